@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+/** A server the stack can stop and start again on the same port and data (fault tests need the restart). */
+export interface ManagedServer {
+  readonly name: string
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Stops the server for good and removes what it stored. */
+  dispose(): Promise<void>
+}
+
+/**
+ * Why a shell guard around every server: if this Node process dies without running its exit handlers (SIGKILL,
+ * OOM), the guard notices its parent is gone within a second and stops the server, so nothing is orphaned.
+ */
+const GUARD_SCRIPT = `
+parent=$1; shift
+"$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT HUP
+while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done
+kill -TERM "$child" 2>/dev/null
+wait "$child"
+`
+
+const running = new Set<ChildProcess>()
+let exitHookInstalled = false
+
+function installExitHook(): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  // 'exit' handlers must be synchronous: signal the guards, they stop their servers.
+  // Death by a signal skips 'exit' handlers; the guard covers that case.
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGTERM')
+  })
+}
+
+export interface NativeProcessOptions {
+  name: string
+  command: string
+  args: string[]
+  env?: NodeJS.ProcessEnv
+  /** Resolves true once the server answers; polled until `startTimeoutMs`. */
+  isReady: () => Promise<boolean>
+  startTimeoutMs?: number
+  onDispose?: () => Promise<void>
+}
+
+export class NativeProcess implements ManagedServer {
+  readonly name: string
+  private child: ChildProcess | undefined
+  private output = ''
+
+  constructor(private readonly options: NativeProcessOptions) {
+    this.name = options.name
+  }
+
+  async start(): Promise<void> {
+    if (this.child) return
+    installExitHook()
+    const { command, args, env } = this.options
+    const child = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'hoist-guard', String(process.pid), command, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.child = child
+    running.add(child)
+    this.output = ''
+    const keepTail = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString()).slice(-4000)
+    }
+    child.stdout?.on('data', keepTail)
+    child.stderr?.on('data', keepTail)
+    let exited = false
+    child.once('exit', () => {
+      exited = true
+      running.delete(child)
+    })
+    // The server must not keep the event loop (and so a test process) alive by itself.
+    child.unref()
+    ;(child.stdout as unknown as { unref?: () => void } | null)?.unref?.()
+    ;(child.stderr as unknown as { unref?: () => void } | null)?.unref?.()
+
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? 30_000)
+    while (Date.now() < deadline) {
+      if (exited) {
+        this.child = undefined
+        throw new Error(`${this.name} exited while starting:\n${this.output}`)
+      }
+      if (await this.options.isReady().catch(() => false)) return
+      await sleep(100)
+    }
+    await this.stop()
+    throw new Error(`${this.name} did not become ready in time:\n${this.output}`)
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child
+    if (!child) return
+    this.child = undefined
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill('SIGTERM')
+    const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])
+    if (!killed) {
+      child.kill('SIGKILL')
+      await exited
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop()
+    await this.options.onDispose?.()
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The Hoist API as a Fastify plugin: plugins, then routes, then (via the error-handler plugin) one error shape.
+ * `buildApp` creates the instance with Hoist's server options; main.ts listens, tests call `inject`.
+ */
+import cors from '@fastify/cors'
+import rateLimit from '@fastify/rate-limit'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from './config.js'
+import { loggerOptions } from './logging.js'
+import authPlugin from './plugins/auth.js'
+import configPlugin from './plugins/config.js'
+import docsPlugin from './plugins/docs.js'
+import errorHandlerPlugin from './plugins/error-handler.js'
+import mongoPlugin from './plugins/mongo.js'
+import s3Plugin from './plugins/s3.js'
+import sweeperPlugin from './plugins/sweeper.js'
+import uploadsPlugin from './plugins/uploads.js'
+import healthRoutes from './routes/health.js'
+import uploadRoutes from './routes/uploads/index.js'
+import { compileValidator } from './validation.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set when shutdown begins: /readyz turns 503 so load balancers stop sending new requests. */
+    draining: boolean
+  }
+}
+
+/** The JSON bodies are small; 256 KiB leaves room for a hostile 100 KB filename to reach validation (a clear 400). */
+export const BODY_LIMIT_BYTES = 256 * 1024
+
+export const hoistApp = fp<{ config: Config }>(
+  async (app, { config }) => {
+    app.decorate('draining', false)
+    app.setValidatorCompiler(compileValidator)
+    await app.register(errorHandlerPlugin)
+    await app.register(configPlugin, { config })
+    await app.register(cors, {
+      // Only the configured origins get Access-Control-Allow-Origin; others get no CORS headers at all.
+      origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type'],
+      maxAge: 600,
+    })
+    await app.register(rateLimit, { global: false })
+    await app.register(docsPlugin)
+    await app.register(mongoPlugin)
+    await app.register(s3Plugin)
+    await app.register(authPlugin)
+    await app.register(uploadsPlugin)
+    await app.register(sweeperPlugin)
+
+    await app.register(healthRoutes)
+    await app.register(uploadRoutes, { prefix: '/v1/uploads' })
+  },
+  { name: 'hoist-app' },
+)
+
+export async function buildApp(config: Config, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? loggerOptions(config) }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Render and most PaaS terminate TLS in front of the app.
+    trustProxy: true,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  await app.register(hoistApp, { config })
+  return app
+}

@@ -1,0 +1,62 @@
+/** The bucket documents Hoist writes: CORS rules, the lifecycle rule, the public-read policy. */
+import type { CORSRule, LifecycleRule } from '@aws-sdk/client-s3'
+
+export interface PolicyStatement {
+  Sid?: string
+  Effect: 'Allow' | 'Deny'
+  Principal?: unknown
+  Action: string | string[]
+  Resource: string | string[]
+  Condition?: unknown
+}
+
+export interface BucketPolicy {
+  Version: string
+  Statement: PolicyStatement[]
+}
+
+export const LIFECYCLE_RULE_ID = 'hoist-abort-incomplete-multipart'
+export const PUBLIC_READ_SID = 'HoistPublicReadUploads'
+
+/**
+ * Browsers PUT straight to the bucket: they need the signed headers allowed, and ETag exposed (the multipart
+ * client reads each part's ETag). GET/HEAD serve the files to pages on those origins.
+ */
+export function corsRules(origins: string[]): CORSRule[] {
+  if (origins.length === 0) return []
+  return [
+    {
+      AllowedOrigins: origins,
+      AllowedMethods: ['PUT', 'GET', 'HEAD'],
+      AllowedHeaders: ['content-type', 'if-none-match', 'x-amz-checksum-sha256', 'content-md5'],
+      ExposeHeaders: ['ETag'],
+      MaxAgeSeconds: 3600,
+    },
+  ]
+}
+
+/** Abandoned multipart uploads hold storage invisibly; S3 removes them after this many days. */
+export function lifecycleRule(keyPrefix: string, days: number): LifecycleRule {
+  return {
+    ID: LIFECYCLE_RULE_ID,
+    Status: 'Enabled',
+    Filter: { Prefix: keyPrefix },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+  }
+}
+
+/** Anonymous GetObject on the upload prefix only: never s3:ListBucket (which would expose every workspace's keys). */
+export function publicReadPolicy(bucket: string, keyPrefix: string): BucketPolicy {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: PUBLIC_READ_SID,
+        Effect: 'Allow',
+        Principal: { AWS: ['*'] },
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::${bucket}/${keyPrefix}*`],
+      },
+    ],
+  }
+}

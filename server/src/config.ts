@@ -1,0 +1,165 @@
+/**
+ * Configuration: one TypeBox schema (the type and the validator), read from env once at boot.
+ * Tests build the app with an explicit `Config` object instead of env.
+ */
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-types.js'
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+/** SigV4 presigned URLs cannot live longer than 7 days. */
+export const MAX_PRESIGN_TTL_SECONDS = 604_800
+
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+
+  s3Bucket: Type.String({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9][a-z0-9.-]+[a-z0-9]$' }),
+  awsRegion: Type.String({ minLength: 1, default: 'us-east-1' }),
+  /** Absent: the AWS SDK's default credential chain (instance role, SSO profile…). */
+  awsAccessKeyId: Type.Optional(Type.String({ minLength: 1 })),
+  awsSecretAccessKey: Type.Optional(Type.String({ minLength: 1 })),
+  /** For MinIO, R2 and other S3-compatible stores; absent for AWS S3. */
+  s3Endpoint: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  s3ForcePathStyle: Type.Boolean({ default: false }),
+  /** Every key the API writes starts with this, so an IAM policy can be scoped to it (e.g. `uploads/`). */
+  s3KeyPrefix: Type.String({ pattern: '^([A-Za-z0-9_-]+/)*$', maxLength: 100, default: '' }),
+  /** CDN or public bucket URL that serves the keys; absent: the bucket's own URL. */
+  publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  /** `sigv4` signs prepared requests directly; `sdk` uses getSignedUrl (same URLs, ~10x the CPU). */
+  presigner: Type.Union([Type.Literal('sigv4'), Type.Literal('sdk')], { default: 'sigv4' }),
+
+  mongoUri: Type.String({ pattern: '^mongodb(\\+srv)?://' }),
+  mongoDbName: Type.String({ minLength: 1, maxLength: 60, pattern: '^[A-Za-z0-9_-]+$', default: 'hoist' }),
+
+  jwtSecret: Type.Optional(Type.String({ minLength: 32 })),
+  /** PEM public key: switches verification to RS256. */
+  jwtPublicKey: Type.Optional(Type.String({ minLength: 100 })),
+  jwtIssuer: Type.Optional(Type.String({ minLength: 1 })),
+  jwtAudience: Type.Optional(Type.String({ minLength: 1 })),
+
+  corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^\\s/]+$' }), { default: [] }),
+
+  allowedContentTypes: Type.Array(Type.String({ minLength: 3 }), { default: [...DEFAULT_ALLOWED_CONTENT_TYPES], minItems: 1 }),
+  maxImageBytes: Type.Integer({ minimum: 1, default: 25 * MiB }),
+  maxVideoBytes: Type.Integer({ minimum: 1, default: 5 * GiB }),
+  workspaceQuotaBytes: Type.Integer({ minimum: 0, default: 50 * GiB }),
+  /** Above this size an upload goes multipart. */
+  multipartThresholdBytes: Type.Integer({ minimum: 5 * MiB, maximum: 5 * GiB, default: 64 * MiB }),
+  /** Preferred part size; grown when a file would need more than 10,000 parts. */
+  multipartPartSizeBytes: Type.Integer({ minimum: 5 * MiB, maximum: 5 * GiB, default: 16 * MiB }),
+
+  uploadUrlTtlSeconds: Type.Integer({ minimum: 10, maximum: MAX_PRESIGN_TTL_SECONDS, default: 900 }),
+  /** How long a single-PUT upload may stay pending before the sweeper expires it (≥ the URL's life). */
+  pendingTtlSeconds: Type.Integer({ minimum: 10, default: 3600 }),
+  /** Multipart uploads resume over hours: their part URLs are re-signed on demand. */
+  multipartPendingTtlSeconds: Type.Integer({ minimum: 60, default: 86_400 }),
+  downloadUrlTtlSeconds: Type.Integer({ minimum: 10, maximum: MAX_PRESIGN_TTL_SECONDS, default: 300 }),
+
+  presignRateLimitPerMinute: Type.Integer({ minimum: 1, default: 300 }),
+  /** 0 turns the in-process sweeper off (run `hoist sweep` from a cron instead). */
+  sweepIntervalSeconds: Type.Integer({ minimum: 0, default: 60 }),
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+/** The env var behind each setting: the user's guide's names where it has them. */
+export const ENV_NAMES = {
+  port: 'PORT',
+  host: 'HOST',
+  logLevel: 'LOG_LEVEL',
+  s3Bucket: 'S3_BUCKET_NAME',
+  awsRegion: 'AWS_REGION',
+  awsAccessKeyId: 'AWS_ACCESS_KEY_ID',
+  awsSecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  s3Endpoint: 'S3_ENDPOINT',
+  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  s3KeyPrefix: 'S3_KEY_PREFIX',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  presigner: 'PRESIGNER',
+  mongoUri: 'MONGO_URI',
+  mongoDbName: 'MONGO_DB_NAME',
+  jwtSecret: 'JWT_SECRET',
+  jwtPublicKey: 'JWT_PUBLIC_KEY',
+  jwtIssuer: 'JWT_ISSUER',
+  jwtAudience: 'JWT_AUDIENCE',
+  corsOrigins: 'CORS_ORIGINS',
+  allowedContentTypes: 'ALLOWED_CONTENT_TYPES',
+  maxImageBytes: 'MAX_IMAGE_BYTES',
+  maxVideoBytes: 'MAX_VIDEO_BYTES',
+  workspaceQuotaBytes: 'WORKSPACE_QUOTA_BYTES',
+  multipartThresholdBytes: 'MULTIPART_THRESHOLD_BYTES',
+  multipartPartSizeBytes: 'MULTIPART_PART_SIZE_BYTES',
+  uploadUrlTtlSeconds: 'UPLOAD_URL_TTL_SECONDS',
+  pendingTtlSeconds: 'PENDING_TTL_SECONDS',
+  multipartPendingTtlSeconds: 'MULTIPART_PENDING_TTL_SECONDS',
+  downloadUrlTtlSeconds: 'DOWNLOAD_URL_TTL_SECONDS',
+  presignRateLimitPerMinute: 'PRESIGN_RATE_LIMIT_PER_MINUTE',
+  sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
+} as const satisfies Record<keyof Config, string>
+
+/** Env vars a deployment must set: the schema's required keys, by their env names. */
+export const REQUIRED_ENV_NAMES: string[] = (ConfigSchema.required ?? []).map(
+  (key) => ENV_NAMES[key as keyof Config],
+)
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const ARRAY_KEYS = new Set<keyof Config>(['corsOrigins', 'allowedContentTypes'])
+
+function envNameOf(instancePath: string): string {
+  const key = instancePath.split('/')[1] as keyof Config | undefined
+  return key ? (ENV_NAMES[key] ?? key) : 'config'
+}
+
+/** Validates a whole config (env-derived or explicit), applying defaults; throws ConfigError naming the env vars. */
+export function parseConfig(input: Record<string, unknown>): Config {
+  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(input)))
+  const problems = Value.Errors(ConfigSchema, value).map((error) => {
+    if (error.keyword === 'required') {
+      const missing = (error.params as { requiredProperties: string[] }).requiredProperties
+      return missing.map((key) => `${ENV_NAMES[key as keyof Config] ?? key} is required`).join('; ')
+    }
+    return `${envNameOf(error.instancePath)}${error.instancePath.split('/').length > 2 ? error.instancePath.replace(/^\/[^/]+/, '') : ''} ${error.message}`
+  })
+  const config = value as Config
+  if (!config.jwtSecret && !config.jwtPublicKey) problems.push('JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256) is required')
+  if (config.jwtSecret && config.jwtPublicKey) problems.push('set JWT_SECRET or JWT_PUBLIC_KEY, not both')
+  if (Boolean(config.awsAccessKeyId) !== Boolean(config.awsSecretAccessKey)) {
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together')
+  }
+  if (config.pendingTtlSeconds < config.uploadUrlTtlSeconds) {
+    problems.push('PENDING_TTL_SECONDS must be at least UPLOAD_URL_TTL_SECONDS (an upload may finish as its URL expires)')
+  }
+  const unknownTypes = (config.allowedContentTypes ?? []).filter((type) => !mediaTypeOf(type))
+  if (unknownTypes.length > 0) {
+    problems.push(`ALLOWED_CONTENT_TYPES has types Hoist cannot verify: ${unknownTypes.join(', ')}`)
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return config
+}
+
+/** Reads the config from env vars (empty strings count as unset). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, unknown> = {}
+  for (const [key, envName] of Object.entries(ENV_NAMES) as [keyof Config, string][]) {
+    const raw = env[envName]
+    if (raw === undefined || raw.trim() === '') continue
+    input[key] = ARRAY_KEYS.has(key)
+      ? raw.split(',').map((item) => item.trim()).filter(Boolean)
+      : key === 'jwtPublicKey'
+        ? raw.replace(/\\n/g, '\n')
+        : raw.trim()
+  }
+  return parseConfig(input)
+}

@@ -1,0 +1,46 @@
+/**
+ * The API process: read and validate config, listen, and shut down gracefully — /readyz turns 503 first so the
+ * load balancer stops routing here, in-flight requests finish, then clients close.
+ */
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+
+/** How long /readyz reports draining before the listener closes (load balancers poll every few seconds). */
+const DRAIN_DELAY_MS = Number(process.env.SHUTDOWN_DRAIN_DELAY_MS ?? 3_000)
+const SHUTDOWN_TIMEOUT_MS = 25_000
+
+async function main(): Promise<void> {
+  let config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(78) // EX_CONFIG
+    }
+    throw error
+  }
+
+  const app = await buildApp(config)
+  await app.listen({ port: config.port, host: config.host })
+
+  let closing = false
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down: draining')
+    app.draining = true
+    const forceExit = setTimeout(() => {
+      app.log.error('shutdown timed out; exiting')
+      process.exit(1)
+    }, SHUTDOWN_TIMEOUT_MS)
+    forceExit.unref()
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_DELAY_MS))
+    await app.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+await main()

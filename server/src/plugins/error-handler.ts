@@ -1,0 +1,93 @@
+import type { FastifyError } from 'fastify'
+import fp from 'fastify-plugin'
+import {
+  BodyTooLarge,
+  Internal,
+  InvalidJson,
+  RouteNotFound,
+  UnsupportedMediaType,
+  ValidationFailed,
+  withDetails,
+  type ErrorBody,
+  type HoistError,
+} from '../errors.js'
+
+interface ValidationIssue {
+  instancePath?: string
+  message?: string
+}
+
+/** Fastify's own client errors, translated into the API's codes and messages. */
+function translateFastifyError(error: FastifyError): HoistError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new UnsupportedMediaType(error.message.replace(/^Unsupported Media Type:?\s*/, '') || 'this content type')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new BodyTooLarge()
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new InvalidJson('the body is empty; send {} or leave out Content-Type')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new InvalidJson(error.message)
+    default:
+      return undefined
+  }
+}
+
+function describeValidation(error: FastifyError): HoistError {
+  const issues = (error.validation ?? []) as ValidationIssue[]
+  const where = error.validationContext ?? 'request'
+  const details = issues.map((issue) => ({
+    in: where,
+    path: issue.instancePath || '/',
+    message: issue.message ?? 'is invalid',
+  }))
+  const first = details[0]
+  const message = first ? `${where} ${first.path === '/' ? '' : `${first.path} `}${first.message}` : `${where} is invalid`
+  return withDetails(new ValidationFailed(message), details)
+}
+
+/** Every error leaves as `{ error: { code, message, details? } }`; anything unexpected becomes a masked 500. */
+export function toErrorResponse(raw: unknown): { statusCode: number; body: ErrorBody; unexpected: boolean } {
+  const error = raw as FastifyError & HoistError
+  let known: HoistError | undefined
+  if (error?.validation) known = describeValidation(error)
+  else if (typeof error?.code === 'string' && error.code.startsWith('FST_')) known = translateFastifyError(error)
+  else if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) known = new InvalidJson(error.message)
+  else if (error?.name === 'FastifyError' && typeof error.statusCode === 'number') known = error
+
+  if (!known && typeof error?.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    known = Object.assign(new Error(error.message), { code: 'BAD_REQUEST', statusCode: error.statusCode })
+  }
+  const unexpected = !known
+  const chosen: HoistError = known ?? new Internal()
+  const statusCode = chosen.statusCode ?? 500
+  return {
+    statusCode,
+    unexpected,
+    body: {
+      error: {
+        code: chosen.code,
+        message: chosen.message,
+        ...(chosen.details !== undefined ? { details: chosen.details } : {}),
+      },
+    },
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error, request, reply) => {
+      const { statusCode, body, unexpected } = toErrorResponse(error)
+      if (unexpected || statusCode >= 500) request.log.error({ err: error }, 'request failed')
+      else request.log.info({ code: body.error.code }, body.error.message)
+      // Rate-limit and other plugins may have set headers worth keeping (Retry-After); the body is ours.
+      void reply.code(statusCode).type('application/json; charset=utf-8').send(body)
+    })
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? request.url
+      const { statusCode, body } = toErrorResponse(new RouteNotFound(request.method, path))
+      void reply.code(statusCode).send(body)
+    })
+  },
+  { name: 'hoist-error-handler' },
+)

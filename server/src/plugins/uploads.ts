@@ -1,0 +1,23 @@
+import fp from 'fastify-plugin'
+import { UploadConfirmer } from '../uploads/confirm.js'
+import { MultipartService } from '../uploads/multipart-service.js'
+import { UploadService } from '../uploads/upload-service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    uploads: UploadService
+    confirmer: UploadConfirmer
+    multipart: MultipartService
+  }
+}
+
+/** The upload services, wired to the ledger and the object store. */
+export default fp(
+  async (app) => {
+    const deps = { config: app.config, ledger: app.ledger, store: app.objectStore }
+    app.decorate('uploads', new UploadService(deps))
+    app.decorate('confirmer', new UploadConfirmer(deps))
+    app.decorate('multipart', new MultipartService(deps))
+  },
+  { name: 'hoist-uploads', dependencies: ['hoist-config', 'hoist-mongo', 'hoist-s3'] },
+)

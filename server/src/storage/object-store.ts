@@ -1,0 +1,81 @@
+/**
+ * The object store: what the services need from the bucket. S3ObjectStore implements it for AWS S3, MinIO, R2
+ * and other S3-compatible stores. The API never moves file bytes through it: only HEADs, a ranged read of the
+ * first bytes, deletes, multipart bookkeeping and URL signing.
+ */
+
+/** A request the uploader (or downloader) sends as is: `url` and `headers` are exactly what was signed. */
+export interface PresignedRequest {
+  method: 'PUT' | 'GET'
+  url: string
+  headers: Record<string, string>
+}
+
+export interface PutUrlInput {
+  key: string
+  contentType: string
+  contentLength: number
+  /** Base64 SHA-256 of the body: signed, so S3 rejects a body that does not match. */
+  checksumSha256?: string
+  expiresInSeconds: number
+}
+
+export interface PartUrlInput {
+  key: string
+  uploadId: string
+  partNumber: number
+  contentLength: number
+  expiresInSeconds: number
+}
+
+export interface GetUrlInput {
+  key: string
+  expiresInSeconds: number
+  /** Suggested name for a download (Content-Disposition: attachment). */
+  downloadName?: string
+}
+
+export interface ObjectHead {
+  size: number
+  contentType?: string
+  etag?: string
+  checksumSha256?: string
+}
+
+export interface UploadedPart {
+  partNumber: number
+  size: number
+  etag: string
+}
+
+export interface ObjectSummary {
+  key: string
+  size: number
+  lastModified: Date
+}
+
+export interface ObjectStore {
+  readonly bucket: string
+  /** The object's permanent public (or CDN) URL. */
+  publicUrl(key: string): string
+  ping(): Promise<void>
+  presignPut(input: PutUrlInput): Promise<PresignedRequest>
+  presignPart(input: PartUrlInput): Promise<PresignedRequest>
+  presignGet(input: GetUrlInput): Promise<PresignedRequest>
+  /** undefined when the object does not exist. */
+  head(key: string): Promise<ObjectHead | undefined>
+  /** The first `length` bytes (fewer if the object is shorter). */
+  readPrefix(key: string, length: number): Promise<Uint8Array>
+  /** Deleting a missing object is not an error. */
+  delete(key: string): Promise<void>
+  list(prefix: string): AsyncIterable<ObjectSummary>
+
+  createMultipart(key: string, contentType: string): Promise<string>
+  /** The parts already in the bucket; undefined when the multipart upload no longer exists. */
+  listParts(key: string, uploadId: string): Promise<UploadedPart[] | undefined>
+  /** Returns false when S3 no longer knows the upload (completed or aborted already). */
+  completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<boolean>
+  abortMultipart(key: string, uploadId: string): Promise<void>
+  /** Multipart uploads still open under a prefix (for tests and reconciliation). */
+  listMultipartUploads(prefix: string): Promise<{ key: string; uploadId: string; initiated?: Date }[]>
+}

@@ -1,0 +1,112 @@
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto'
+import { HttpRequest } from '@smithy/protocol-http'
+import { SignatureV4 } from '@smithy/signature-v4'
+import type { AwsCredentialIdentity, Checksum, Provider, SourceData } from '@smithy/types'
+import type { GetUrlInput, PartUrlInput, PresignedRequest, PutUrlInput } from '../object-store.js'
+import { S3Address, uriEncode } from '../s3-address.js'
+import { contentDisposition, putHeaders, type UrlSigner } from './url-signer.js'
+
+/** node:crypto behind the Checksum interface SignatureV4 takes (its pure-JS default is several times slower). */
+class NodeSha256 implements Checksum {
+  private hash: Hash | Hmac
+
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.fresh()
+  }
+
+  private fresh(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret))
+  }
+
+  update(data: SourceData): void {
+    this.hash.update(toBuffer(data))
+  }
+
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.hash.digest())
+  }
+
+  reset(): void {
+    this.hash = this.fresh()
+  }
+}
+
+function toBuffer(data: SourceData): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8')
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  return Buffer.from(data)
+}
+
+/** Presigned URLs authenticate with the query string; S3 expects the payload to be declared unsigned. */
+const UNSIGNED_PAYLOAD = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }
+/** Checksums hoisted into the query string are not enforced by S3: keep them as signed headers. */
+const UNHOISTABLE = new Set(['x-amz-checksum-sha256'])
+
+export interface SigV4UrlSignerOptions {
+  address: S3Address
+  region: string
+  credentials: AwsCredentialIdentity | Provider<AwsCredentialIdentity>
+}
+
+/**
+ * Presigns by signing a prepared HttpRequest with SignatureV4 — the same signer getSignedUrl ends in, without
+ * the SDK's per-call middleware stack (endpoint resolution, serialisation, ~0.5 ms of CPU a URL).
+ */
+export class SigV4UrlSigner implements UrlSigner {
+  private readonly signer: SignatureV4
+
+  constructor(private readonly options: SigV4UrlSignerOptions) {
+    this.signer = new SignatureV4({
+      credentials: options.credentials,
+      region: options.region,
+      service: 's3',
+      sha256: NodeSha256,
+      // S3 wants the path as sent, not encoded a second time.
+      uriEscapePath: false,
+      applyChecksum: false,
+    })
+  }
+
+  putObject(input: PutUrlInput): Promise<PresignedRequest> {
+    const headers = putHeaders(input)
+    return this.presign('PUT', input.key, {}, { ...headers, 'content-length': String(input.contentLength) }, input.expiresInSeconds, headers)
+  }
+
+  uploadPart(input: PartUrlInput): Promise<PresignedRequest> {
+    const query = { partNumber: String(input.partNumber), uploadId: input.uploadId }
+    return this.presign('PUT', input.key, query, { 'content-length': String(input.contentLength) }, input.expiresInSeconds, {})
+  }
+
+  getObject(input: GetUrlInput): Promise<PresignedRequest> {
+    const query: Record<string, string> = input.downloadName
+      ? { 'response-content-disposition': contentDisposition(input.downloadName) }
+      : {}
+    return this.presign('GET', input.key, query, {}, input.expiresInSeconds, {})
+  }
+
+  private async presign(
+    method: 'PUT' | 'GET',
+    key: string,
+    query: Record<string, string>,
+    signedHeaders: Record<string, string>,
+    expiresIn: number,
+    headersToSend: Record<string, string>,
+  ): Promise<PresignedRequest> {
+    const target = this.options.address.target(key)
+    const host = `${target.hostname}${target.port ? `:${target.port}` : ''}`
+    const request = new HttpRequest({
+      method,
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      path: target.path,
+      query,
+      headers: { host, ...UNSIGNED_PAYLOAD, ...signedHeaders },
+    })
+    const signed = await this.signer.presign(request, { expiresIn, unhoistableHeaders: UNHOISTABLE })
+    const search = Object.entries(signed.query ?? {})
+      .map(([name, value]) => `${uriEncode(name)}=${uriEncode(String(value))}`)
+      .join('&')
+    return { method, url: `${target.protocol}//${host}${target.path}?${search}`, headers: headersToSend }
+  }
+}

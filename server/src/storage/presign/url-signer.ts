@@ -1,0 +1,29 @@
+import type { GetUrlInput, PartUrlInput, PresignedRequest, PutUrlInput } from '../object-store.js'
+
+/**
+ * Signs the URLs uploaders and downloaders use. Two implementations give URLs S3 treats identically:
+ * SigV4UrlSigner (signs a prepared request; the default) and SdkUrlSigner (the SDK's getSignedUrl).
+ */
+export interface UrlSigner {
+  putObject(input: PutUrlInput): Promise<PresignedRequest>
+  uploadPart(input: PartUrlInput): Promise<PresignedRequest>
+  getObject(input: GetUrlInput): Promise<PresignedRequest>
+}
+
+/** Headers the uploader must send with a single PUT: each is signed, so S3 refuses the PUT without it. */
+export function putHeaders(input: PutUrlInput): Record<string, string> {
+  return {
+    'content-type': input.contentType,
+    // Refuses a second PUT to the same key, so a leaked or replayed URL cannot overwrite a confirmed file.
+    'if-none-match': '*',
+    ...(input.checksumSha256 ? { 'x-amz-checksum-sha256': input.checksumSha256 } : {}),
+  }
+}
+
+/** Content-Length is signed too, but every HTTP client sets it from the body (browsers forbid setting it). */
+export const SIGNED_BUT_AUTOMATIC = ['content-length'] as const
+
+export function contentDisposition(downloadName: string): string {
+  const ascii = downloadName.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`
+}

@@ -1,0 +1,48 @@
+/**
+ * S3 error normalisation. Providers disagree on names: a missing object is NoSuchKey on GET, a bare 404
+ * `NotFound` on HEAD; a finished or aborted multipart upload is NoSuchUpload (MinIO answers it to a repeated
+ * complete too).
+ */
+import { dependencyUnavailable } from '../errors.js'
+
+interface AwsLikeError {
+  name?: string
+  code?: string
+  Code?: string
+  $metadata?: { httpStatusCode?: number }
+}
+
+const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload'])
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH'])
+const UNAVAILABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'ServiceUnavailable', 'SlowDown', 'InternalError'])
+
+export function isS3NotFound(error: unknown): boolean {
+  const e = error as AwsLikeError
+  return NOT_FOUND_NAMES.has(e?.name ?? '') || NOT_FOUND_NAMES.has(e?.Code ?? '') || e?.$metadata?.httpStatusCode === 404
+}
+
+export function isS3PreconditionFailed(error: unknown): boolean {
+  const e = error as AwsLikeError
+  return e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412
+}
+
+export function isS3Unavailable(error: unknown): boolean {
+  const e = error as AwsLikeError
+  if (NETWORK_CODES.has(e?.code ?? '')) return true
+  if (UNAVAILABLE_NAMES.has(e?.name ?? '')) return true
+  const status = e?.$metadata?.httpStatusCode
+  if (status !== undefined && status >= 500) return true
+  // The SDK wraps socket errors; the code sits on the cause.
+  const cause = (error as { cause?: unknown })?.cause
+  return cause !== undefined && cause !== error && isS3Unavailable(cause)
+}
+
+/** Runs an S3 call, turning "cannot reach the store" into the API's 503. */
+export async function s3Call<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    if (isS3Unavailable(error)) throw dependencyUnavailable('Object storage (S3)', error)
+    throw error
+  }
+}

@@ -1,0 +1,185 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { paginateListObjectsV2, paginateListParts } from '@aws-sdk/client-s3'
+import type {
+  GetUrlInput,
+  ObjectHead,
+  ObjectStore,
+  ObjectSummary,
+  PartUrlInput,
+  PresignedRequest,
+  PutUrlInput,
+  UploadedPart,
+} from './object-store.js'
+import type { UrlSigner } from './presign/url-signer.js'
+import { dependencyUnavailable } from '../errors.js'
+import { isS3NotFound, isS3Unavailable, s3Call } from './s3-errors.js'
+
+export interface S3ObjectStoreOptions {
+  client: S3Client
+  bucket: string
+  signer: UrlSigner
+  /** Builds the permanent URL of a key (CDN, public bucket URL). */
+  publicUrl: (key: string) => string
+}
+
+export class S3ObjectStore implements ObjectStore {
+  readonly bucket: string
+  private readonly client: S3Client
+  private readonly signer: UrlSigner
+
+  constructor(private readonly options: S3ObjectStoreOptions) {
+    this.bucket = options.bucket
+    this.client = options.client
+    this.signer = options.signer
+  }
+
+  publicUrl(key: string): string {
+    return this.options.publicUrl(key)
+  }
+
+  ping(): Promise<void> {
+    return s3Call(async () => {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }))
+    })
+  }
+
+  // Signing is offline: these work while the store is down.
+  presignPut(input: PutUrlInput): Promise<PresignedRequest> {
+    return this.signer.putObject(input)
+  }
+
+  presignPart(input: PartUrlInput): Promise<PresignedRequest> {
+    return this.signer.uploadPart(input)
+  }
+
+  presignGet(input: GetUrlInput): Promise<PresignedRequest> {
+    return this.signer.getObject(input)
+  }
+
+  head(key: string): Promise<ObjectHead | undefined> {
+    return s3Call(async () => {
+      try {
+        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }))
+        return {
+          size: head.ContentLength ?? 0,
+          ...(head.ContentType ? { contentType: head.ContentType } : {}),
+          ...(head.ETag ? { etag: head.ETag } : {}),
+          ...(head.ChecksumSHA256 ? { checksumSha256: head.ChecksumSHA256 } : {}),
+        }
+      } catch (error) {
+        if (isS3NotFound(error)) return undefined
+        throw error
+      }
+    })
+  }
+
+  readPrefix(key: string, length: number): Promise<Uint8Array> {
+    return s3Call(async () => {
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+      )
+      const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array()
+      // A store that ignores Range must not make us hold a whole file.
+      return bytes.subarray(0, length)
+    })
+  }
+
+  delete(key: string): Promise<void> {
+    return s3Call(async () => {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))
+    })
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectSummary> {
+    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix })
+    try {
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key) yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) }
+        }
+      }
+    } catch (error) {
+      if (isS3Unavailable(error)) throw dependencyUnavailable('Object storage (S3)', error)
+      throw error
+    }
+  }
+
+  createMultipart(key: string, contentType: string): Promise<string> {
+    return s3Call(async () => {
+      const created = await this.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+      )
+      if (!created.UploadId) throw new Error('S3 returned no UploadId')
+      return created.UploadId
+    })
+  }
+
+  listParts(key: string, uploadId: string): Promise<UploadedPart[] | undefined> {
+    return s3Call(async () => {
+      const parts: UploadedPart[] = []
+      try {
+        for await (const page of paginateListParts({ client: this.client }, { Bucket: this.bucket, Key: key, UploadId: uploadId })) {
+          for (const part of page.Parts ?? []) {
+            if (part.PartNumber && part.ETag) parts.push({ partNumber: part.PartNumber, size: part.Size ?? 0, etag: part.ETag })
+          }
+        }
+      } catch (error) {
+        if (isS3NotFound(error)) return undefined
+        throw error
+      }
+      return parts.sort((a, b) => a.partNumber - b.partNumber)
+    })
+  }
+
+  completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<boolean> {
+    return s3Call(async () => {
+      try {
+        await this.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
+          }),
+        )
+        return true
+      } catch (error) {
+        // Completed already (MinIO answers NoSuchUpload to a second complete) or aborted: the caller HEADs.
+        if (isS3NotFound(error)) return false
+        throw error
+      }
+    })
+  }
+
+  abortMultipart(key: string, uploadId: string): Promise<void> {
+    return s3Call(async () => {
+      try {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }))
+      } catch (error) {
+        if (!isS3NotFound(error)) throw error
+      }
+    })
+  }
+
+  listMultipartUploads(prefix: string): Promise<{ key: string; uploadId: string; initiated?: Date }[]> {
+    return s3Call(async () => {
+      const result = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix }))
+      return (result.Uploads ?? []).flatMap((upload) =>
+        upload.Key && upload.UploadId
+          ? [{ key: upload.Key, uploadId: upload.UploadId, ...(upload.Initiated ? { initiated: upload.Initiated } : {}) }]
+          : [],
+      )
+    })
+  }
+}

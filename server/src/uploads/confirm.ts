@@ -1,0 +1,104 @@
+/**
+ * Confirm: turns a pending upload whose object is verified in the bucket into a confirmed record with its final
+ * URL. Reads at most the object's first 4 KiB. Idempotent; concurrent confirms make one transition and all
+ * answer with the stored record.
+ */
+import { NotUploadedYet, UploadNotFound, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
+import type { UploadLedger } from '../storage/ledger.js'
+import type { ObjectHead, ObjectStore } from '../storage/object-store.js'
+import { mediaTypeOf, SIGNATURE_BYTES } from './media-types.js'
+import { partLength } from './multipart-plan.js'
+import type { Principal } from './principal.js'
+import { toView, type UploadRecord, type UploadView } from './record.js'
+import { releaseStorage } from './release.js'
+
+export interface ConfirmDeps {
+  ledger: UploadLedger
+  store: ObjectStore
+  now?: () => Date
+}
+
+type Verdict = { ok: true; head: ObjectHead } | { ok: false; reason: string }
+
+export class UploadConfirmer {
+  constructor(private readonly deps: ConfirmDeps) {}
+
+  async confirm(principal: Principal, id: string): Promise<UploadView> {
+    const record = await this.deps.ledger.get(principal.workspaceId, id)
+    if (!record) throw new UploadNotFound(id)
+    return this.confirmRecord(record)
+  }
+
+  async confirmRecord(record: UploadRecord): Promise<UploadView> {
+    if (record.status !== 'pending') return this.answerFor(record)
+    if (record.multipart) await this.completeMultipart(record)
+
+    const verdict = await this.verify(record)
+    if (!verdict.ok) {
+      const rejected = await this.deps.ledger.transition(record._id, 'pending', { status: 'rejected', reason: verdict.reason })
+      if (rejected) await releaseStorage(this.deps, rejected)
+      return this.answerFor(rejected ?? (await this.current(record)))
+    }
+
+    const confirmed = await this.deps.ledger.transition(record._id, 'pending', {
+      status: 'confirmed',
+      url: this.deps.store.publicUrl(record.key),
+      ...(verdict.head.etag ? { etag: verdict.head.etag } : {}),
+      confirmedAt: (this.deps.now ?? (() => new Date()))(),
+    })
+    // Lost the race (another confirm, the sweeper, a delete): answer with whatever won.
+    return this.answerFor(confirmed ?? (await this.current(record)))
+  }
+
+  private async current(record: UploadRecord): Promise<UploadRecord> {
+    return (await this.deps.ledger.getById(record._id)) ?? record
+  }
+
+  private answerFor(record: UploadRecord): UploadView {
+    if (record.status === 'confirmed') return toView(record)
+    if (record.status === 'rejected') throw new UploadRejected(record.reason ?? 'it did not match what was declared')
+    if (record.status === 'pending') throw new NotUploadedYet()
+    throw new UploadNotPending(record._id, record.status)
+  }
+
+  private async verify(record: UploadRecord): Promise<Verdict> {
+    const { store } = this.deps
+    const head = await store.head(record.key)
+    if (!head) throw new NotUploadedYet()
+    if (head.size !== record.size) {
+      return { ok: false, reason: `the bucket holds ${head.size} bytes but ${record.size} were declared` }
+    }
+    const storedType = head.contentType === undefined ? undefined : mediaTypeOf(head.contentType)?.contentType
+    if (storedType !== record.contentType) {
+      return { ok: false, reason: `the object's type is ${head.contentType ?? 'missing'}, not ${record.contentType}` }
+    }
+    if (record.checksumSha256 && head.checksumSha256 && head.checksumSha256 !== record.checksumSha256) {
+      return { ok: false, reason: 'the SHA-256 checksum differs from the declared one' }
+    }
+    const prefix = await store.readPrefix(record.key, Math.min(SIGNATURE_BYTES, record.size))
+    if (!mediaTypeOf(record.contentType)?.matches(prefix)) {
+      return { ok: false, reason: `the file's content is not ${record.contentType}` }
+    }
+    return { ok: true, head }
+  }
+
+  /**
+   * Completes a multipart upload server-side from the bucket's own part list. If S3 no longer knows the upload
+   * (completed by an earlier confirm that crashed, or a repeated complete that MinIO answers NoSuchUpload),
+   * the HEAD in verify() decides.
+   */
+  private async completeMultipart(record: UploadRecord): Promise<void> {
+    const { uploadId, partCount } = record.multipart!
+    const parts = await this.deps.store.listParts(record.key, uploadId)
+    if (parts === undefined) return
+    const wanted = parts.filter((part) => part.partNumber <= partCount)
+    const have = new Map(wanted.map((part) => [part.partNumber, part]))
+    const missing: number[] = []
+    for (let partNumber = 1; partNumber <= partCount && missing.length < 100; partNumber++) {
+      const part = have.get(partNumber)
+      if (!part || part.size !== partLength(record.size, record.multipart!, partNumber)) missing.push(partNumber)
+    }
+    if (missing.length > 0) throw withDetails(new NotUploadedYet(), { missingParts: missing })
+    await this.deps.store.completeMultipart(record.key, uploadId, wanted)
+  }
+}

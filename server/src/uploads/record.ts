@@ -1,0 +1,97 @@
+/**
+ * The upload record: what the ledger stores for each upload, and the view of it the API returns.
+ */
+import { Type, type Static } from 'typebox'
+import type { MediaKind } from './media-types.js'
+
+export const UploadStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('confirmed'),
+  Type.Literal('rejected'),
+  Type.Literal('expired'),
+  Type.Literal('deleted'),
+])
+export type UploadStatus = Static<typeof UploadStatusSchema>
+
+/** Statuses that hold bytes against the workspace quota. */
+export const QUOTA_HOLDING_STATUSES: readonly UploadStatus[] = ['pending', 'confirmed']
+
+export interface MultipartPlan {
+  /** S3's multipart upload id. */
+  uploadId: string
+  partSize: number
+  partCount: number
+}
+
+/** The stored record (MongoDB document). `_id` is a ULID, so ids sort by creation time. */
+export interface UploadRecord {
+  _id: string
+  workspaceId: string
+  userId: string
+  key: string
+  /** The name the user gave, for display only: it never reaches a key or a path. */
+  filename: string
+  contentType: string
+  kind: MediaKind
+  size: number
+  /** Base64 SHA-256 the client declared; S3 enforced it at PUT. */
+  checksumSha256?: string
+  status: UploadStatus
+  strategy: 'single' | 'multipart'
+  multipart?: MultipartPlan
+  /** Final public (or CDN) URL, set when confirmed. */
+  url?: string
+  etag?: string
+  /** Why confirm rejected the upload. */
+  reason?: string
+  source: 'api' | 'migration'
+  createdAt: Date
+  updatedAt: Date
+  /** A pending upload not confirmed by then is expired by the sweeper. */
+  expiresAt: Date
+  confirmedAt?: Date
+}
+
+export const UploadViewSchema = Type.Object(
+  {
+    id: Type.String(),
+    key: Type.String(),
+    status: UploadStatusSchema,
+    filename: Type.String(),
+    contentType: Type.String(),
+    kind: Type.Union([Type.Literal('image'), Type.Literal('video')]),
+    size: Type.Integer(),
+    checksumSha256: Type.Optional(Type.String()),
+    strategy: Type.Union([Type.Literal('single'), Type.Literal('multipart')]),
+    partSize: Type.Optional(Type.Integer()),
+    partCount: Type.Optional(Type.Integer()),
+    url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),
+    reason: Type.Optional(Type.String()),
+    createdAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    confirmedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { $id: 'Upload' },
+)
+export type UploadView = Static<typeof UploadViewSchema>
+
+/** The API's view of a record: never the owner's ids, never S3's multipart upload id. */
+export function toView(record: UploadRecord): UploadView {
+  return {
+    id: record._id,
+    key: record.key,
+    status: record.status,
+    filename: record.filename,
+    contentType: record.contentType,
+    kind: record.kind,
+    size: record.size,
+    ...(record.checksumSha256 ? { checksumSha256: record.checksumSha256 } : {}),
+    strategy: record.strategy,
+    ...(record.multipart ? { partSize: record.multipart.partSize, partCount: record.multipart.partCount } : {}),
+    ...(record.url ? { url: record.url } : {}),
+    ...(record.reason ? { reason: record.reason } : {}),
+    createdAt: record.createdAt.toISOString(),
+    expiresAt: record.expiresAt.toISOString(),
+    ...(record.confirmedAt ? { confirmedAt: record.confirmedAt.toISOString() } : {}),
+  }
+}

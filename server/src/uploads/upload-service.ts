@@ -1,0 +1,177 @@
+/**
+ * The upload lifecycle, minus confirm (confirm.ts) and multipart parts (multipart-service.ts): presign, read,
+ * list, delete, download. Every method is scoped to the caller's workspace.
+ */
+import type { Config } from '../config.js'
+import { ContentTypeNotAllowed, FileTooLarge, NotUploadedYet, QuotaExceeded, UploadNotFound, UploadNotPending } from '../errors.js'
+import type { UploadLedger } from '../storage/ledger.js'
+import type { ObjectStore, PresignedRequest } from '../storage/object-store.js'
+import type { UploadInstructions } from './instructions.js'
+import { displayFilename, newUploadId, objectKey } from './keys.js'
+import { mediaTypeOf, type MediaType } from './media-types.js'
+import { MAX_SINGLE_PUT_SIZE, planParts } from './multipart-plan.js'
+import type { Principal } from './principal.js'
+import { toView, type UploadRecord, type UploadStatus, type UploadView } from './record.js'
+import { releaseStorage } from './release.js'
+
+export interface CreateUploadInput {
+  filename: string
+  contentType: string
+  size: number
+  checksum?: string
+}
+
+export interface ListInput {
+  status?: UploadStatus
+  cursor?: string
+  limit: number
+}
+
+export interface UploadServiceDeps {
+  config: Config
+  ledger: UploadLedger
+  store: ObjectStore
+  now?: () => Date
+}
+
+const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rejected', 'expired']
+
+export class UploadService {
+  private readonly now: () => Date
+
+  constructor(private readonly deps: UploadServiceDeps) {
+    this.now = deps.now ?? (() => new Date())
+  }
+
+  /** Checks type, size and quota, reserves the bytes, and returns what the uploader must send where. */
+  async create(principal: Principal, input: CreateUploadInput): Promise<UploadInstructions> {
+    const { config, ledger, store } = this.deps
+    const mediaType = this.allowedType(input.contentType)
+    const maxBytes = mediaType.kind === 'image' ? config.maxImageBytes : config.maxVideoBytes
+    if (input.size > maxBytes) throw new FileTooLarge(input.size, mediaType.kind, maxBytes)
+    const multipart = input.size > Math.min(config.multipartThresholdBytes, MAX_SINGLE_PUT_SIZE)
+
+    const now = this.now()
+    const id = newUploadId(now)
+    const key = objectKey(config.s3KeyPrefix, principal.workspaceId, id, mediaType.extension, now)
+    if (!(await ledger.reserveQuota(principal.workspaceId, input.size, config.workspaceQuotaBytes))) {
+      throw new QuotaExceeded(config.workspaceQuotaBytes)
+    }
+    const release = (): Promise<void> => ledger.releaseQuota(principal.workspaceId, input.size)
+    const base = {
+      _id: id,
+      workspaceId: principal.workspaceId,
+      userId: principal.userId,
+      key,
+      filename: displayFilename(input.filename),
+      contentType: mediaType.contentType,
+      kind: mediaType.kind,
+      size: input.size,
+      status: 'pending' as const,
+      source: 'api' as const,
+      createdAt: now,
+      updatedAt: now,
+    }
+
+    if (!multipart) {
+      const urlExpiresAt = new Date(now.getTime() + config.uploadUrlTtlSeconds * 1000)
+      const request = await store.presignPut({
+        key,
+        contentType: mediaType.contentType,
+        contentLength: input.size,
+        ...(input.checksum ? { checksumSha256: input.checksum } : {}),
+        expiresInSeconds: config.uploadUrlTtlSeconds,
+      })
+      const record: UploadRecord = {
+        ...base,
+        ...(input.checksum ? { checksumSha256: input.checksum } : {}),
+        strategy: 'single',
+        expiresAt: new Date(now.getTime() + config.pendingTtlSeconds * 1000),
+      }
+      await ledger.insert(record).catch(async (error: unknown) => {
+        await release()
+        throw error
+      })
+      return { id, key, strategy: 'single', ...request, method: 'PUT', expiresAt: urlExpiresAt.toISOString() }
+    }
+
+    const plan = planParts(input.size, config.multipartPartSizeBytes)
+    const uploadId = await store.createMultipart(key, mediaType.contentType).catch(async (error: unknown) => {
+      await release()
+      throw error
+    })
+    const record: UploadRecord = {
+      ...base,
+      strategy: 'multipart',
+      multipart: { uploadId, ...plan },
+      expiresAt: new Date(now.getTime() + config.multipartPendingTtlSeconds * 1000),
+    }
+    await ledger.insert(record).catch(async (error: unknown) => {
+      await store.abortMultipart(key, uploadId).catch(() => undefined)
+      await release()
+      throw error
+    })
+    return { id, key, strategy: 'multipart', ...plan, expiresAt: record.expiresAt.toISOString() }
+  }
+
+  async get(principal: Principal, id: string): Promise<UploadView> {
+    return toView(await this.find(principal, id))
+  }
+
+  async list(principal: Principal, input: ListInput): Promise<{ items: UploadView[]; nextCursor?: string }> {
+    // One extra record tells whether another page exists.
+    const records = await this.deps.ledger.list({
+      workspaceId: principal.workspaceId,
+      statuses: input.status ? [input.status] : LISTED_BY_DEFAULT,
+      ...(input.cursor ? { beforeId: input.cursor } : {}),
+      limit: input.limit + 1,
+    })
+    const page = records.slice(0, input.limit)
+    const more = records.length > input.limit
+    return { items: page.map(toView), ...(more ? { nextCursor: page[page.length - 1]!._id } : {}) }
+  }
+
+  /**
+   * Pending: discarded (record first, so a racing confirm loses; then the object or multipart upload).
+   * Confirmed: the object is deleted, then the record. Already gone: nothing to do.
+   */
+  async remove(principal: Principal, id: string): Promise<void> {
+    const record = await this.find(principal, id)
+    if (record.status === 'pending') {
+      const discarded = await this.deps.ledger.transition(record._id, 'pending', { status: 'deleted' })
+      if (discarded) return releaseStorage(this.deps, discarded)
+      return this.remove(principal, id)
+    }
+    if (record.status === 'confirmed') {
+      await this.deps.store.delete(record.key)
+      const deleted = await this.deps.ledger.transition(record._id, 'confirmed', { status: 'deleted' })
+      if (deleted) await this.deps.ledger.releaseQuota(deleted.workspaceId, deleted.size)
+    }
+  }
+
+  /** A short-lived GET URL, for buckets that are not public. */
+  async downloadUrl(principal: Principal, id: string): Promise<PresignedRequest & { expiresAt: string }> {
+    const record = await this.find(principal, id)
+    if (record.status === 'pending') throw new NotUploadedYet()
+    if (record.status !== 'confirmed') throw new UploadNotPending(record._id, record.status)
+    const ttl = this.deps.config.downloadUrlTtlSeconds
+    const request = await this.deps.store.presignGet({ key: record.key, expiresInSeconds: ttl, downloadName: record.filename })
+    return { ...request, expiresAt: new Date(this.now().getTime() + ttl * 1000).toISOString() }
+  }
+
+  private async find(principal: Principal, id: string): Promise<UploadRecord> {
+    const record = await this.deps.ledger.get(principal.workspaceId, id)
+    // Another workspace's upload is indistinguishable from a missing one.
+    if (!record) throw new UploadNotFound(id)
+    return record
+  }
+
+  private allowedType(contentType: string): MediaType {
+    const mediaType = mediaTypeOf(contentType)
+    const allowed = this.deps.config.allowedContentTypes
+    if (!mediaType || !allowed.includes(mediaType.contentType)) {
+      throw new ContentTypeNotAllowed(contentType, allowed.join(', '))
+    }
+    return mediaType
+  }
+}
