@@ -3,6 +3,7 @@
  * in order: explicit env (S3_ENDPOINT…, MONGO_URI) → testcontainers when a Docker engine answers → native MinIO
  * and FerretDB processes on free loopback ports with temp data dirs, built from Go once and cached.
  */
+import { join } from 'node:path'
 import { ensureServerBinaries, type Log } from './binaries.js'
 import { dockerAnswers, startMinioContainer, startMongoContainer } from './docker.js'
 import { startNativeFerretdb, startNativeMinio, type StartedMongo, type StartedS3 } from './native.js'
@@ -30,6 +31,8 @@ export interface StackOptions {
   owned?: boolean
   /** MinIO's global CORS allow-list (it has no per-bucket CORS). */
   corsAllowOrigin?: string
+  /** Keep the servers' data in this folder across runs (dev); tests use temp dirs. Native path only. */
+  persistDir?: string
 }
 
 export function s3SettingsFromEnv(env: NodeJS.ProcessEnv): S3Settings | undefined {
@@ -48,6 +51,10 @@ export function s3SettingsFromEnv(env: NodeJS.ProcessEnv): S3Settings | undefine
 }
 
 let dockerProbe: Promise<boolean> | undefined
+
+function persistIn(dir: string | undefined, name: string): { persistDir?: string } {
+  return dir ? { persistDir: join(dir, name) } : {}
+}
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = options.env ?? process.env
@@ -68,8 +75,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       source = 'native'
       const binaries = await ensureServerBinaries(log)
       ;[s3, mongo] = await Promise.all([
-        explicitS3 ? undefined : startNativeMinio(binaries.minio, options.corsAllowOrigin),
-        explicitMongo ? undefined : startNativeFerretdb(binaries.ferretdb),
+        explicitS3
+          ? undefined
+          : startNativeMinio(binaries.minio, options.corsAllowOrigin, persistIn(options.persistDir, 'minio')),
+        explicitMongo ? undefined : startNativeFerretdb(binaries.ferretdb, persistIn(options.persistDir, 'ferretdb')),
       ])
     }
   }

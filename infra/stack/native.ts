@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,13 +16,27 @@ export interface StartedMongo {
   mongoUri: string
 }
 
-function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+export interface ServerDataOptions {
+  /** Keep data here across runs (dev); absent: a temp dir removed on dispose (tests). */
+  persistDir?: string
+}
+
+function dataDirFor(prefix: string, options: ServerDataOptions): { dir: string; remove: () => Promise<void> } {
+  if (options.persistDir) {
+    mkdirSync(options.persistDir, { recursive: true })
+    return { dir: options.persistDir, remove: async () => undefined }
+  }
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  return { dir, remove: async () => rmSync(dir, { recursive: true, force: true }) }
 }
 
 /** Starts MinIO on a free loopback port with a temp data dir; `corsAllowOrigin` is MinIO's global CORS setting. */
-export async function startNativeMinio(binary: string, corsAllowOrigin = '*'): Promise<StartedS3> {
-  const dataDir = tempDir('hoist-minio-')
+export async function startNativeMinio(
+  binary: string,
+  corsAllowOrigin = '*',
+  data: ServerDataOptions = {},
+): Promise<StartedS3> {
+  const { dir: dataDir, remove } = dataDirFor('hoist-minio-', data)
   const port = await freePort()
   const endpoint = `http://127.0.0.1:${port}`
   const server = new NativeProcess({
@@ -37,7 +51,7 @@ export async function startNativeMinio(binary: string, corsAllowOrigin = '*'): P
       MINIO_API_CORS_ALLOW_ORIGIN: corsAllowOrigin,
     },
     isReady: async () => (await fetch(`${endpoint}/minio/health/ready`)).ok,
-    onDispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+    onDispose: remove,
   })
   await server.start()
   return {
@@ -47,15 +61,15 @@ export async function startNativeMinio(binary: string, corsAllowOrigin = '*'): P
 }
 
 /** Starts FerretDB (SQLite backend) on a free loopback port with a temp data dir. */
-export async function startNativeFerretdb(binary: string): Promise<StartedMongo> {
-  const dataDir = tempDir('hoist-ferretdb-')
+export async function startNativeFerretdb(binary: string, data: ServerDataOptions = {}): Promise<StartedMongo> {
+  const { dir: dataDir, remove } = dataDirFor('hoist-ferretdb-', data)
   const port = await freePort()
   const server = new NativeProcess({
     name: `FerretDB (127.0.0.1:${port})`,
     command: binary,
     args: ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', dataDir],
     isReady: () => acceptsConnections(port),
-    onDispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+    onDispose: remove,
   })
   await server.start()
   return { server, mongoUri: `mongodb://127.0.0.1:${port}/` }

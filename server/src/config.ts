@@ -103,10 +103,10 @@ export const ENV_NAMES = {
   sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
 } as const satisfies Record<keyof Config, string>
 
-/** Env vars a deployment must set: the schema's required keys, by their env names. */
-export const REQUIRED_ENV_NAMES: string[] = (ConfigSchema.required ?? []).map(
-  (key) => ENV_NAMES[key as keyof Config],
-)
+/** Env vars a deployment must set: the schema's required keys that have no default, by their env names. */
+export const REQUIRED_ENV_NAMES: string[] = (ConfigSchema.required as (keyof Config)[])
+  .filter((key) => (ConfigSchema.properties[key] as { default?: unknown }).default === undefined)
+  .map((key) => ENV_NAMES[key])
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

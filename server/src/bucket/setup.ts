@@ -106,7 +106,7 @@ function minioCorsNote(options: BucketSetupOptions): StepReport {
   return {
     step: 'cors',
     outcome: 'skipped',
-    note: `this store has no per-bucket CORS (MinIO): start it with MINIO_API_CORS_ALLOW_ORIGIN=${options.corsOrigins.join(',')}`,
+    note: `MinIO has no per-bucket CORS: its global MINIO_API_CORS_ALLOW_ORIGIN must allow ${options.corsOrigins.join(',')}`,
   }
 }
 

@@ -1,0 +1,113 @@
+/**
+ * `npm run dev`: the whole product locally. Starts the stack (explicit env → Docker → native MinIO + FerretDB, with
+ * data kept in .hoist/data), provisions the bucket, starts the API (reloading on change) and the demo page, and
+ * writes every setting it used to .hoist/dev.env for curl, the AWS CLI or a second terminal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { formatReports, runBucketSetup } from '../server/src/cli/bucket.js'
+import { DEV_ENV_PATH, formatEnvFile, readDevEnv } from '../server/src/cli/dev-env.js'
+import { loadConfig } from '../server/src/config.js'
+import { freePort } from './stack/ports.js'
+import { startStack, stackEnv } from './stack/index.js'
+
+// Dev runs on the machine's Node; the SDK's notice about its future Node 22 floor is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const log = (line: string): void => console.log(line)
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
+
+async function choosePort(preferred: number, what: string): Promise<number> {
+  if (await portIsFree(preferred)) return preferred
+  const port = await freePort()
+  log(`hoist: port ${preferred} is busy; ${what} uses ${port}`)
+  return port
+}
+
+const previous = readDevEnv(root) ?? {}
+const apiPort = await choosePort(Number(process.env.PORT ?? 3000), 'the API')
+const webPort = await choosePort(Number(process.env.WEB_PORT ?? 5173), 'the web client')
+const apiUrl = `http://127.0.0.1:${apiPort}`
+const webOrigins = [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`]
+
+const stack = await startStack({ log, persistDir: join(root, '.hoist', 'data'), corsAllowOrigin: webOrigins.join(',') })
+const settings: Record<string, string> = {
+  ...stackEnv(stack, process.env.S3_BUCKET_NAME ?? 'hoist-dev'),
+  MONGO_DB_NAME: process.env.MONGO_DB_NAME ?? 'hoist',
+  // Kept across runs so tokens minted earlier (npm run token) stay valid.
+  JWT_SECRET: process.env.JWT_SECRET ?? previous.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+  CORS_ORIGINS: webOrigins.join(','),
+  PORT: String(apiPort),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  API_URL: apiUrl,
+  WEB_URL: `http://127.0.0.1:${webPort}`,
+}
+mkdirSync(join(root, '.hoist'), { recursive: true })
+writeFileSync(
+  join(root, DEV_ENV_PATH),
+  formatEnvFile(settings, `# Written by npm run dev (${new Date().toISOString()}): the settings of the running dev stack.`),
+  { mode: 0o600 },
+)
+
+const config = loadConfig({ ...process.env, ...settings })
+log(formatReports(config.s3Bucket, await runBucketSetup(config, { access: 'public-read', abortIncompleteMultipartAfterDays: 2 })))
+
+const children: ChildProcess[] = []
+function start(name: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' })
+  child.on('exit', (code, signal) => {
+    if (!stopping) log(`hoist: ${name} exited (${signal ?? code})`)
+  })
+  children.push(child)
+  return child
+}
+
+let stopping = false
+async function stop(): Promise<void> {
+  if (stopping) return
+  stopping = true
+  log('hoist: stopping')
+  for (const child of children) child.kill('SIGTERM')
+  await stack.stop()
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop())
+process.on('SIGTERM', () => void stop())
+
+start('API', 'npx', ['tsx', 'watch', '--clear-screen=false', 'server/src/main.ts'], {
+  ...settings,
+  SHUTDOWN_DRAIN_DELAY_MS: '0',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+})
+start('web client', 'npx', ['vite', 'web-client/demo', '--config', 'web-client/demo/vite.config.ts'], {
+  ...settings,
+  WEB_PORT: String(webPort),
+  VITE_HOIST_API_URL: apiUrl,
+})
+
+const deadline = Date.now() + 60_000
+for (;;) {
+  const ready = await fetch(`${apiUrl}/readyz`).then((r) => r.ok).catch(() => false)
+  if (ready) break
+  if (Date.now() > deadline) {
+    log('hoist: the API did not become ready within 60 s; see its log above')
+    await stop()
+  }
+  await sleep(250)
+}
+log(`API ready at ${apiUrl}`)
+log(`Web client at http://127.0.0.1:${webPort}  ·  settings in ${DEV_ENV_PATH}  ·  token: npm run token`)

@@ -1,0 +1,36 @@
+/** Files with real signatures (magic bytes) and deterministic filler, for any size. */
+import { createHash } from 'node:crypto'
+
+const HEADERS: Record<string, Uint8Array> = {
+  'image/png': Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  'image/jpeg': Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]),
+  'image/gif': new TextEncoder().encode('GIF89a'),
+  'image/webp': new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '),
+  'image/avif': Uint8Array.from([0, 0, 0, 0x1c, ...new TextEncoder().encode('ftypavif'), 0, 0, 0, 0, ...new TextEncoder().encode('avifmif1miaf')]),
+  'video/mp4': Uint8Array.from([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom'), 0, 0, 2, 0, ...new TextEncoder().encode('isomiso2')]),
+  'video/webm': Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, ...new TextEncoder().encode('B\u0082\u0084webm')]),
+  'video/quicktime': Uint8Array.from([0, 0, 0, 0x14, ...new TextEncoder().encode('ftypqt  '), 0, 0, 2, 0, ...new TextEncoder().encode('qt  ')]),
+  'text/html': new TextEncoder().encode('<!doctype html><script>alert(1)</script>'),
+}
+
+/** A file of `size` bytes that starts like `contentType`; `seed` varies the filler. */
+export function fileOf(contentType: string, size: number, seed = 1): Buffer {
+  const header = HEADERS[contentType]
+  if (!header) throw new Error(`no fixture header for ${contentType}`)
+  const bytes = Buffer.alloc(size)
+  let state = seed * 2654435761
+  for (let i = 0; i < size; i++) {
+    state = (state * 1103515245 + 12345) >>> 0
+    bytes[i] = state >>> 24
+  }
+  bytes.set(header.subarray(0, Math.min(header.length, size)), 0)
+  return bytes
+}
+
+export function sha256Base64(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64')
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}

@@ -1,0 +1,53 @@
+/** /healthz says the process is up; /readyz checks MongoDB and the bucket and names what fails. */
+import t from 'tap'
+import { startHoist } from '../helpers/hoist.js'
+import { ownedStack } from '../helpers/stack.js'
+
+// This file stops MinIO, so it runs its own servers.
+const stack = await ownedStack(t)
+const { app } = await startHoist(t, { stack })
+
+t.test('/healthz answers 200 while the process is up', async (t) => {
+  const response = await app.inject({ method: 'GET', url: '/healthz' })
+  t.equal(response.statusCode, 200)
+  t.same(response.json(), { status: 'ok' })
+})
+
+t.test('/readyz is 503 naming object storage while MinIO is stopped, 200 after it restarts', async (t) => {
+  const before = await app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(before.statusCode, 200, before.body)
+
+  await stack.servers.s3!.stop()
+  const down = await app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(down.statusCode, 503)
+  const body = down.json()
+  t.equal(body.status, 'unavailable')
+  t.equal(body.checks.objectStorage.ok, false)
+  t.equal(body.checks.mongodb.ok, true)
+  t.ok(body.checks.objectStorage.error, 'says what failed')
+
+  await stack.servers.s3!.start()
+  const up = await app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(up.statusCode, 200, up.body)
+})
+
+t.test('/readyz is 503 naming MongoDB while it is stopped', async (t) => {
+  await stack.servers.mongo!.stop()
+  const down = await app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(down.statusCode, 503)
+  t.equal(down.json().checks.mongodb.ok, false)
+  t.equal(down.json().checks.objectStorage.ok, true)
+  await stack.servers.mongo!.start()
+  const up = await app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(up.statusCode, 200, up.body)
+})
+
+t.test('/readyz turns 503 "draining" once shutdown begins', async (t) => {
+  app.draining = true
+  t.teardown(() => {
+    app.draining = false
+  })
+  const response = await app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(response.statusCode, 503)
+  t.equal(response.json().status, 'draining')
+})

@@ -1,0 +1,48 @@
+/**
+ * `npm test`: starts one stack (explicit env → testcontainers → native MinIO + FerretDB) for every test file,
+ * runs tap with the stack's endpoints in env, stops the stack, and prints `N passed, N failed[, N skipped]`.
+ * Extra arguments are passed to tap (e.g. `npm test -- test/unit`).
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { startStack, stackEnv } from '../infra/stack/index.js'
+import { countResults, formatTotals } from './support/tap-totals.js'
+
+const RESULTS_DIR = '.tap/test-results'
+const DEFAULT_FILES = ['test/**/*.test.ts']
+
+const started = Date.now()
+rmSync('.tap/totals.txt', { force: true })
+const stack = await startStack({ log: (line) => console.log(line) })
+console.log(`hoist: test stack ready (S3: ${stack.source.s3} ${stack.s3.endpoint}, MongoDB: ${stack.source.mongo} ${stack.mongoUri})`)
+
+let exitCode = 1
+try {
+  rmSync(RESULTS_DIR, { recursive: true, force: true })
+  const args = process.argv.slice(2)
+  const tap = spawn('npx', ['tap', ...(args.length > 0 ? args : DEFAULT_FILES)], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      // Each test file makes its own bucket and database on these shared servers.
+      ...stackEnv(stack, 'set-per-test-file'),
+      HOIST_SHARED_STACK: '1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  })
+  exitCode = await new Promise<number>((resolve) => tap.on('exit', (code) => resolve(code ?? 1)))
+} finally {
+  await stack.stop()
+}
+
+const totals = existsSync(RESULTS_DIR) ? countResults(RESULTS_DIR) : { passed: 0, failed: 1, skipped: 0, failures: ['no results'] }
+if (exitCode !== 0 && totals.failed === 0) {
+  totals.failed = 1
+  totals.failures.push(`tap exited with code ${exitCode}`)
+}
+for (const failure of totals.failures) console.log(`FAILED: ${failure}`)
+console.log(`hoist: tests took ${((Date.now() - started) / 1000).toFixed(1)} s`)
+mkdirSync('.tap', { recursive: true })
+writeFileSync('.tap/totals.txt', `${formatTotals(totals)}\n`)
+console.log(formatTotals(totals))
+process.exit(totals.failed > 0 ? 1 : 0)

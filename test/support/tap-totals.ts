@@ -1,0 +1,78 @@
+/**
+ * Counts tests (not assertions) from the TAP that tap saves per file in .tap/test-results: a test is a subtest
+ * with no subtests of its own. A file that failed outside any test (a crash, a timeout) counts as one failure.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface Totals {
+  passed: number
+  failed: number
+  skipped: number
+  failures: string[]
+}
+
+const RESULT = /^(\s*)(not ok|ok)\b[^#]*?(?:-\s(.*?))?\s*(?:#\s*(SKIP|TODO)\b.*)?$/i
+const SUBTEST = /^(\s*)# Subtest: (.*)$/
+
+export function countTap(tap: string, file: string, totals: Totals): void {
+  // Open subtests by indent: whether each has seen a nested subtest (then it is not a leaf).
+  const open = new Map<number, { name: string; hasChildren: boolean }>()
+  let failedInTests = 0
+  let fileFailed = false
+  for (const line of tap.split('\n')) {
+    const subtest = SUBTEST.exec(line)
+    if (subtest) {
+      const indent = subtest[1]!.length
+      const parent = open.get(indent - 4)
+      if (parent) parent.hasChildren = true
+      open.set(indent, { name: subtest[2]!, hasChildren: false })
+      continue
+    }
+    const result = RESULT.exec(line)
+    if (!result) continue
+    const indent = result[1]!.length
+    const ok = result[2]!.toLowerCase() === 'ok'
+    const directive = result[4]?.toUpperCase()
+    const started = open.get(indent)
+    open.delete(indent)
+    if (started && started.hasChildren) {
+      if (!ok && indent === 0) fileFailed = true
+      continue
+    }
+    if (!started && !directive) {
+      // An assertion; a failing one at the top of a file is a failure outside any test.
+      if (!ok && indent === 0) fileFailed = true
+      continue
+    }
+    const name = `${file} > ${started?.name ?? result[3] ?? '(unnamed)'}`
+    if (directive) totals.skipped++
+    else if (ok) totals.passed++
+    else {
+      totals.failed++
+      failedInTests++
+      totals.failures.push(name)
+    }
+  }
+  if (fileFailed && failedInTests === 0) {
+    totals.failed++
+    totals.failures.push(`${file} (failed outside any test: crash, timeout or bad plan)`)
+  }
+}
+
+export function countResults(dir: string): Totals {
+  const totals: Totals = { passed: 0, failed: 0, skipped: 0, failures: [] }
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(path)) {
+      const full = join(path, entry)
+      if (statSync(full).isDirectory()) walk(full)
+      else if (entry.endsWith('.tap')) countTap(readFileSync(full, 'utf8'), full.slice(dir.length + 1, -'.tap'.length), totals)
+    }
+  }
+  walk(dir)
+  return totals
+}
+
+export function formatTotals(totals: Totals): string {
+  return `${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ''}`
+}

@@ -1,0 +1,63 @@
+import t from 'tap'
+import { ConfigError, ENV_NAMES, loadConfig, REQUIRED_ENV_NAMES } from '../../server/src/config.js'
+
+const minimal = {
+  S3_BUCKET_NAME: 'my-bucket',
+  MONGO_URI: 'mongodb://127.0.0.1:27017/',
+  JWT_SECRET: 'a'.repeat(32),
+}
+
+t.test('a minimal env gives a config with documented defaults', async (t) => {
+  const config = loadConfig(minimal)
+  t.equal(config.port, 3000)
+  t.equal(config.awsRegion, 'us-east-1')
+  t.equal(config.s3ForcePathStyle, false)
+  t.equal(config.uploadUrlTtlSeconds, 900)
+  t.same(config.corsOrigins, [])
+  t.ok(config.allowedContentTypes.includes('image/png'))
+})
+
+t.test('env strings are converted: numbers, booleans and comma lists', async (t) => {
+  const config = loadConfig({
+    ...minimal,
+    PORT: '8080',
+    S3_FORCE_PATH_STYLE: 'true',
+    CORS_ORIGINS: 'https://a.example, https://b.example',
+    ALLOWED_CONTENT_TYPES: 'image/png,video/mp4',
+  })
+  t.equal(config.port, 8080)
+  t.equal(config.s3ForcePathStyle, true)
+  t.same(config.corsOrigins, ['https://a.example', 'https://b.example'])
+  t.same(config.allowedContentTypes, ['image/png', 'video/mp4'])
+})
+
+t.test('missing required settings are named by their env var', async (t) => {
+  const error = t.throws(() => loadConfig({})) as ConfigError
+  t.type(error, ConfigError)
+  t.match(error.message, /S3_BUCKET_NAME is required/)
+  t.match(error.message, /MONGO_URI is required/)
+  t.match(error.message, /JWT_SECRET \(HS256\) or JWT_PUBLIC_KEY \(RS256\) is required/)
+})
+
+t.test('bad values are refused with the env var and the rule', async (t) => {
+  const error = t.throws(() => loadConfig({ ...minimal, PORT: 'eighty', JWT_SECRET: 'short' })) as ConfigError
+  t.match(error.message, /PORT/)
+  t.match(error.message, /JWT_SECRET/)
+})
+
+t.test('presigned URLs cannot outlive SigV4’s 7 days', async (t) => {
+  t.throws(() => loadConfig({ ...minimal, UPLOAD_URL_TTL_SECONDS: '604801', PENDING_TTL_SECONDS: '700000' }), /UPLOAD_URL_TTL_SECONDS/)
+})
+
+t.test('types Hoist cannot verify cannot be allow-listed', async (t) => {
+  t.throws(() => loadConfig({ ...minimal, ALLOWED_CONTENT_TYPES: 'image/png,image/svg+xml' }), /image\/svg\+xml/)
+})
+
+t.test('access keys go in pairs', async (t) => {
+  t.throws(() => loadConfig({ ...minimal, AWS_ACCESS_KEY_ID: 'AKIA' }), /go together/)
+})
+
+t.test('the required env names are exactly the schema’s required keys', async (t) => {
+  t.same([...REQUIRED_ENV_NAMES].sort(), ['MONGO_URI', 'S3_BUCKET_NAME'])
+  t.equal(new Set(Object.values(ENV_NAMES)).size, Object.values(ENV_NAMES).length, 'no env name is used twice')
+})

@@ -1,0 +1,45 @@
+import t from 'tap'
+import { countTap, formatTotals, type Totals } from '../support/tap-totals.js'
+
+const fresh = (): Totals => ({ passed: 0, failed: 0, skipped: 0, failures: [] })
+
+const sample = `TAP version 14
+# Subtest: group
+    # Subtest: leaf one
+        ok 1 - should be equal
+        1..1
+    ok 1 - leaf one
+    # Subtest: leaf two
+        not ok 1 - should be equal
+        1..1
+    not ok 2 - leaf two
+    1..2
+not ok 1 - group
+# Subtest: top leaf
+    ok 1 - fine
+    1..1
+ok 2 - top leaf
+ok 3 - later # SKIP not on this machine
+1..3
+`
+
+t.test('counts leaf tests, not assertions or groups', async (t) => {
+  const totals = fresh()
+  countTap(sample, 'file.ts', totals)
+  t.equal(totals.passed, 2)
+  t.equal(totals.failed, 1)
+  t.equal(totals.skipped, 1)
+  t.same(totals.failures, ['file.ts > leaf two'])
+  t.equal(formatTotals(totals), '2 passed, 1 failed, 1 skipped')
+})
+
+t.test('a file that fails outside any test counts as one failure', async (t) => {
+  const totals = fresh()
+  countTap('TAP version 14\nnot ok 1 - Error: boom\n1..1\n', 'crash.ts', totals)
+  t.equal(totals.failed, 1)
+  t.match(totals.failures[0], /crash\.ts/)
+})
+
+t.test('no skipped count is printed when nothing was skipped', async (t) => {
+  t.equal(formatTotals({ passed: 3, failed: 0, skipped: 0, failures: [] }), '3 passed, 0 failed')
+})
