@@ -34,7 +34,8 @@ export default fp(
       secret: jwtPublicKey ? { public: jwtPublicKey } : (jwtSecret as string),
       verify: {
         algorithms: [algorithm],
-        requiredClaims: ['sub', 'exp', 'workspace'],
+        // A configured issuer or audience must be present, not merely match when present.
+        requiredClaims: ['sub', 'exp', 'workspace', ...(jwtIssuer ? ['iss'] : []), ...(jwtAudience ? ['aud'] : [])],
         ...(jwtIssuer ? { allowedIss: jwtIssuer } : {}),
         ...(jwtAudience ? { allowedAud: jwtAudience } : {}),
       },

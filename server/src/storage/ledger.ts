@@ -31,20 +31,19 @@ export interface UploadLedger {
   findByKey(key: string): Promise<UploadRecord | undefined>
   list(query: ListQuery): Promise<UploadRecord[]>
   /**
-   * The one way a record changes: applies `changes` only if the record is still in `from` (a conditional
-   * update, atomic on a single document). Returns the record after the change, or undefined if another writer
-   * moved it first.
+   * The one way a record changes: applies `changes` only if the record is still in `from`, and only once across
+   * every concurrent caller (exactly one wins). Returns the record after the change, or undefined if another
+   * writer moved it first.
    */
   transition(id: string, from: UploadStatus, changes: Partial<Omit<UploadRecord, '_id'>>): Promise<UploadRecord | undefined>
   /** Pending records whose expiry is before `now`, oldest first. */
   findExpired(now: Date, limit: number): Promise<UploadRecord[]>
   /** Every record in the given statuses, in id order (for reconciliation). */
   scan(statuses: readonly UploadStatus[]): AsyncIterable<UploadRecord>
-
-  /** Adds `bytes` to the workspace's reserved bytes iff the total stays within `quota`. */
-  reserveQuota(workspaceId: string, bytes: number, quota: number): Promise<boolean>
-  releaseQuota(workspaceId: string, bytes: number): Promise<void>
-  reservedBytes(workspaceId: string): Promise<number>
-  /** Resets the counters to the sum of sizes of quota-holding records (doctor --fix). */
-  setReservedBytes(workspaceId: string, bytes: number): Promise<void>
+  /** Bytes the workspace holds: the sizes of its pending and confirmed uploads. */
+  usedBytes(workspaceId: string): Promise<number>
+  /** Transitions claimed but never applied (a writer died in between), older than `olderThan`. */
+  findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]>
+  /** Applies a stuck transition's recorded changes (doctor --fix). */
+  completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean>
 }

@@ -9,15 +9,24 @@ import {
   type Db,
 } from 'mongodb'
 import { dependencyUnavailable } from '../errors.js'
-import type { UploadRecord, UploadStatus } from '../uploads/record.js'
+import { QUOTA_HOLDING_STATUSES, type UploadRecord, type UploadStatus } from '../uploads/record.js'
 import { DuplicateRecordError, type ListQuery, type UploadLedger } from './ledger.js'
 
-interface UsageDocument {
+/**
+ * One document per status a record leaves: `_id` is `<uploadId>:<from>`. Inserting it is the claim that makes a
+ * transition happen exactly once, and it stays as the audit trail of every change.
+ */
+interface TransitionDocument {
   _id: string
-  reservedBytes: number
+  uploadId: string
+  from: UploadStatus
+  changes: Partial<Omit<UploadRecord, '_id'>>
+  claimedAt: Date
 }
 
 const DUPLICATE_KEY = 11000
+/** A claim this old whose record never changed belongs to a writer that died; it is safe to finish. */
+export const STUCK_TRANSITION_MS = 30_000
 
 export function isMongoUnavailable(error: unknown): boolean {
   return (
@@ -28,6 +37,8 @@ export function isMongoUnavailable(error: unknown): boolean {
     (error instanceof MongoError && error.hasErrorLabel('RetryableWriteError'))
   )
 }
+
+const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY
 
 /** Runs a driver call, turning "cannot reach MongoDB" into the API's 503. */
 async function mongo<T>(call: () => Promise<T>): Promise<T> {
@@ -40,16 +51,18 @@ async function mongo<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /**
- * UploadLedger on MongoDB. Only single-document atomic operations: it runs unchanged on MongoDB (Atlas) and on
- * FerretDB v1, which has no transactions, TTL or partial indexes.
+ * UploadLedger on MongoDB, portable to FerretDB v1 (no transactions, TTL or partial indexes). FerretDB v1 does not
+ * apply a filtered update atomically (its SQLite backend reads, modifies and writes back: concurrent `$inc`s are
+ * lost and several conditional updates can all "win"), while unique-key inserts are atomic on both servers.
+ * So a transition is claimed by inserting a unique document, then applied; the quota is summed from the records.
  */
 export class MongoLedger implements UploadLedger {
   private readonly uploads: Collection<UploadRecord>
-  private readonly usage: Collection<UsageDocument>
+  private readonly transitions: Collection<TransitionDocument>
 
   constructor(private readonly db: Db) {
     this.uploads = db.collection<UploadRecord>('uploads')
-    this.usage = db.collection<UsageDocument>('workspace_usage')
+    this.transitions = db.collection<TransitionDocument>('upload_transitions')
   }
 
   ensureIndexes(): Promise<void> {
@@ -60,7 +73,10 @@ export class MongoLedger implements UploadLedger {
         { key: { workspaceId: 1, _id: -1 }, name: 'workspace_created' },
         // The sweeper's query: pending records past their expiry.
         { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
+        // The quota sum: a workspace's pending and confirmed sizes.
+        { key: { workspaceId: 1, status: 1 }, name: 'workspace_status' },
       ])
+      await this.transitions.createIndexes([{ key: { uploadId: 1 }, name: 'upload' }])
     })
   }
 
@@ -75,7 +91,7 @@ export class MongoLedger implements UploadLedger {
       try {
         await this.uploads.insertOne(record)
       } catch (error) {
-        if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) throw new DuplicateRecordError('upload id or key')
+        if (isDuplicateKey(error)) throw new DuplicateRecordError('upload id or key')
         throw error
       }
     })
@@ -113,12 +129,26 @@ export class MongoLedger implements UploadLedger {
     changes: Partial<Omit<UploadRecord, '_id'>>,
   ): Promise<UploadRecord | undefined> {
     return mongo(async () => {
-      const updated = await this.uploads.findOneAndUpdate(
-        { _id: id, status: from },
-        { $set: { ...changes, updatedAt: new Date() } },
-        { returnDocument: 'after' },
-      )
-      return updated ?? undefined
+      const current = await this.uploads.findOne({ _id: id }, { projection: { status: 1 } })
+      // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"
+      // means it is still in `from`.
+      if (current?.status !== from) return undefined
+      const now = new Date()
+      const claim: TransitionDocument = {
+        _id: `${id}:${from}`,
+        uploadId: id,
+        from,
+        changes: { ...changes, updatedAt: now },
+        claimedAt: now,
+      }
+      try {
+        await this.transitions.insertOne(claim)
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+        await this.completeStuckTransition(id, from)
+        return undefined
+      }
+      return (await this.uploads.findOneAndUpdate({ _id: id }, { $set: claim.changes }, { returnDocument: 'after' })) ?? undefined
     })
   }
 
@@ -144,36 +174,41 @@ export class MongoLedger implements UploadLedger {
     }
   }
 
-  reserveQuota(workspaceId: string, bytes: number, quota: number): Promise<boolean> {
+  usedBytes(workspaceId: string): Promise<number> {
     return mongo(async () => {
-      try {
-        await this.usage.updateOne({ _id: workspaceId }, { $setOnInsert: { reservedBytes: 0 } }, { upsert: true })
-      } catch (error) {
-        // Two first uploads of a workspace may race to create its counter: one insert wins, both go on.
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error
+      const [sum] = await this.uploads
+        .aggregate<{ total: number }>([
+          { $match: { workspaceId, status: { $in: [...QUOTA_HOLDING_STATUSES] } } },
+          { $group: { _id: null, total: { $sum: '$size' } } },
+        ])
+        .toArray()
+      return sum?.total ?? 0
+    })
+  }
+
+  findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]> {
+    return mongo(async () => {
+      const stuck: { uploadId: string; from: UploadStatus }[] = []
+      for await (const claim of this.transitions.find({ claimedAt: { $lt: olderThan } })) {
+        const record = await this.uploads.findOne({ _id: claim.uploadId }, { projection: { status: 1 } })
+        if (record?.status === claim.from) stuck.push({ uploadId: claim.uploadId, from: claim.from })
       }
-      // One conditional increment: concurrent reservations cannot pass the quota together.
-      const result = await this.usage.updateOne(
-        { _id: workspaceId, reservedBytes: { $lte: quota - bytes } },
-        { $inc: { reservedBytes: bytes } },
-      )
-      return result.modifiedCount === 1
+      return stuck
     })
   }
 
-  releaseQuota(workspaceId: string, bytes: number): Promise<void> {
+  /**
+   * Finishes a claimed transition whose writer died before applying it. Only claims older than
+   * STUCK_TRANSITION_MS qualify, so a live writer that is merely slow is never overtaken.
+   */
+  completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
     return mongo(async () => {
-      await this.usage.updateOne({ _id: workspaceId }, { $inc: { reservedBytes: -bytes } })
-    })
-  }
-
-  reservedBytes(workspaceId: string): Promise<number> {
-    return mongo(async () => (await this.usage.findOne({ _id: workspaceId }))?.reservedBytes ?? 0)
-  }
-
-  setReservedBytes(workspaceId: string, bytes: number): Promise<void> {
-    return mongo(async () => {
-      await this.usage.updateOne({ _id: workspaceId }, { $set: { reservedBytes: bytes } }, { upsert: true })
+      const claim = await this.transitions.findOne({ _id: `${uploadId}:${from}` })
+      if (!claim || Date.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
+      const record = await this.uploads.findOne({ _id: uploadId }, { projection: { status: 1 } })
+      if (record?.status !== from) return false
+      await this.uploads.updateOne({ _id: uploadId }, { $set: claim.changes })
+      return true
     })
   }
 }

@@ -67,7 +67,8 @@ export const MEDIA_TYPES: readonly MediaType[] = [
     kind: 'video',
     matches: (b) => {
       const brands = ftypBrands(b)
-      return brands !== undefined && !IMAGE_BRANDS.has(brands[0]!)
+      // QuickTime's own brand means a .mov, which has its own type.
+      return brands !== undefined && !IMAGE_BRANDS.has(brands[0]!) && brands[0] !== 'qt  '
     },
   },
   {

@@ -54,10 +54,9 @@ export class UploadService {
     const now = this.now()
     const id = newUploadId(now)
     const key = objectKey(config.s3KeyPrefix, principal.workspaceId, id, mediaType.extension, now)
-    if (!(await ledger.reserveQuota(principal.workspaceId, input.size, config.workspaceQuotaBytes))) {
-      throw new QuotaExceeded(config.workspaceQuotaBytes)
-    }
-    const release = (): Promise<void> => ledger.releaseQuota(principal.workspaceId, input.size)
+    // Summed from the records: presigns racing each other can pass the quota by at most what they declare.
+    const used = await ledger.usedBytes(principal.workspaceId)
+    if (used + input.size > config.workspaceQuotaBytes) throw new QuotaExceeded(config.workspaceQuotaBytes)
     const base = {
       _id: id,
       workspaceId: principal.workspaceId,
@@ -88,18 +87,12 @@ export class UploadService {
         strategy: 'single',
         expiresAt: new Date(now.getTime() + config.pendingTtlSeconds * 1000),
       }
-      await ledger.insert(record).catch(async (error: unknown) => {
-        await release()
-        throw error
-      })
+      await ledger.insert(record)
       return { id, key, strategy: 'single', ...request, method: 'PUT', expiresAt: urlExpiresAt.toISOString() }
     }
 
     const plan = planParts(input.size, config.multipartPartSizeBytes)
-    const uploadId = await store.createMultipart(key, mediaType.contentType).catch(async (error: unknown) => {
-      await release()
-      throw error
-    })
+    const uploadId = await store.createMultipart(key, mediaType.contentType)
     const record: UploadRecord = {
       ...base,
       strategy: 'multipart',
@@ -108,7 +101,6 @@ export class UploadService {
     }
     await ledger.insert(record).catch(async (error: unknown) => {
       await store.abortMultipart(key, uploadId).catch(() => undefined)
-      await release()
       throw error
     })
     return { id, key, strategy: 'multipart', ...plan, expiresAt: record.expiresAt.toISOString() }
@@ -144,8 +136,7 @@ export class UploadService {
     }
     if (record.status === 'confirmed') {
       await this.deps.store.delete(record.key)
-      const deleted = await this.deps.ledger.transition(record._id, 'confirmed', { status: 'deleted' })
-      if (deleted) await this.deps.ledger.releaseQuota(deleted.workspaceId, deleted.size)
+      await this.deps.ledger.transition(record._id, 'confirmed', { status: 'deleted' })
     }
   }
 

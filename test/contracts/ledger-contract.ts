@@ -1,0 +1,136 @@
+/**
+ * The contract every UploadLedger must keep, written once and run against each implementation (today: MongoLedger,
+ * on whichever MongoDB-wire server the stack provides — FerretDB natively, MongoDB under testcontainers or MONGO_URI).
+ */
+import type { Test } from 'tap'
+import type { UploadLedger } from '../../server/src/storage/ledger.js'
+import { DuplicateRecordError } from '../../server/src/storage/ledger.js'
+import { newUploadId } from '../../server/src/uploads/keys.js'
+import type { UploadRecord } from '../../server/src/uploads/record.js'
+
+export function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
+  const now = new Date()
+  const id = overrides._id ?? newUploadId(now)
+  return {
+    _id: id,
+    workspaceId: 'ws-contract',
+    userId: 'user',
+    key: `ws-contract/${id}.png`,
+    filename: 'a.png',
+    contentType: 'image/png',
+    kind: 'image',
+    size: 100,
+    status: 'pending',
+    strategy: 'single',
+    source: 'api',
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: new Date(now.getTime() + 60_000),
+    ...overrides,
+  }
+}
+
+export function ledgerContract(t: Test, makeLedger: () => Promise<UploadLedger>): void {
+  t.test('insert then get, scoped by workspace', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    t.equal((await ledger.get('ws-contract', record._id))?.key, record.key)
+    t.equal(await ledger.get('another', record._id), undefined)
+    t.equal((await ledger.getById(record._id))?._id, record._id)
+    t.equal((await ledger.findByKey(record.key))?._id, record._id)
+  })
+
+  t.test('a duplicate id or key is a DuplicateRecordError', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    await t.rejects(ledger.insert({ ...record }), DuplicateRecordError)
+    await t.rejects(ledger.insert(sampleRecord({ key: record.key })), DuplicateRecordError)
+  })
+
+  t.test('transition applies only from the given status', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    t.equal(await ledger.transition(record._id, 'confirmed', { status: 'deleted' }), undefined)
+    const confirmed = await ledger.transition(record._id, 'pending', { status: 'confirmed', url: 'https://cdn/x' })
+    t.equal(confirmed?.status, 'confirmed')
+    t.equal(confirmed?.url, 'https://cdn/x')
+    t.equal(await ledger.transition(record._id, 'pending', { status: 'expired' }), undefined, 'pending was left already')
+    t.equal((await ledger.transition(record._id, 'confirmed', { status: 'deleted' }))?.status, 'deleted')
+  })
+
+  t.test('concurrent transitions from one status: exactly one wins, every time', async (t) => {
+    const ledger = await makeLedger()
+    for (let round = 0; round < 20; round++) {
+      const record = sampleRecord()
+      await ledger.insert(record)
+      const results = await Promise.all(
+        ['confirmed', 'expired', 'rejected', 'deleted', 'confirmed', 'expired', 'deleted', 'confirmed'].map((status) =>
+          ledger.transition(record._id, 'pending', { status: status as UploadRecord['status'] }),
+        ),
+      )
+      const winners = results.filter(Boolean)
+      if (winners.length !== 1) t.fail(`round ${round}: ${winners.length} winners`)
+      t.equal((await ledger.getById(record._id))?.status, winners[0]?.status, `round ${round}: the record shows the winner`)
+    }
+  })
+
+  t.test('list: newest first, by status, with a cursor', async (t) => {
+    const ledger = await makeLedger()
+    const workspaceId = `ws-list-${Date.now()}`
+    const ids: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const record = sampleRecord({ workspaceId, status: i === 3 ? 'rejected' : 'confirmed' })
+      ids.push(record._id)
+      await ledger.insert(record)
+    }
+    const page = await ledger.list({ workspaceId, statuses: ['confirmed'], limit: 2 })
+    t.same(page.map((r) => r._id), [ids[2], ids[1]])
+    const next = await ledger.list({ workspaceId, statuses: ['confirmed'], beforeId: ids[1], limit: 2 })
+    t.same(next.map((r) => r._id), [ids[0]])
+  })
+
+  t.test('usedBytes sums pending and confirmed sizes only', async (t) => {
+    const ledger = await makeLedger()
+    const workspaceId = `ws-used-${Date.now()}`
+    const sizes = { pending: 10, confirmed: 200, rejected: 3000, expired: 40_000, deleted: 500_000 } as const
+    for (const [status, size] of Object.entries(sizes)) {
+      await ledger.insert(sampleRecord({ workspaceId, status: status as UploadRecord['status'], size }))
+    }
+    t.equal(await ledger.usedBytes(workspaceId), 210)
+    t.equal(await ledger.usedBytes('nobody'), 0)
+  })
+
+  t.test('findExpired returns pending records past their expiry, oldest first', async (t) => {
+    const ledger = await makeLedger()
+    const now = new Date()
+    const old = sampleRecord({ expiresAt: new Date(now.getTime() - 120_000) })
+    const older = sampleRecord({ expiresAt: new Date(now.getTime() - 240_000) })
+    const fresh = sampleRecord()
+    const done = sampleRecord({ status: 'confirmed', expiresAt: new Date(now.getTime() - 240_000) })
+    for (const record of [old, older, fresh, done]) await ledger.insert(record)
+    const expired = await ledger.findExpired(now, 100)
+    const ours = expired.filter((r) => [old._id, older._id, fresh._id, done._id].includes(r._id)).map((r) => r._id)
+    t.same(ours, [older._id, old._id])
+  })
+
+  t.test('scan yields every record in the given statuses', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord({ status: 'confirmed', workspaceId: `ws-scan-${Date.now()}` })
+    await ledger.insert(record)
+    const seen: string[] = []
+    for await (const r of ledger.scan(['confirmed'])) seen.push(r._id)
+    t.ok(seen.includes(record._id))
+  })
+
+  t.test('a fresh claim is never taken over as stuck', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    await ledger.transition(record._id, 'pending', { status: 'confirmed' })
+    t.same(await ledger.findStuckTransitions(new Date()), [])
+    t.equal(await ledger.completeStuckTransition(record._id, 'pending'), false)
+  })
+}
