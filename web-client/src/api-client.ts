@@ -1,0 +1,76 @@
+import type {
+  CreateUploadBody,
+  ListQuery,
+  SignedParts,
+  UploadedParts,
+  UploadInstructions,
+  UploadList,
+  UploadView,
+} from '@hoist/server/wire'
+import { errorFromResponse, HoistUploadError } from './errors.js'
+
+export interface ApiClientOptions {
+  /** Base URL of the Hoist API, e.g. https://api.example.com */
+  apiUrl: string
+  /** Returns a current bearer token; called before every request, so it may refresh. */
+  getToken: () => string | Promise<string>
+}
+
+/** The Hoist API's /v1/uploads routes, with errors turned into HoistUploadError. */
+export class HoistApi {
+  private readonly base: string
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.base = options.apiUrl.replace(/\/+$/, '')
+  }
+
+  createUpload(body: CreateUploadBody, signal?: AbortSignal): Promise<UploadInstructions> {
+    return this.request('POST', '/v1/uploads', body, signal)
+  }
+
+  confirm(id: string, signal?: AbortSignal): Promise<UploadView> {
+    return this.request('POST', `/v1/uploads/${encodeURIComponent(id)}/confirm`, undefined, signal)
+  }
+
+  get(id: string): Promise<UploadView> {
+    return this.request('GET', `/v1/uploads/${encodeURIComponent(id)}`)
+  }
+
+  list(query: ListQuery = {}): Promise<UploadList> {
+    const search = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))
+    return this.request('GET', `/v1/uploads${search.size > 0 ? `?${search}` : ''}`)
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/uploads/${encodeURIComponent(id)}`)
+  }
+
+  signParts(id: string, partNumbers: number[], signal?: AbortSignal): Promise<SignedParts> {
+    return this.request('POST', `/v1/uploads/${encodeURIComponent(id)}/parts`, { partNumbers }, signal)
+  }
+
+  listParts(id: string, signal?: AbortSignal): Promise<UploadedParts> {
+    return this.request('GET', `/v1/uploads/${encodeURIComponent(id)}/parts`, undefined, signal)
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${await this.options.getToken()}` }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(signal ? { signal } : {}),
+      })
+    } catch (error) {
+      if (signal?.aborted) throw error
+      throw new HoistUploadError('NETWORK_ERROR', `Cannot reach the upload API (${(error as Error).message})`)
+    }
+    if (response.status === 204) return undefined as T
+    const text = await response.text()
+    if (!response.ok) throw errorFromResponse(response.status, text)
+    return JSON.parse(text) as T
+  }
+}

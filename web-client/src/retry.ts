@@ -1,0 +1,48 @@
+import { HoistUploadError, UploadCancelledError } from './errors.js'
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. Default 4. */
+  attempts?: number
+  /** First back-off delay; doubles each time, with jitter. Default 500 ms. */
+  baseDelayMs?: number
+  maxDelayMs?: number
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new UploadCancelledError())
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(new UploadCancelledError())
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/**
+ * Runs `attempt` until it succeeds, retrying only what can succeed later (network errors, 5xx, 429) with
+ * exponential back-off and full jitter. A 4xx, a cancel or the last failure is thrown as is.
+ */
+export async function withRetry<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  options: RetryOptions & { signal?: AbortSignal; onRetry?: (error: HoistUploadError, delayMs: number) => void } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 4
+  const base = options.baseDelayMs ?? 500
+  const max = options.maxDelayMs ?? 10_000
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n)
+    } catch (error) {
+      const retryable = error instanceof HoistUploadError && error.retryable && !(error instanceof UploadCancelledError)
+      if (!retryable || n >= attempts) throw error
+      const delay = Math.random() * Math.min(max, base * 2 ** (n - 1))
+      options.onRetry?.(error, delay)
+      await wait(delay, options.signal)
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { errorFromResponse, HoistUploadError, UploadCancelledError } from './errors.js'
+
+export interface PutResult {
+  status: number
+  /** The ETag header (multipart needs it; the bucket's CORS must expose it). */
+  etag: string | null
+}
+
+/**
+ * PUTs a Blob with XMLHttpRequest, the only browser API that reports upload progress. Sends exactly the signed
+ * headers; the browser sets Content-Length from the Blob.
+ */
+export function xhrPut(
+  url: string,
+  headers: Record<string, string>,
+  body: Blob,
+  options: { signal?: AbortSignal; onProgress?: (loaded: number) => void; acceptStatus?: (status: number) => boolean },
+): Promise<PutResult> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new UploadCancelledError())
+    const xhr = new XMLHttpRequest()
+    xhr.open('PUT', url)
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value)
+    xhr.upload.onprogress = (event) => options.onProgress?.(event.loaded)
+    const onAbort = (): void => xhr.abort()
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    const done = (): void => options.signal?.removeEventListener('abort', onAbort)
+    xhr.onload = () => {
+      done()
+      const ok = (xhr.status >= 200 && xhr.status < 300) || options.acceptStatus?.(xhr.status) === true
+      if (ok) resolve({ status: xhr.status, etag: xhr.getResponseHeader('etag') })
+      else reject(errorFromResponse(xhr.status, xhr.responseText, 'UPLOAD_FAILED'))
+    }
+    xhr.onerror = () => {
+      done()
+      reject(new HoistUploadError('NETWORK_ERROR', 'The connection to the storage server failed'))
+    }
+    xhr.ontimeout = xhr.onerror
+    xhr.onabort = () => {
+      done()
+      reject(new UploadCancelledError())
+    }
+    xhr.send(body)
+  })
+}
