@@ -31,6 +31,13 @@ export function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecor
 }
 
 export function ledgerContract(t: Test, makeLedger: () => Promise<UploadLedger>): void {
+  t.test('ensureIndexes can run at every start', async (t) => {
+    const ledger = await makeLedger()
+    await ledger.ensureIndexes()
+    await ledger.ensureIndexes()
+    t.pass('twice without error')
+  })
+
   t.test('insert then get, scoped by workspace', async (t) => {
     const ledger = await makeLedger()
     const record = sampleRecord()

@@ -3,6 +3,7 @@
  * The `hoist` command: operations on the deployment the environment describes (the same env vars as the API).
  *   hoist bucket setup [--access public-read|private] [--abort-multipart-days N]
  *   hoist sweep
+ *   hoist migrate --from <dir> --old-prefix /uploads/ [...]   (`hoist migrate --help`)
  * Without MONGO_URI in the environment it falls back to .hoist/dev.env, the settings `npm run dev` wrote.
  */
 import { ConfigError, loadConfig, type Config } from '../config.js'
@@ -10,7 +11,8 @@ import { readDevEnv } from './dev-env.js'
 
 const USAGE = `usage:
   hoist bucket setup [--access public-read|private] [--abort-multipart-days N]
-  hoist sweep`
+  hoist sweep
+  hoist migrate --help`
 
 export function configFromEnvironment(): Config {
   let env = process.env
@@ -32,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
       const { runBucketSetupCommand } = await import('./commands/bucket-setup.js')
       return runBucketSetupCommand(rest.slice(1), configFromEnvironment)
     }
+    case 'migrate': {
+      const { runMigrateCommand } = await import('./commands/migrate.js')
+      return runMigrateCommand(rest, configFromEnvironment)
+    }
     case 'sweep': {
       const { runSweepCommand } = await import('./commands/sweep.js')
       return runSweepCommand(configFromEnvironment())
@@ -50,7 +56,8 @@ try {
     console.error(error.message)
     process.exitCode = 78
   } else {
-    console.error(`hoist: ${(error as Error).message}`)
+    const cause = (error as Error).cause as Error | undefined
+    console.error(`hoist: ${(error as Error).message}${cause ? ` (${cause.name}: ${cause.message})` : ''}`)
     process.exitCode = 1
   }
 }

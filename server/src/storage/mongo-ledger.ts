@@ -7,6 +7,8 @@ import {
   MongoTopologyClosedError,
   type Collection,
   type Db,
+  type Document,
+  type IndexDescription,
 } from 'mongodb'
 import { dependencyUnavailable } from '../errors.js'
 import { QUOTA_HOLDING_STATUSES, type UploadRecord, type UploadStatus } from '../uploads/record.js'
@@ -38,6 +40,27 @@ export function isMongoUnavailable(error: unknown): boolean {
   )
 }
 
+/**
+ * Creates only the indexes that are missing, one at a time. FerretDB v1.24 drops the connection (a recovered
+ * panic, "slice bounds out of range") when createIndexes names several indexes that already exist.
+ */
+async function createMissingIndexes<T extends Document>(collection: Collection<T>, indexes: IndexDescription[]): Promise<void> {
+  const existing = new Set(
+    await collection
+      .listIndexes()
+      .toArray()
+      .then((list) => list.map((index) => index.name as string))
+      .catch((error: unknown) => {
+        // A collection that does not exist yet has no indexes.
+        if (error instanceof MongoServerError && error.codeName === 'NamespaceNotFound') return []
+        throw error
+      }),
+  )
+  for (const index of indexes) {
+    if (!existing.has(index.name!)) await collection.createIndexes([index])
+  }
+}
+
 const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY
 
 /** Runs a driver call, turning "cannot reach MongoDB" into the API's 503. */
@@ -67,7 +90,7 @@ export class MongoLedger implements UploadLedger {
 
   ensureIndexes(): Promise<void> {
     return mongo(async () => {
-      await this.uploads.createIndexes([
+      await createMissingIndexes(this.uploads, [
         { key: { key: 1 }, name: 'key_unique', unique: true },
         // Listing a workspace newest first: ULID ids sort by creation time.
         { key: { workspaceId: 1, _id: -1 }, name: 'workspace_created' },
@@ -76,7 +99,7 @@ export class MongoLedger implements UploadLedger {
         // The quota sum: a workspace's pending and confirmed sizes.
         { key: { workspaceId: 1, status: 1 }, name: 'workspace_status' },
       ])
-      await this.transitions.createIndexes([{ key: { uploadId: 1 }, name: 'upload' }])
+      await createMissingIndexes(this.transitions, [{ key: { uploadId: 1 }, name: 'upload' }])
     })
   }
 

@@ -32,7 +32,8 @@ export interface UploadRecord {
   /** The name the user gave, for display only: it never reaches a key or a path. */
   filename: string
   contentType: string
-  kind: MediaKind
+  /** 'other' only for legacy files brought in by `hoist migrate`; the API accepts images and videos. */
+  kind: MediaKind | 'other'
   size: number
   /** Base64 SHA-256 the client declared; S3 enforced it at PUT. */
   checksumSha256?: string
@@ -45,6 +46,8 @@ export interface UploadRecord {
   /** Why confirm rejected the upload. */
   reason?: string
   source: 'api' | 'migration'
+  /** For migrated files: where the file was, relative to the old uploads directory. */
+  legacyPath?: string
   createdAt: Date
   updatedAt: Date
   /** A pending upload not confirmed by then is expired by the sweeper. */
@@ -59,7 +62,7 @@ export const UploadViewSchema = Type.Object(
     status: UploadStatusSchema,
     filename: Type.String(),
     contentType: Type.String(),
-    kind: Type.Union([Type.Literal('image'), Type.Literal('video')]),
+    kind: Type.Union([Type.Literal('image'), Type.Literal('video'), Type.Literal('other')]),
     size: Type.Integer(),
     checksumSha256: Type.Optional(Type.String()),
     strategy: Type.Union([Type.Literal('single'), Type.Literal('multipart')]),

@@ -1,0 +1,140 @@
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import cliProgress from 'cli-progress'
+import { MongoClient } from 'mongodb'
+import type { Config } from '../../config.js'
+import { migrate, type MigrationProgress } from '../../migration/migrate.js'
+import { summarise } from '../../migration/report.js'
+import { MONGO_CLIENT_OPTIONS } from '../../plugins/mongo.js'
+import { createObjectStore } from '../../plugins/s3.js'
+import { MongoLedger } from '../../storage/mongo-ledger.js'
+import { WORKSPACE_ID_PATTERN } from '../../uploads/keys.js'
+
+const HELP = `hoist migrate: move a local uploads directory into the bucket and rewrite the URLs stored in MongoDB.
+
+  --from <dir>            the old uploads directory (e.g. backend/uploads)            required
+  --old-prefix <prefix>   how documents address it: /uploads/, https://old-api.example.com/uploads/
+                          (repeat for each form)                                       required
+  --mongo-uri <uri>       the app's database server (default: LEGACY_MONGO_URI, else MONGO_URI)
+  --db <name>             the app's database (default: the database named in that URI)
+  --collections <a,b>     collections to scan (default: all)
+  --workspace <id>        workspace for the migrated files' records and keys (default: legacy)
+  --dry-run               change nothing; report what would change
+  --concurrency <n>       uploads in parallel (default: 4)
+  --manifest <file>       backup manifest (default: ./hoist-migration-manifest-<time>.json)
+  --report <file>         JSON report (default: ./hoist-migration-report-<time>.json)
+  --no-verify-public      check new URLs through the S3 API instead of fetching them over HTTP
+
+Hoist's own settings (bucket, MONGO_URI/MONGO_DB_NAME for the upload records, PUBLIC_BASE_URL) come from the
+environment, as for the API.`
+
+function progressReporter(): MigrationProgress {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic)
+    return {
+      phase: (name, total) => bar.start(total, 0, { phase: name.padEnd(20) }),
+      tick: () => bar.increment(),
+      done: () => bar.stop(),
+    }
+  }
+  let name = ''
+  let total = 0
+  let count = 0
+  return {
+    phase: (phase, phaseTotal) => {
+      ;[name, total, count] = [phase, phaseTotal, 0]
+      console.error(`${name}: 0/${total}`)
+    },
+    tick: () => {
+      count++
+      if (count === total || count % Math.max(1, Math.ceil(total / 20)) === 0) console.error(`${name}: ${count}/${total}`)
+    },
+    done: () => undefined,
+  }
+}
+
+export async function runMigrateCommand(args: string[], loadConfig: () => Config): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      'old-prefix': { type: 'string', multiple: true },
+      'mongo-uri': { type: 'string' },
+      db: { type: 'string' },
+      collections: { type: 'string' },
+      workspace: { type: 'string', default: 'legacy' },
+      'dry-run': { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: '4' },
+      manifest: { type: 'string' },
+      report: { type: 'string' },
+      'no-verify-public': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log(HELP)
+    return 0
+  }
+  const problems: string[] = []
+  if (!values.from) problems.push('--from <dir> is required')
+  const prefixes = values['old-prefix'] ?? []
+  if (prefixes.length === 0) problems.push('--old-prefix is required (e.g. --old-prefix /uploads/)')
+  for (const prefix of prefixes) if (!prefix.endsWith('/')) problems.push(`--old-prefix ${prefix} must end with /`)
+  const concurrency = Number(values.concurrency)
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push('--concurrency is 1..64')
+  if (!new RegExp(WORKSPACE_ID_PATTERN).test(values.workspace)) problems.push(`--workspace must match ${WORKSPACE_ID_PATTERN}`)
+  if (problems.length > 0) {
+    console.error(`${problems.join('\n')}\n\n${HELP}`)
+    return 2
+  }
+
+  const config = loadConfig()
+  const legacyUri = values['mongo-uri'] ?? process.env.LEGACY_MONGO_URI ?? config.mongoUri
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const manifestPath = resolve(values.manifest ?? `hoist-migration-manifest-${stamp}.json`)
+  const reportPath = resolve(values.report ?? `hoist-migration-report-${stamp}.json`)
+
+  const hoistMongo = await new MongoClient(config.mongoUri, MONGO_CLIENT_OPTIONS).connect()
+  const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await new MongoClient(legacyUri, MONGO_CLIENT_OPTIONS).connect()
+  // The driver reports 'test' when the URI names no database.
+  const uriDbName = legacyMongo.options.dbName === 'test' && !/\/test(\?|$)/.test(legacyUri) ? undefined : legacyMongo.options.dbName
+  const legacyDbName = values.db ?? uriDbName
+  const { store, client } = createObjectStore(config)
+  try {
+    if (!legacyDbName) {
+      console.error('--db <name> is required (the URI names no database)')
+      return 2
+    }
+    const ledger = new MongoLedger(hoistMongo.db(config.mongoDbName))
+    if (!values['dry-run']) await ledger.ensureIndexes()
+    const report = await migrate({
+      from: resolve(values.from!),
+      legacyDb: legacyMongo.db(legacyDbName),
+      ...(values.collections ? { collections: values.collections.split(',').map((name) => name.trim()) } : {}),
+      oldPrefixes: prefixes,
+      dryRun: values['dry-run'],
+      concurrency,
+      workspaceId: values.workspace,
+      ledger,
+      store,
+      s3: client,
+      keyPrefix: config.s3KeyPrefix,
+      multipartThreshold: config.multipartThresholdBytes,
+      partSize: config.multipartPartSizeBytes,
+      manifestPath,
+      verifyPublic: !values['no-verify-public'],
+      trustedOrigins: [config.publicBaseUrl, config.s3Endpoint].filter((url): url is string => Boolean(url)).map((url) => new URL(url).origin),
+      progress: progressReporter(),
+    })
+    await writeFile(reportPath, JSON.stringify(report, null, 2))
+    console.log(summarise(report))
+    console.log(`manifest: ${manifestPath}\nreport:   ${reportPath}`)
+    const failed = report.files.failed.length + report.verification.failed.length + report.documents.skipped.length
+    return failed > 0 ? 1 : 0
+  } finally {
+    if (legacyMongo !== hoistMongo) await legacyMongo.close()
+    await hoistMongo.close()
+    client.destroy()
+  }
+}
