@@ -33,14 +33,14 @@ export function deleteUpload(app: FastifyInstance, id: string, claims: TokenClai
 }
 
 /** PUTs `body` exactly as a client following the instructions would (fetch sets Content-Length). */
-export function putObject(instructions: { url: string; headers: Record<string, string> }, body: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+export function putObject(instructions: { url: string; headers: Record<string, string> }, body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(instructions.url, { method: 'PUT', headers: { ...instructions.headers, ...headers }, body })
 }
 
 /** Presign, PUT and confirm in one go; returns the confirmed record. */
 export async function uploadFile(
   app: FastifyInstance,
-  file: { filename: string; contentType: string; bytes: Uint8Array; checksum?: string },
+  file: { filename: string; contentType: string; bytes: Uint8Array<ArrayBuffer>; checksum?: string },
   claims: TokenClaims = {},
 ): Promise<{ id: string; url: string; key: string; status: string; size: number }> {
   const created = await createUpload(

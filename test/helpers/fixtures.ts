@@ -14,7 +14,7 @@ const HEADERS: Record<string, Uint8Array> = {
 }
 
 /** A file of `size` bytes that starts like `contentType`; `seed` varies the filler. */
-export function fileOf(contentType: string, size: number, seed = 1): Buffer {
+export function fileOf(contentType: string, size: number, seed = 1): Buffer<ArrayBuffer> {
   const header = HEADERS[contentType]
   if (!header) throw new Error(`no fixture header for ${contentType}`)
   const bytes = Buffer.alloc(size)

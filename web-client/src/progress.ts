@@ -32,6 +32,16 @@ export class ProgressTracker {
     this.update(slot, size)
   }
 
+  /** Marks several slots done at once (parts found in the bucket on resume): one jump, one report. */
+  completeAll(slots: Iterable<[slot: number, size: number]>): void {
+    let last: [number, number] | undefined
+    for (const entry of slots) {
+      if (last) this.bySlot.set(last[0], last[1])
+      last = entry
+    }
+    if (last) this.update(last[0], last[1])
+  }
+
   private report(loaded: number): void {
     const clamped = Math.min(this.total, loaded)
     if (clamped <= this.reported) return

@@ -1,7 +1,7 @@
 import { HoistUploadError, UploadCancelledError } from './errors.js'
 
 export interface RetryOptions {
-  /** Attempts in all, the first included. Default 4. */
+  /** Attempts in all, the first included. Default 6 (about 8 to 16 s of waiting: enough to ride out a redeploy). */
   attempts?: number
   /** First back-off delay; doubles each time, with jitter. Default 500 ms. */
   baseDelayMs?: number
@@ -25,13 +25,15 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * Runs `attempt` until it succeeds, retrying only what can succeed later (network errors, 5xx, 429) with
- * exponential back-off and full jitter. A 4xx, a cancel or the last failure is thrown as is.
+ * exponential back-off and "equal jitter" (half the delay fixed, half random: spread out, but never a string of
+ * near-zero waits that gives up before a restarting server is back). A 4xx, a cancel or the last failure is
+ * thrown as is.
  */
 export async function withRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RetryOptions & { signal?: AbortSignal; onRetry?: (error: HoistUploadError, delayMs: number) => void } = {},
 ): Promise<T> {
-  const attempts = options.attempts ?? 4
+  const attempts = options.attempts ?? 6
   const base = options.baseDelayMs ?? 500
   const max = options.maxDelayMs ?? 10_000
   for (let n = 1; ; n++) {
@@ -40,7 +42,8 @@ export async function withRetry<T>(
     } catch (error) {
       const retryable = error instanceof HoistUploadError && error.retryable && !(error instanceof UploadCancelledError)
       if (!retryable || n >= attempts) throw error
-      const delay = Math.random() * Math.min(max, base * 2 ** (n - 1))
+      const ceiling = Math.min(max, base * 2 ** (n - 1))
+      const delay = ceiling / 2 + (Math.random() * ceiling) / 2
       options.onRetry?.(error, delay)
       await wait(delay, options.signal)
     }

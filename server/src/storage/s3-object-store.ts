@@ -10,7 +10,7 @@ import {
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import { paginateListObjectsV2, paginateListParts } from '@aws-sdk/client-s3'
+import { paginateListObjectsV2 } from '@aws-sdk/client-s3'
 import type {
   GetUrlInput,
   ObjectHead,
@@ -128,11 +128,19 @@ export class S3ObjectStore implements ObjectStore {
   listParts(key: string, uploadId: string): Promise<UploadedPart[] | undefined> {
     return s3Call(async () => {
       const parts: UploadedPart[] = []
+      // Not the SDK's paginator: MinIO answers an empty list with NextPartNumberMarker "0", which the paginator
+      // takes for a next page, forever. IsTruncated is the reliable signal.
+      let marker: string | undefined
       try {
-        for await (const page of paginateListParts({ client: this.client }, { Bucket: this.bucket, Key: key, UploadId: uploadId })) {
+        for (;;) {
+          const page = await this.client.send(
+            new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) }),
+          )
           for (const part of page.Parts ?? []) {
             if (part.PartNumber && part.ETag) parts.push({ partNumber: part.PartNumber, size: part.Size ?? 0, etag: part.ETag })
           }
+          if (!page.IsTruncated || !page.NextPartNumberMarker || page.NextPartNumberMarker === marker) break
+          marker = page.NextPartNumberMarker
         }
       } catch (error) {
         if (isS3NotFound(error)) return undefined

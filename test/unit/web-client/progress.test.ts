@@ -33,3 +33,13 @@ t.test('parallel parts add up', async (t) => {
   tracker.update(3, 30)
   t.same(seen.map((p) => p.loaded), [50, 120, 150])
 })
+
+t.test('parts found in the bucket on resume are reported in one step', async (t) => {
+  const { tracker, seen } = track(1000)
+  tracker.completeAll([
+    [1, 100],
+    [2, 100],
+    [4, 100],
+  ])
+  t.same(seen.map((p) => p.loaded), [300])
+})

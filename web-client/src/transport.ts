@@ -1,0 +1,35 @@
+import { errorFromResponse, HoistUploadError, UploadCancelledError } from './errors.js'
+import { xhrPut, type PutResult } from './xhr-put.js'
+
+export type { PutResult } from './xhr-put.js'
+
+export interface PutOptions {
+  signal?: AbortSignal
+  /** Bytes sent so far (XHR reports it as it goes; fetch only at the end). */
+  onProgress?: (loaded: number) => void
+  /** Statuses other than 2xx that count as success (412 for a repeated single PUT). */
+  acceptStatus?: (status: number) => boolean
+}
+
+/** Sends one presigned PUT. The browser default is XMLHttpRequest (upload progress); Node uses fetch. */
+export type PutTransport = (url: string, headers: Record<string, string>, body: Blob, options: PutOptions) => Promise<PutResult>
+
+/** fetch-based PUT, for runtimes without XMLHttpRequest (Node, workers): progress only when a request ends. */
+export const fetchPut: PutTransport = async (url, headers, body, options) => {
+  let response: Response
+  try {
+    response = await fetch(url, { method: 'PUT', headers, body, ...(options.signal ? { signal: options.signal } : {}) })
+  } catch (error) {
+    if (options.signal?.aborted) throw new UploadCancelledError()
+    throw new HoistUploadError('NETWORK_ERROR', `The connection to the storage server failed (${(error as Error).message})`)
+  }
+  const ok = response.ok || options.acceptStatus?.(response.status) === true
+  const text = await response.text()
+  if (!ok) throw errorFromResponse(response.status, text, 'UPLOAD_FAILED')
+  options.onProgress?.(body.size)
+  return { status: response.status, etag: response.headers.get('etag') }
+}
+
+export function defaultTransport(): PutTransport {
+  return typeof XMLHttpRequest === 'function' ? xhrPut : fetchPut
+}
