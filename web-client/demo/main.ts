@@ -18,7 +18,10 @@ const dropzone = $<HTMLDivElement>('dropzone')
 
 function uploadAll(files: Iterable<File>): void {
   for (const file of files) {
-    const row = new UploadRow(file, uploader, announce, () => void gallery.refresh())
+    const row = new UploadRow(file, uploader, announce, () => {
+      showInterrupted()
+      void gallery.refresh()
+    })
     uploadList.prepend(row.element)
     void row.start()
   }
@@ -47,6 +50,17 @@ dropzone.addEventListener('drop', (event) => {
   uploadAll(Array.from(event.dataTransfer?.files ?? []))
 })
 $('refresh-button').addEventListener('click', () => void gallery.refresh())
+
+/** Lists multipart uploads the page was doing when it was closed or reloaded (the uploader remembers them). */
+function showInterrupted(): void {
+  const names = Object.keys(localStorage)
+    .filter((key) => key.startsWith('hoist:resume:'))
+    .map((key) => key.slice('hoist:resume:'.length).split(':').slice(0, -3).join(':'))
+  const list = $<HTMLUListElement>('interrupted-list')
+  list.replaceChildren(...names.map((name) => Object.assign(document.createElement('li'), { textContent: name })))
+  $('interrupted').hidden = names.length === 0
+}
+showInterrupted()
 
 async function startSession(): Promise<void> {
   try {
