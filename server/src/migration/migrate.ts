@@ -61,7 +61,7 @@ interface DocumentRefs {
 
 /** Same content, same key: a file stored twice on disk is uploaded once, and a re-run finds it. */
 export function legacyKey(keyPrefix: string, workspaceId: string, entry: ManifestEntry): string {
-  return `${keyPrefix}${workspaceId}/legacy/${entry.sha256.slice(0, 32)}.${legacyTypeOf(entry.path).extension}`
+  return `${keyPrefix}${workspaceId}/${entry.sha256.slice(0, 32)}.${legacyTypeOf(entry.path).extension}`
 }
 
 export async function migrate(options: MigrationOptions): Promise<MigrationReport> {

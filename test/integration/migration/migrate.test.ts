@@ -87,7 +87,7 @@ t.test('a run migrates every file and rewrites every URL whose file exists', asy
   t.same(oldUrlsIn(strings), [], 'no old URL is left but the ones whose file is missing')
   for (const url of legacy.untouched) t.ok(strings.some((s) => s === url), `${url} left unchanged`)
   const text = strings.find((s) => s.startsWith('<p>Look:'))!
-  t.match(text, new RegExp(`<img src="${config.s3Endpoint}/${config.s3Bucket}/legacy-ws/legacy/[0-9a-f]{32}\\.gif"> and <a href=`), 'URLs inside HTML are rewritten in place')
+  t.match(text, new RegExp(`<img src="${config.s3Endpoint}/${config.s3Bucket}/legacy-ws/[0-9a-f]{32}\\.gif"> and <a href=`), 'URLs inside HTML are rewritten in place')
 
   const records = await hoistDb.collection('uploads').find({ source: 'migration' }).toArray()
   t.equal(records.length, UNIQUE_CONTENTS)

@@ -18,7 +18,8 @@ import {
 const security = [{ bearerAuth: [] }]
 
 const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.authenticate)
+  // onRequest: an unauthenticated request is refused before its body is even parsed.
+  app.addHook('onRequest', app.authenticate)
 
   app.post(
     '/',

@@ -1,0 +1,82 @@
+/**
+ * What Render runs: the build command's output, started by the start command, and `hoist bucket setup` from the
+ * built CLI — twice (idempotent), leaving the bucket unlistable but its upload prefix readable. Then a graceful
+ * shutdown: /readyz turns 503 while draining, an in-flight request still gets its answer, the process exits 0.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { connect } from 'node:net'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import t from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../../../infra/stack/ports.js'
+import { configFor } from '../../helpers/hoist.js'
+import { cliEnv } from '../../helpers/cli.js'
+import { sharedStack } from '../../helpers/stack.js'
+import { createS3Client } from '../../../server/src/storage/s3-client.js'
+import { mintToken } from '../../helpers/tokens.js'
+
+const stack = await sharedStack(t)
+const config = configFor(stack, { s3KeyPrefix: 'uploads/' })
+const port = await freePort()
+const env = { ...process.env, ...cliEnv(stack, config), S3_KEY_PREFIX: 'uploads/', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_DELAY_MS: '1500' }
+
+const build = spawnSync('npm', ['run', 'build', '-w', '@hoist/server'], { encoding: 'utf8' })
+t.equal(build.status, 0, `the build command works\n${build.stdout}${build.stderr}`)
+
+t.test('hoist bucket setup from the build: the second run changes nothing', async (t) => {
+  const run = () => spawnSync(process.execPath, ['server/dist/cli/hoist.js', 'bucket', 'setup'], { env, encoding: 'utf8' })
+  const first = run()
+  t.equal(first.status, 0, first.stderr)
+  t.match(first.stdout, /bucket\s+created/)
+  t.match(first.stdout, /policy\s+created/)
+  const second = run()
+  t.equal(second.status, 0, second.stderr)
+  t.match(second.stdout, /bucket\s+unchanged/)
+  t.match(second.stdout, /policy\s+unchanged/)
+  t.notMatch(second.stdout, /created|updated/, 'nothing created or updated the second time')
+})
+
+t.test('after setup: no anonymous listing, anonymous reads of the upload prefix only', async (t) => {
+  const s3 = createS3Client(config)
+  t.teardown(() => s3.destroy())
+  await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'uploads/w/a.png', Body: 'png', ContentType: 'image/png' }))
+  await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'private/b.txt', Body: 'secret' }))
+  const bucketUrl = `${stack.s3.endpoint}/${config.s3Bucket}`
+  t.equal((await fetch(`${bucketUrl}/`)).status, 403, 'listing the bucket is refused')
+  t.equal((await fetch(`${bucketUrl}?list-type=2&prefix=uploads/`)).status, 403, 'listing the prefix is refused')
+  t.equal((await fetch(`${bucketUrl}/uploads/w/a.png`)).status, 200, 'an upload is readable')
+  t.equal((await fetch(`${bucketUrl}/private/b.txt`)).status, 403, 'a key outside the prefix is not')
+})
+
+t.test('the start command serves, then shuts down gracefully on SIGTERM', async (t) => {
+  const server = spawn(process.execPath, ['server/dist/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  server.stdout.on('data', (chunk: Buffer) => (output += chunk))
+  server.stderr.on('data', (chunk: Buffer) => (output += chunk))
+  const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)))
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 100 && !(await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)); i++) await sleep(100)
+  t.equal((await fetch(`${base}/readyz`)).status, 200, output)
+
+  // A request whose body is still arriving when SIGTERM lands.
+  const body = JSON.stringify({ filename: 'slow.png', contentType: 'image/png', size: 10 })
+  const socket = connect(port, '127.0.0.1')
+  await new Promise((resolve) => socket.once('connect', resolve))
+  let answer = ''
+  socket.on('data', (chunk) => (answer += chunk))
+  const answered = new Promise((resolve) => socket.on('end', resolve))
+  socket.write(
+    `POST /v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${mintToken()}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+  )
+  await sleep(200)
+  server.kill('SIGTERM')
+  await sleep(300)
+  const draining = await fetch(`${base}/readyz`)
+  t.equal(draining.status, 503, 'draining: the load balancer is told to stop sending traffic')
+  t.equal((await draining.json()).status, 'draining')
+  socket.write(body.slice(10))
+  await answered
+  t.match(answer, /^HTTP\/1\.1 201/, 'the in-flight request was answered')
+  t.equal(await exited, 0, 'the process exits cleanly')
+})
