@@ -3,6 +3,7 @@
  * The `hoist` command: operations on the deployment the environment describes (the same env vars as the API).
  *   hoist bucket setup [--access public-read|private] [--abort-multipart-days N]
  *   hoist sweep
+ *   hoist doctor [--fix] [--grace-hours N] [--json]
  *   hoist migrate --from <dir> --old-prefix /uploads/ [...]   (`hoist migrate --help`)
  * Without MONGO_URI in the environment it falls back to .hoist/dev.env, the settings `npm run dev` wrote.
  */
@@ -12,6 +13,7 @@ import { readDevEnv } from './dev-env.js'
 const USAGE = `usage:
   hoist bucket setup [--access public-read|private] [--abort-multipart-days N]
   hoist sweep
+  hoist doctor [--fix] [--grace-hours N] [--json]
   hoist migrate --help`
 
 export function configFromEnvironment(): Config {
@@ -37,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const { runMigrateCommand } = await import('./commands/migrate.js')
       return runMigrateCommand(rest, configFromEnvironment)
+    }
+    case 'doctor': {
+      const { runDoctorCommand } = await import('./commands/doctor.js')
+      return runDoctorCommand(rest, configFromEnvironment)
     }
     case 'sweep': {
       const { runSweepCommand } = await import('./commands/sweep.js')

@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util'
+import { MongoClient } from 'mongodb'
+import type { Config } from '../../config.js'
+import { formatDoctorReport, runDoctor } from '../../doctor/doctor.js'
+import { MONGO_CLIENT_OPTIONS } from '../../plugins/mongo.js'
+import { createObjectStore } from '../../plugins/s3.js'
+import { MongoLedger } from '../../storage/mongo-ledger.js'
+
+export async function runDoctorCommand(args: string[], loadConfig: () => Config): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      fix: { type: 'boolean', default: false },
+      'grace-hours': { type: 'string', default: '24' },
+      json: { type: 'boolean', default: false },
+    },
+  })
+  const graceHours = Number(values['grace-hours'])
+  if (!Number.isFinite(graceHours) || graceHours < 0) {
+    console.error('--grace-hours is a number of hours, 0 or more')
+    return 2
+  }
+  const config = loadConfig()
+  const mongo = await new MongoClient(config.mongoUri, MONGO_CLIENT_OPTIONS).connect()
+  const { store, client } = createObjectStore(config)
+  try {
+    const report = await runDoctor({
+      ledger: new MongoLedger(mongo.db(config.mongoDbName)),
+      store,
+      keyPrefix: config.s3KeyPrefix,
+      graceMs: graceHours * 3_600_000,
+      fix: values.fix,
+    })
+    console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report, values.fix))
+    return report.clean ? 0 : 1
+  } finally {
+    await mongo.close()
+    client.destroy()
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `hoist doctor`: reconciles the bucket with the ledger. The invariant it checks: every confirmed record has its
+ * object with the recorded size; no object or open multipart upload outlives its record (beyond a grace period,
+ * so uploads in progress are never touched); no transition is stuck half-done.
+ *
+ * `--fix` repairs only what is safe: it deletes orphan objects, aborts orphan multipart uploads, and finishes stuck
+ * transitions. A confirmed record whose object is missing or differs cannot be repaired from here (the bytes are
+ * gone): it is reported for a person to decide.
+ */
+import type { UploadLedger } from '../storage/ledger.js'
+import type { ObjectStore } from '../storage/object-store.js'
+import { STUCK_TRANSITION_MS } from '../storage/mongo-ledger.js'
+import type { UploadRecord } from '../uploads/record.js'
+
+export interface DoctorOptions {
+  ledger: UploadLedger
+  store: ObjectStore
+  keyPrefix: string
+  /** Objects and multipart uploads younger than this are left alone (an upload may be under way). */
+  graceMs: number
+  fix: boolean
+  now?: Date
+}
+
+export interface DoctorReport {
+  checked: { confirmedRecords: number; pendingRecords: number; objects: number; multipartUploads: number }
+  missingObjects: { id: string; key: string }[]
+  sizeMismatches: { id: string; key: string; recorded: number; stored: number }[]
+  orphanObjects: { key: string; size: number; lastModified: string }[]
+  orphanMultipartUploads: { key: string; uploadId: string }[]
+  stuckTransitions: { uploadId: string; from: string }[]
+  fixed: { deletedObjects: number; abortedMultipartUploads: number; completedTransitions: number }
+  /** True when nothing is wrong (after --fix: nothing is left that it could not fix). */
+  clean: boolean
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const now = options.now ?? new Date()
+  const cutoff = now.getTime() - options.graceMs
+  const report: DoctorReport = {
+    checked: { confirmedRecords: 0, pendingRecords: 0, objects: 0, multipartUploads: 0 },
+    missingObjects: [],
+    sizeMismatches: [],
+    orphanObjects: [],
+    orphanMultipartUploads: [],
+    stuckTransitions: [],
+    fixed: { deletedObjects: 0, abortedMultipartUploads: 0, completedTransitions: 0 },
+    clean: false,
+  }
+
+  // Transitions first: finishing one can change which records are live.
+  for (const stuck of await options.ledger.findStuckTransitions(new Date(now.getTime() - STUCK_TRANSITION_MS))) {
+    report.stuckTransitions.push(stuck)
+    if (options.fix && (await options.ledger.completeStuckTransition(stuck.uploadId, stuck.from))) report.fixed.completedTransitions++
+  }
+
+  const live = new Map<string, UploadRecord>()
+  for await (const record of options.ledger.scan(['pending', 'confirmed'])) {
+    live.set(record.key, record)
+    if (record.status === 'confirmed') report.checked.confirmedRecords++
+    else report.checked.pendingRecords++
+  }
+
+  const stored = new Map<string, number>()
+  for await (const object of options.store.list(options.keyPrefix)) {
+    report.checked.objects++
+    stored.set(object.key, object.size)
+    if (live.has(object.key) || object.lastModified.getTime() > cutoff) continue
+    report.orphanObjects.push({ key: object.key, size: object.size, lastModified: object.lastModified.toISOString() })
+    if (options.fix) {
+      await options.store.delete(object.key)
+      report.fixed.deletedObjects++
+    }
+  }
+
+  for (const record of live.values()) {
+    if (record.status !== 'confirmed') continue
+    const size = stored.get(record.key)
+    if (size === undefined) report.missingObjects.push({ id: record._id, key: record.key })
+    else if (size !== record.size) report.sizeMismatches.push({ id: record._id, key: record.key, recorded: record.size, stored: size })
+  }
+
+  for (const upload of await options.store.listMultipartUploads(options.keyPrefix)) {
+    report.checked.multipartUploads++
+    const record = live.get(upload.key)
+    const ours = record?.status === 'pending' && record.multipart?.uploadId === upload.uploadId
+    if (ours || (upload.initiated && upload.initiated.getTime() > cutoff)) continue
+    report.orphanMultipartUploads.push({ key: upload.key, uploadId: upload.uploadId })
+    if (options.fix) {
+      await options.store.abortMultipart(upload.key, upload.uploadId)
+      report.fixed.abortedMultipartUploads++
+    }
+  }
+
+  const unfixable = report.missingObjects.length + report.sizeMismatches.length
+  const fixable = report.orphanObjects.length + report.orphanMultipartUploads.length + report.stuckTransitions.length
+  report.clean = unfixable === 0 && (options.fix || fixable === 0)
+  return report
+}
+
+export function formatDoctorReport(report: DoctorReport, fix: boolean): string {
+  const { checked } = report
+  const lines = [
+    `checked ${checked.confirmedRecords} confirmed and ${checked.pendingRecords} pending records, ${checked.objects} objects, ${checked.multipartUploads} open multipart uploads`,
+  ]
+  const section = (title: string, items: string[], fixedNote?: string): void => {
+    if (items.length === 0) return
+    lines.push(`${title}: ${items.length}${fixedNote ? ` (${fixedNote})` : ''}`)
+    for (const item of items.slice(0, 50)) lines.push(`  ${item}`)
+    if (items.length > 50) lines.push(`  … and ${items.length - 50} more (see --json)`)
+  }
+  section('confirmed records whose object is MISSING', report.missingObjects.map((m) => `${m.id} ${m.key}`), 'not repairable: restore the object from a backup')
+  section('confirmed records whose object DIFFERS in size', report.sizeMismatches.map((m) => `${m.id} ${m.key}: recorded ${m.recorded}, stored ${m.stored}`), 'not repairable here')
+  section('objects with no live record', report.orphanObjects.map((o) => `${o.key} (${o.size} bytes, ${o.lastModified})`), fix ? `deleted ${report.fixed.deletedObjects}` : 'safe to delete: --fix')
+  section('multipart uploads with no pending record', report.orphanMultipartUploads.map((m) => `${m.key} ${m.uploadId}`), fix ? `aborted ${report.fixed.abortedMultipartUploads}` : 'safe to abort: --fix')
+  section('stuck transitions', report.stuckTransitions.map((s) => `${s.uploadId} leaving ${s.from}`), fix ? `completed ${report.fixed.completedTransitions}` : 'safe to complete: --fix')
+  lines.push(report.clean ? 'clean: every confirmed record has its object, nothing is orphaned' : 'NOT clean')
+  return lines.join('\n')
+}
