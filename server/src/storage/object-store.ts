@@ -64,8 +64,8 @@ export interface ObjectStore {
   presignGet(input: GetUrlInput): Promise<PresignedRequest>
   /** undefined when the object does not exist. */
   head(key: string): Promise<ObjectHead | undefined>
-  /** The first `length` bytes (fewer if the object is shorter). */
-  readPrefix(key: string, length: number): Promise<Uint8Array>
+  /** The first `length` bytes (fewer if the object is shorter); undefined when the object does not exist. */
+  readPrefix(key: string, length: number): Promise<Uint8Array | undefined>
   /** Deleting a missing object is not an error. */
   delete(key: string): Promise<void>
   list(prefix: string): AsyncIterable<ObjectSummary>

@@ -84,11 +84,15 @@ export class S3ObjectStore implements ObjectStore {
     })
   }
 
-  readPrefix(key: string, length: number): Promise<Uint8Array> {
+  readPrefix(key: string, length: number): Promise<Uint8Array | undefined> {
     return s3Call(async () => {
-      const object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
-      )
+      let object
+      try {
+        object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }))
+      } catch (error) {
+        if (isS3NotFound(error)) return undefined
+        throw error
+      }
       const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array()
       // A store that ignores Range must not make us hold a whole file.
       return bytes.subarray(0, length)

@@ -31,9 +31,18 @@ export class UploadConfirmer {
 
   async confirmRecord(record: UploadRecord): Promise<UploadView> {
     if (record.status !== 'pending') return this.answerFor(record)
-    if (record.multipart) await this.completeMultipart(record)
-
-    const verdict = await this.verify(record)
+    let verdict: Verdict
+    try {
+      if (record.multipart) await this.completeMultipart(record)
+      verdict = await this.verify(record)
+    } catch (error) {
+      // The object vanished under us: the sweeper or a delete moved the record on. Answer for what it is now.
+      if (error instanceof NotUploadedYet) {
+        const current = await this.current(record)
+        if (current.status !== 'pending') return this.answerFor(current)
+      }
+      throw error
+    }
     if (!verdict.ok) {
       const rejected = await this.deps.ledger.transition(record._id, 'pending', { status: 'rejected', reason: verdict.reason })
       if (rejected) await releaseStorage(this.deps, rejected)
@@ -76,6 +85,7 @@ export class UploadConfirmer {
       return { ok: false, reason: 'the SHA-256 checksum differs from the declared one' }
     }
     const prefix = await store.readPrefix(record.key, Math.min(SIGNATURE_BYTES, record.size))
+    if (!prefix) throw new NotUploadedYet()
     if (!mediaTypeOf(record.contentType)?.matches(prefix)) {
       return { ok: false, reason: `the file's content is not ${record.contentType}` }
     }

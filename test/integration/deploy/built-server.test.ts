@@ -74,7 +74,7 @@ t.test('the start command serves, then shuts down gracefully on SIGTERM', async 
   await sleep(300)
   const draining = await fetch(`${base}/readyz`)
   t.equal(draining.status, 503, 'draining: the load balancer is told to stop sending traffic')
-  t.equal((await draining.json()).status, 'draining')
+  t.equal(((await draining.json()) as { status: string }).status, 'draining')
   socket.write(body.slice(10))
   await answered
   t.match(answer, /^HTTP\/1\.1 201/, 'the in-flight request was answered')

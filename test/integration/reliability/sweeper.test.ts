@@ -57,7 +57,7 @@ t.test('three sweepers at once expire each record exactly once', async (t) => {
 })
 
 t.test('a late confirm racing the sweeper: exactly one wins and the invariant holds', async (t) => {
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < 20; round++) {
     const created = await expiredUpload(`race-${round}.png`)
     const [confirmed] = await Promise.all([confirmUpload(app, created.id), sweepExpired(deps)])
     const record = await uploads.findOne({ _id: created.id as never })
