@@ -5,14 +5,14 @@
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from './config.js'
 import { loggerOptions } from './logging.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import docsPlugin from './plugins/docs.js'
-import errorHandlerPlugin from './plugins/error-handler.js'
+import errorHandlerPlugin, { toErrorResponse } from './plugins/error-handler.js'
 import mongoPlugin from './plugins/mongo.js'
 import s3Plugin from './plugins/s3.js'
 import sweeperPlugin from './plugins/sweeper.js'
@@ -65,6 +65,11 @@ export async function buildApp(config: Config, options: Pick<FastifyServerOption
     // Render and most PaaS terminate TLS in front of the app.
     trustProxy: true,
     return503OnClosing: true,
+    // Errors the router raises before any route (a malformed URL) bypass the error handler: same shape here.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const { statusCode, body } = toErrorResponse(error)
+      void reply.code(statusCode).send(body)
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
   await app.register(hoistApp, { config })
   return app

@@ -30,6 +30,7 @@ export const UploadNotFound = createError<'UPLOAD_NOT_FOUND', 404, [string]>(
   404,
 )
 export const ValidationFailed = createError<'VALIDATION_FAILED', 400, [string]>('VALIDATION_FAILED', '%s', 400)
+export const InvalidUrl = createError<'INVALID_URL', 400, [string]>('INVALID_URL', 'The URL is not valid: %s', 400)
 export const InvalidJson = createError<'INVALID_JSON', 400, [string]>('INVALID_JSON', 'The body is not valid JSON: %s', 400)
 export const ContentTypeNotAllowed = createError<'CONTENT_TYPE_NOT_ALLOWED', 400, [string, string]>(
   'CONTENT_TYPE_NOT_ALLOWED',

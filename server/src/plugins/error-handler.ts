@@ -4,6 +4,7 @@ import {
   BodyTooLarge,
   Internal,
   InvalidJson,
+  InvalidUrl,
   RouteNotFound,
   UnsupportedMediaType,
   ValidationFailed,
@@ -28,6 +29,8 @@ function translateFastifyError(error: FastifyError): HoistError | undefined {
       return new InvalidJson('the body is empty; send {} or leave out Content-Type')
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new InvalidJson(error.message)
+    case 'FST_ERR_BAD_URL':
+      return new InvalidUrl('it has a malformed percent-encoding')
     default:
       return undefined
   }

@@ -1,0 +1,95 @@
+/**
+ * Faults injected into the real servers (this file owns its MinIO and FerretDB and stops them): S3 down, MongoDB
+ * down, the API killed between upload and confirm. Nothing is lost and nothing is half-written.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../../../infra/stack/ports.js'
+import { confirmUpload, createUpload, getUpload, putObject, type SingleInstructions } from '../../helpers/api.js'
+import { cliEnv } from '../../helpers/cli.js'
+import { fileOf } from '../../helpers/fixtures.js'
+import { startHoist } from '../../helpers/hoist.js'
+import { ownedStack } from '../../helpers/stack.js'
+import { bearer } from '../../helpers/tokens.js'
+
+const stack = await ownedStack(t)
+const { app, db, config } = await startHoist(t, { stack })
+const uploads = db.collection('uploads')
+const snapshot = async (): Promise<unknown[]> => uploads.find({}, { sort: { _id: 1 } }).toArray()
+
+t.test('MinIO stopped: presign still works, confirm is 503 and stays pending, then succeeds once MinIO is back', async (t) => {
+  const bytes = fileOf('image/png', 3000)
+  const uploaded = (await createUpload(app, { filename: 'a.png', contentType: 'image/png', size: bytes.length })).json() as SingleInstructions
+  await putObject(uploaded, bytes)
+
+  await stack.servers.s3!.stop()
+  const presigned = await createUpload(app, { filename: 'offline.png', contentType: 'image/png', size: 100 })
+  t.equal(presigned.statusCode, 201, 'signing is offline')
+  const down = await confirmUpload(app, uploaded.id)
+  t.equal(down.statusCode, 503)
+  t.equal(down.json().error.code, 'DEPENDENCY_UNAVAILABLE')
+  t.match(down.json().error.message, /Object storage \(S3\) is unavailable; nothing was changed/)
+  t.equal((await getUpload(app, uploaded.id)).json().status, 'pending', 'still pending')
+  t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503)
+
+  await stack.servers.s3!.start()
+  const up = await confirmUpload(app, uploaded.id)
+  t.equal(up.statusCode, 200, up.body)
+  t.equal(up.json().status, 'confirmed')
+})
+
+t.test('MongoDB stopped: 503 everywhere, nothing half-written; after it returns, everything works', async (t) => {
+  const bytes = fileOf('image/png', 2500)
+  const uploaded = (await createUpload(app, { filename: 'b.png', contentType: 'image/png', size: bytes.length })).json() as SingleInstructions
+  await putObject(uploaded, bytes)
+  const before = await snapshot()
+
+  await stack.servers.mongo!.stop()
+  const presign = await createUpload(app, { filename: 'c.png', contentType: 'image/png', size: 10 })
+  t.equal(presign.statusCode, 503)
+  t.match(presign.json().error.message, /MongoDB is unavailable/)
+  t.equal((await confirmUpload(app, uploaded.id)).statusCode, 503)
+  t.equal((await getUpload(app, uploaded.id)).statusCode, 503)
+  t.equal((await app.inject({ method: 'GET', url: '/v1/uploads', headers: bearer() })).statusCode, 503)
+  await stack.servers.mongo!.start()
+
+  t.same(await snapshot(), before, 'the ledger is exactly as before the outage')
+  t.ok(await app.objectStore.head(uploaded.key), 'the uploaded object is still there')
+  const confirmed = await confirmUpload(app, uploaded.id)
+  t.equal(confirmed.statusCode, 200, confirmed.body)
+})
+
+t.test('the API killed between upload and confirm: confirm after restart succeeds', async (t) => {
+  const cli = fileURLToPath(new URL('../../../server/src/main.ts', import.meta.url))
+  const port = await freePort()
+  const start = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli], {
+      env: { ...process.env, ...cliEnv(stack, config), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' },
+      stdio: 'ignore',
+    })
+    for (let i = 0; i < 150; i++) {
+      if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok).catch(() => false)) return child
+      await sleep(100)
+    }
+    throw new Error('the API did not start')
+  }
+  const base = `http://127.0.0.1:${port}`
+  const first = await start()
+  const bytes = fileOf('video/mp4', 200_000)
+  const created = (await (await fetch(`${base}/v1/uploads`, {
+    method: 'POST',
+    headers: { ...bearer(), 'content-type': 'application/json' },
+    body: JSON.stringify({ filename: 'v.mp4', contentType: 'video/mp4', size: bytes.length }),
+  })).json()) as SingleInstructions
+  t.equal((await putObject(created, bytes)).status, 200)
+  first.kill('SIGKILL')
+  await new Promise((resolve) => first.once('exit', resolve))
+
+  const second = await start()
+  t.teardown(() => void second.kill('SIGTERM'))
+  const confirmed = await fetch(`${base}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: bearer() })
+  t.equal(confirmed.status, 200)
+  t.equal(((await confirmed.json()) as { status: string }).status, 'confirmed')
+})
