@@ -12,6 +12,7 @@ import { mediaTypeOf, type MediaType } from './media-types.js'
 import { MAX_SINGLE_PUT_SIZE, planParts } from './multipart-plan.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord, type UploadStatus, type UploadView } from './record.js'
+import { QuotaGuard } from './quota.js'
 import { releaseStorage } from './release.js'
 
 export interface CreateUploadInput {
@@ -38,9 +39,11 @@ const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rej
 
 export class UploadService {
   private readonly now: () => Date
+  private readonly quota: QuotaGuard
 
   constructor(private readonly deps: UploadServiceDeps) {
     this.now = deps.now ?? (() => new Date())
+    this.quota = new QuotaGuard(deps.ledger)
   }
 
   /** Checks type, size and quota, reserves the bytes, and returns what the uploader must send where. */
@@ -54,9 +57,10 @@ export class UploadService {
     const now = this.now()
     const id = newUploadId(now)
     const key = objectKey(config.s3KeyPrefix, principal.workspaceId, id, mediaType.extension, now)
-    // Summed from the records: presigns racing each other can pass the quota by at most what they declare.
-    const used = await ledger.usedBytes(principal.workspaceId)
-    if (used + input.size > config.workspaceQuotaBytes) throw new QuotaExceeded(config.workspaceQuotaBytes)
+    // Presigns racing on several instances can pass the quota by at most what they declare (see QuotaGuard).
+    if (!(await this.quota.admit(principal.workspaceId, input.size, config.workspaceQuotaBytes))) {
+      throw new QuotaExceeded(config.workspaceQuotaBytes)
+    }
     const base = {
       _id: id,
       workspaceId: principal.workspaceId,
