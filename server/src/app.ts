@@ -13,6 +13,7 @@ import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import docsPlugin from './plugins/docs.js'
 import errorHandlerPlugin, { toErrorResponse } from './plugins/error-handler.js'
+import inFlightPlugin from './plugins/in-flight.js'
 import mongoPlugin from './plugins/mongo.js'
 import s3Plugin from './plugins/s3.js'
 import sweeperPlugin from './plugins/sweeper.js'
@@ -36,6 +37,7 @@ export const hoistApp = fp<{ config: Config }>(
     app.decorate('draining', false)
     app.setValidatorCompiler(compileValidator)
     await app.register(errorHandlerPlugin)
+    await app.register(inFlightPlugin)
     await app.register(configPlugin, { config })
     await app.register(cors, {
       // Only the configured origins get Access-Control-Allow-Origin; others get no CORS headers at all.

@@ -1,3 +1,5 @@
+// The FastifyInstance.config declaration.
+import type {} from './config.js'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'

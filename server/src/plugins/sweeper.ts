@@ -1,3 +1,5 @@
+// The FastifyInstance.config declaration.
+import type {} from './config.js'
 import fp from 'fastify-plugin'
 import { sweepExpired } from '../uploads/sweeper.js'
 

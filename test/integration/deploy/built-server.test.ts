@@ -80,3 +80,35 @@ t.test('the start command serves, then shuts down gracefully on SIGTERM', async 
   t.match(answer, /^HTTP\/1\.1 201/, 'the in-flight request was answered')
   t.equal(await exited, 0, 'the process exits cleanly')
 })
+
+t.test('requests in the middle of their work when shutdown starts still finish: never a 500', async (t) => {
+  const burstPort = await freePort()
+  const server = spawn(process.execPath, ['server/dist/main.js'], {
+    env: { ...env, PORT: String(burstPort), SHUTDOWN_DRAIN_DELAY_MS: '0' },
+    stdio: 'ignore',
+  })
+  const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)))
+  const base = `http://127.0.0.1:${burstPort}`
+  for (let i = 0; i < 100 && !(await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)); i++) await sleep(100)
+  const token = mintToken()
+  const statuses: (number | string)[] = []
+  const burst = Array.from({ length: 60 }, async (_, i) => {
+    await sleep(i * 5)
+    try {
+      const response = await fetch(`${base}/v1/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ filename: `b${i}.png`, contentType: 'image/png', size: 10 }),
+      })
+      statuses.push(response.status)
+    } catch {
+      statuses.push('refused') // after the listener closed
+    }
+  })
+  await sleep(120)
+  server.kill('SIGTERM')
+  await Promise.all(burst)
+  t.equal(await exited, 0)
+  t.ok(statuses.includes(201), 'some requests were served')
+  t.same(statuses.filter((s) => s !== 201 && s !== 503 && s !== 'refused'), [], `only 201, 503 or a refused connection: ${statuses.join(',')}`)
+})

@@ -1,0 +1,120 @@
+/**
+ * A bounded load run on loopback: 50 concurrent clients × 20 uploads each through presign, PUT and confirm
+ * against the listening API. Nothing may be lost (confirmed records and objects match one to one, and the
+ * doctor's report is clean); the per-step latencies are recorded, never asserted.
+ */
+import { createSigner } from 'fast-jwt'
+import { MongoClient } from 'mongodb'
+import type { Stack } from '../infra/stack/index.js'
+import { runDoctor } from '../server/src/doctor/doctor.js'
+import { parseConfig } from '../server/src/config.js'
+import { createObjectStore } from '../server/src/plugins/s3.js'
+import { MongoLedger } from '../server/src/storage/mongo-ledger.js'
+import { BENCH_JWT_SECRET, startHoistApi } from './servers.js'
+
+export const CLIENTS = 50
+export const UPLOADS_PER_CLIENT = 20
+
+export interface LoadResult {
+  uploads: number
+  seconds: number
+  steps: { step: string; p50Ms: number; p99Ms: number; maxMs: number }[]
+  confirmedRecords: number
+  objects: number
+  doctorClean: boolean
+  failures: string[]
+}
+
+function percentile(sorted: number[], p: number): number {
+  return Number((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(1))
+}
+
+export async function runLoad(stack: Stack, bucket: string, database: string, clients = CLIENTS, perClient = UPLOADS_PER_CLIENT): Promise<LoadResult> {
+  const api = await startHoistApi(stack, bucket, database)
+  const png = Buffer.alloc(20_000, 9)
+  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0)
+  const timings: Record<string, number[]> = { presign: [], put: [], confirm: [] }
+  const failures: string[] = []
+  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now()
+    try {
+      return await work()
+    } finally {
+      timings[step]!.push(performance.now() - started)
+    }
+  }
+  const started = performance.now()
+  try {
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: `user-${client}`, workspace: 'load' })
+        const auth = { authorization: `Bearer ${token}` }
+        for (let i = 0; i < perClient; i++) {
+          try {
+            const created = await timed('presign', async () => {
+              const response = await fetch(`${api.url}/v1/uploads`, {
+                method: 'POST',
+                headers: { ...auth, 'content-type': 'application/json' },
+                body: JSON.stringify({ filename: `c${client}-${i}.png`, contentType: 'image/png', size: png.length }),
+              })
+              if (response.status !== 201) throw new Error(`presign ${response.status} ${await response.text()}`)
+              return (await response.json()) as { id: string; url: string; headers: Record<string, string> }
+            })
+            await timed('put', async () => {
+              const response = await fetch(created.url, { method: 'PUT', headers: created.headers, body: png })
+              if (!response.ok) throw new Error(`PUT ${response.status}`)
+              await response.arrayBuffer()
+            })
+            await timed('confirm', async () => {
+              const response = await fetch(`${api.url}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })
+              if (response.status !== 200) throw new Error(`confirm ${response.status} ${await response.text()}`)
+              await response.arrayBuffer()
+            })
+          } catch (error) {
+            failures.push((error as Error).message)
+          }
+        }
+      }),
+    )
+  } finally {
+    await api.stop()
+  }
+  const seconds = (performance.now() - started) / 1000
+
+  // The invariant, checked from the outside: records and objects one to one, and the doctor agrees.
+  const config = parseConfig({
+    s3Bucket: bucket,
+    s3Endpoint: stack.s3.endpoint,
+    s3ForcePathStyle: true,
+    awsRegion: stack.s3.region,
+    awsAccessKeyId: stack.s3.accessKeyId,
+    awsSecretAccessKey: stack.s3.secretAccessKey,
+    mongoUri: stack.mongoUri,
+    mongoDbName: database,
+    jwtSecret: BENCH_JWT_SECRET,
+  })
+  const mongo = await new MongoClient(stack.mongoUri).connect()
+  const { store, client } = createObjectStore(config)
+  try {
+    const ledger = new MongoLedger(mongo.db(database))
+    const confirmedRecords = await mongo.db(database).collection('uploads').countDocuments({ workspaceId: 'load', status: 'confirmed' })
+    let objects = 0
+    for await (const _ of store.list('load/')) objects++
+    const doctor = await runDoctor({ ledger, store, keyPrefix: 'load/', graceMs: 0, fix: false })
+    return {
+      uploads: clients * perClient,
+      seconds: Number(seconds.toFixed(1)),
+      steps: Object.entries(timings).map(([step, values]) => {
+        const sorted = [...values].sort((a, b) => a - b)
+        return { step, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: percentile(sorted, 100) }
+      }),
+      confirmedRecords,
+      objects,
+      doctorClean: doctor.clean,
+      failures,
+    }
+  } finally {
+    await mongo.close()
+    client.destroy()
+  }
+}

@@ -1,0 +1,36 @@
+/** The machine a benchmark ran on, recorded beside its figures. */
+import { execFileSync } from 'node:child_process'
+import { cpus, release, totalmem, type } from 'node:os'
+import { FERRETDB_VERSION, MINIO_MODULE_VERSION } from '../infra/stack/binaries.js'
+import type { Stack } from '../infra/stack/index.js'
+
+export interface Machine {
+  cpu: string
+  cores: number
+  memoryGiB: number
+  os: string
+  node: string
+  servers: string
+}
+
+export function describeMachine(stack: Stack): Machine {
+  const servers =
+    stack.source.s3 === 'native'
+      ? `MinIO ${MINIO_MODULE_VERSION} (native), FerretDB ${FERRETDB_VERSION} on SQLite (native)`
+      : `S3: ${stack.source.s3} ${stack.s3.endpoint}, MongoDB: ${stack.source.mongo}`
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`,
+    node: process.version,
+    servers,
+  }
+}
+
+export function formatMachine(machine: Machine): string {
+  return `${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ${machine.servers}; all on loopback`
+}
+
+/** Clock ticks per second, for the CPU times in /proc/<pid>/stat. */
+export const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100

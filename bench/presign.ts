@@ -1,0 +1,75 @@
+/**
+ * Presign throughput: Hoist's POST /v1/uploads (JWT, validation, ledger insert, presign) with its SigV4 signer and
+ * with the SDK's getSignedUrl, against Uppy Companion's S3 signing endpoint on the same MinIO — one run, one
+ * machine. autocannon drives each listening server from this process; CPU is read from the server's /proc.
+ */
+import autocannon from 'autocannon'
+import { createSigner } from 'fast-jwt'
+import type { Stack } from '../infra/stack/index.js'
+import { cpuSeconds } from './process-stats.js'
+import { BENCH_JWT_SECRET, startCompanion, startHoistApi, type ServerProcess } from './servers.js'
+
+export interface PresignRow {
+  variant: string
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  cpuMicrosPerRequest: number
+  errors: number
+}
+
+const CONNECTIONS = 16
+const DURATION_S = 10
+const WARMUP_S = 2
+
+async function drive(server: ServerProcess, request: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }, variant: string): Promise<PresignRow> {
+  const options = {
+    url: `${server.url}${request.path}`,
+    method: request.method,
+    connections: CONNECTIONS,
+    headers: request.headers ?? {},
+    ...(request.body ? { body: request.body } : {}),
+  }
+  await autocannon({ ...options, duration: WARMUP_S })
+  const cpuBefore = cpuSeconds(server.pid)
+  const result = await autocannon({ ...options, duration: DURATION_S })
+  const cpu = cpuSeconds(server.pid) - cpuBefore
+  const total = result.requests.total
+  return {
+    variant,
+    requestsPerSecond: Math.round(total / DURATION_S),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    cpuMicrosPerRequest: Math.round((cpu * 1e6) / Math.max(1, total)),
+    errors: result.errors + result.non2xx,
+  }
+}
+
+export async function benchPresign(stack: Stack, bucket: string, database: string): Promise<PresignRow[]> {
+  const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
+  const hoistRequest = {
+    method: 'POST' as const,
+    path: '/v1/uploads',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ filename: 'step.png', contentType: 'image/png', size: 204_800 }),
+  }
+  const rows: PresignRow[] = []
+  for (const [variant, presigner] of [
+    ['Hoist (SigV4 signer)', 'sigv4'],
+    ['Hoist (SDK getSignedUrl)', 'sdk'],
+  ] as const) {
+    const api = await startHoistApi(stack, bucket, `${database}_${presigner}`, { PRESIGNER: presigner })
+    try {
+      rows.push(await drive(api, hoistRequest, variant))
+    } finally {
+      await api.stop()
+    }
+  }
+  const companion = await startCompanion(stack, bucket)
+  try {
+    rows.push(await drive(companion, { method: 'GET', path: '/s3/params?filename=step.png&type=image/png' }, 'Uppy Companion (GET /s3/params)'))
+  } finally {
+    await companion.stop()
+  }
+  return rows
+}

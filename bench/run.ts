@@ -1,0 +1,137 @@
+/**
+ * `npm run bench [-- presign server-cost large-file load]`: runs the benchmarks against the local stack on loopback,
+ * appends the figures with the machine's description to bench/RESULTS.md, and draws bench/latest.svg.
+ * Bounded in time (a few minutes); nothing here asserts a timing.
+ */
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { CreateBucketCommand } from '@aws-sdk/client-s3'
+import { startStack } from '../infra/stack/index.js'
+import { createS3Client } from '../server/src/storage/s3-client.js'
+import { renderChart, type Panel } from './chart.js'
+import { benchLargeFile, type LargeFileRow } from './large-file.js'
+import { runLoad, type LoadResult } from './load.js'
+import { describeMachine, formatMachine } from './machine.js'
+import { benchPresign, type PresignRow } from './presign.js'
+import { benchServerCost, type ServerCostRow } from './server-cost.js'
+import { buildServer } from './servers.js'
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+const ALL = ['presign', 'server-cost', 'large-file', 'load'] as const
+const chosen = process.argv.slice(2).filter((arg) => (ALL as readonly string[]).includes(arg))
+const selected = chosen.length > 0 ? chosen : [...ALL]
+const resultsPath = fileURLToPath(new URL('RESULTS.md', import.meta.url))
+const chartPath = fileURLToPath(new URL('latest.svg', import.meta.url))
+
+const log = (line: string): void => console.log(line)
+const stack = await startStack({ log })
+const bucket = `bench-${Date.now()}`
+const database = `bench_${Date.now()}`
+const s3 = createS3Client({ awsRegion: stack.s3.region, s3Endpoint: stack.s3.endpoint, s3ForcePathStyle: true, awsAccessKeyId: stack.s3.accessKeyId, awsSecretAccessKey: stack.s3.secretAccessKey })
+await s3.send(new CreateBucketCommand({ Bucket: bucket }))
+s3.destroy()
+const machine = describeMachine(stack)
+log(`bench: ${formatMachine(machine)}`)
+log('bench: building the server (as Render does)')
+buildServer()
+
+let presign: PresignRow[] | undefined
+let serverCost: ServerCostRow[] | undefined
+let largeFile: LargeFileRow[] | undefined
+let load: LoadResult | undefined
+try {
+  if (selected.includes('presign')) {
+    log('bench: presign throughput (3 servers × 12 s)')
+    presign = await benchPresign(stack, bucket, database)
+    console.table(presign)
+  }
+  if (selected.includes('server-cost')) {
+    log('bench: server cost of 20 concurrent 50 MB uploads')
+    serverCost = await benchServerCost(stack, bucket, database)
+    console.table(serverCost)
+  }
+  if (selected.includes('large-file')) {
+    log('bench: 1 GB file throughput')
+    largeFile = await benchLargeFile(stack, bucket, database)
+    console.table(largeFile)
+  }
+  if (selected.includes('load')) {
+    log('bench: load, 50 clients × 20 uploads')
+    load = await runLoad(stack, bucket, `${database}_load`)
+    console.table(load.steps)
+    log(`bench: ${load.uploads} uploads in ${load.seconds} s; ${load.confirmedRecords} confirmed records, ${load.objects} objects, doctor clean: ${load.doctorClean}, failures: ${load.failures.length}`)
+  }
+} finally {
+  await stack.stop()
+}
+
+const ratio = (a: number, b: number): string => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`)
+const lines: string[] = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, '', `Machine: ${formatMachine(machine)}.`, '']
+if (presign) {
+  const base = presign[0]!
+  lines.push(
+    '### Presign throughput (`POST /v1/uploads`: JWT, validation, ledger insert, presign), 16 connections, 10 s',
+    '',
+    '| variant | req/s | p50 ms | p99 ms | server CPU µs/req | req/s vs Hoist (SigV4) | CPU vs Hoist (SigV4) | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...presign.map((r) => `| ${r.variant} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuMicrosPerRequest} | ${ratio(r.requestsPerSecond, base.requestsPerSecond)} | ${ratio(r.cpuMicrosPerRequest, base.cpuMicrosPerRequest)} | ${r.errors} |`),
+    '',
+    'Companion signs a presigned POST with no authentication and no database write; Hoist verifies a JWT, validates, checks the quota and inserts a pending record per request.',
+    '',
+  )
+}
+if (serverCost) {
+  const [hoist, proxy] = serverCost
+  lines.push(
+    '### Server cost of 20 concurrent 50 MB uploads (the API process, read from /proc)',
+    '',
+    '| variant | wall s | CPU s per GB | idle RSS MiB | peak RSS MiB |',
+    '|---|---:|---:|---:|---:|',
+    ...serverCost.map((r) => `| ${r.variant} | ${r.wallSeconds} | ${r.cpuSecondsPerGB} | ${r.idleRssMiB} | ${r.peakRssMiB} |`),
+    '',
+    hoist && proxy
+      ? `The sketch uses ${ratio(proxy.cpuSecondsPerGB, hoist.cpuSecondsPerGB)} the API CPU per GB and ${ratio(proxy.peakRssMiB - proxy.idleRssMiB, Math.max(1, hoist.peakRssMiB - hoist.idleRssMiB))} the memory growth of Hoist; wall time ${ratio(proxy.wallSeconds, hoist.wallSeconds)}.`
+      : '',
+    '',
+  )
+}
+if (largeFile) {
+  const ceiling = largeFile[0]!
+  lines.push(
+    '### 1 GB file (real web client, fetch transport, 16 MiB parts)',
+    '',
+    '| variant | seconds | MB/s | of the loopback ceiling |',
+    '|---|---:|---:|---:|',
+    ...largeFile.map((r) => `| ${r.variant} | ${r.seconds} | ${r.megabytesPerSecond} | ${Math.round((100 * r.megabytesPerSecond) / ceiling.megabytesPerSecond)}% |`),
+    '',
+  )
+}
+if (load) {
+  lines.push(
+    `### Load: ${load.uploads} uploads (50 clients × 20, 20 KB PNG), ${load.seconds} s`,
+    '',
+    '| step | p50 ms | p99 ms | max ms |',
+    '|---|---:|---:|---:|',
+    ...load.steps.map((s) => `| ${s.step} | ${s.p50Ms} | ${s.p99Ms} | ${s.maxMs} |`),
+    '',
+    `Lost: ${load.uploads - load.confirmedRecords} (confirmed records ${load.confirmedRecords}, objects ${load.objects}, doctor ${load.doctorClean ? 'clean' : 'NOT clean'}, failed requests ${load.failures.length}${load.failures.length ? `: ${[...new Set(load.failures)].slice(0, 3).join('; ')}` : ''}).`,
+    '',
+  )
+}
+if (!existsSync(resultsPath)) writeFileSync(resultsPath, '# Benchmark results\n\nAppended by `npm run bench`; newest last. Figures from one machine in one run compare with each other, not with other runs.\n')
+appendFileSync(resultsPath, `${lines.join('\n')}\n`)
+
+const panels: Panel[] = []
+if (presign) panels.push({ title: 'Presign throughput (higher is better)', unit: 'req/s', bars: presign.map((r, i) => ({ label: r.variant, value: r.requestsPerSecond, highlight: i === 0 })) })
+if (serverCost) {
+  panels.push({ title: 'API CPU per GB uploaded (lower is better)', unit: 'CPU s/GB', bars: serverCost.map((r, i) => ({ label: r.variant, value: r.cpuSecondsPerGB, highlight: i === 0 })) })
+  panels.push({ title: 'API peak memory, 20 × 50 MB at once (lower is better)', unit: 'MiB', bars: serverCost.map((r, i) => ({ label: r.variant, value: r.peakRssMiB, highlight: i === 0 })) })
+}
+if (largeFile) panels.push({ title: '1 GB upload throughput (higher is better)', unit: 'MB/s', bars: largeFile.map((r) => ({ label: r.variant, value: r.megabytesPerSecond, highlight: r.variant.includes('4 parallel') })) })
+if (load) panels.push({ title: `Load: ${load.uploads} uploads, p99 per step (lower is better)`, unit: 'ms', bars: load.steps.map((s) => ({ label: s.step, value: s.p99Ms })) })
+if (panels.length > 0) writeFileSync(chartPath, renderChart('Hoist benchmarks — latest run', formatMachine(machine), panels))
+log(`bench: results appended to ${resultsPath}; chart in ${chartPath}`)
+if (load && (load.failures.length > 0 || load.confirmedRecords !== load.uploads || load.objects !== load.uploads || !load.doctorClean)) {
+  console.error('bench: the load run lost or failed uploads')
+  process.exitCode = 1
+}

@@ -1,0 +1,90 @@
+/**
+ * The server's cost of an upload: 20 concurrent 50 MB uploads done Hoist's way (the API signs, the bytes go
+ * straight to MinIO, the API confirms) against the guide's first sketch (the API receives each file, holds it,
+ * and calls PutObject). Measured on the API process: peak memory, CPU seconds per GB, wall time of the batch.
+ */
+import { createSigner } from 'fast-jwt'
+import type { Stack } from '../infra/stack/index.js'
+import { cpuSeconds, peakRssMiB, resetPeak, rssMiB } from './process-stats.js'
+import { BENCH_JWT_SECRET, startHoistApi, startProxy, type ServerProcess } from './servers.js'
+
+export interface ServerCostRow {
+  variant: string
+  wallSeconds: number
+  cpuSecondsPerGB: number
+  idleRssMiB: number
+  peakRssMiB: number
+}
+
+const FILES = 20
+const SIZE = 50 * 1024 * 1024
+
+function mp4(size: number): Buffer<ArrayBuffer> {
+  const bytes = Buffer.alloc(size, 7)
+  bytes.set([0, 0, 0, 0x18, ...Buffer.from('ftypisom'), 0, 0, 2, 0, ...Buffer.from('isomiso2')], 0)
+  return bytes
+}
+
+async function measure(server: ServerProcess, variant: string, batch: () => Promise<void>): Promise<ServerCostRow> {
+  const idle = rssMiB(server.pid)
+  resetPeak(server.pid)
+  const cpuBefore = cpuSeconds(server.pid)
+  const started = performance.now()
+  await batch()
+  const wall = (performance.now() - started) / 1000
+  const gigabytes = (FILES * SIZE) / 2 ** 30
+  return {
+    variant,
+    wallSeconds: Number(wall.toFixed(2)),
+    cpuSecondsPerGB: Number(((cpuSeconds(server.pid) - cpuBefore) / gigabytes).toFixed(3)),
+    idleRssMiB: Math.round(idle),
+    peakRssMiB: Math.round(peakRssMiB(server.pid)),
+  }
+}
+
+export async function benchServerCost(stack: Stack, bucket: string, database: string): Promise<ServerCostRow[]> {
+  const body = mp4(SIZE)
+  const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
+  const auth = { authorization: `Bearer ${token}` }
+  const rows: ServerCostRow[] = []
+
+  const api = await startHoistApi(stack, bucket, `${database}_cost`, { MULTIPART_THRESHOLD_BYTES: String(100 * 1024 * 1024) })
+  try {
+    rows.push(
+      await measure(api, 'Hoist: presign → direct PUT → confirm', async () => {
+        await Promise.all(
+          Array.from({ length: FILES }, async (_, i) => {
+            const created = await (await fetch(`${api.url}/v1/uploads`, {
+              method: 'POST',
+              headers: { ...auth, 'content-type': 'application/json' },
+              body: JSON.stringify({ filename: `v${i}.mp4`, contentType: 'video/mp4', size: SIZE }),
+            })).json() as { id: string; url: string; headers: Record<string, string> }
+            const put = await fetch(created.url, { method: 'PUT', headers: created.headers, body })
+            if (!put.ok) throw new Error(`PUT ${put.status}`)
+            const confirmed = await fetch(`${api.url}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })
+            if (!confirmed.ok) throw new Error(`confirm ${confirmed.status}`)
+          }),
+        )
+      }),
+    )
+  } finally {
+    await api.stop()
+  }
+
+  const proxy = await startProxy(stack, bucket)
+  try {
+    rows.push(
+      await measure(proxy, 'Guide’s sketch: API receives the file, then PutObject', async () => {
+        await Promise.all(
+          Array.from({ length: FILES }, async () => {
+            const response = await fetch(`${proxy.url}/upload`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body })
+            if (!response.ok) throw new Error(`proxy upload ${response.status}`)
+          }),
+        )
+      }),
+    )
+  } finally {
+    await proxy.stop()
+  }
+  return rows
+}

@@ -1,0 +1,73 @@
+/** The servers a benchmark measures, each in its own process so its CPU and memory can be read from /proc. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '../infra/stack/ports.js'
+import { stackEnv, type Stack } from '../infra/stack/index.js'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+export interface ServerProcess {
+  url: string
+  pid: number
+  stop(): Promise<void>
+}
+
+export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789'
+
+async function startProcess(args: string[], env: Record<string, string>, readyPath: string): Promise<ServerProcess> {
+  const port = await freePort()
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(`${url}${readyPath}`).then((r) => r.status < 500).catch(() => false)) break
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`)
+    await sleep(100)
+  }
+  return {
+    url,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/** Builds the API once, as Render does; the benchmarks run the built server, not tsx. */
+export function buildServer(): void {
+  const result = spawnSync('npm', ['run', 'build', '-w', '@hoist/server'], { cwd: root, encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}${result.stderr}`)
+}
+
+export function startHoistApi(stack: Stack, bucket: string, database: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
+  return startProcess(
+    ['server/dist/main.js'],
+    {
+      ...stackEnv(stack, bucket),
+      MONGO_DB_NAME: database,
+      JWT_SECRET: BENCH_JWT_SECRET,
+      LOG_LEVEL: 'warn',
+      SWEEP_INTERVAL_SECONDS: '0',
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      PRESIGN_RATE_LIMIT_PER_MINUTE: '100000000',
+      WORKSPACE_QUOTA_BYTES: String(2 ** 52),
+      ...extra,
+    },
+    '/readyz',
+  )
+}
+
+export function startCompanion(stack: Stack, bucket: string): Promise<ServerProcess> {
+  return startProcess(['--import', 'tsx', 'bench/companion-server.ts'], { ...stackEnv(stack, bucket) }, '/s3/params?filename=warm.png&type=image/png')
+}
+
+export function startProxy(stack: Stack, bucket: string): Promise<ServerProcess> {
+  return startProcess(['--import', 'tsx', 'bench/proxy-server.ts'], { ...stackEnv(stack, bucket) }, '/healthz')
+}

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+
+/** Longest a shutdown waits for requests already being handled. */
+const DRAIN_TIMEOUT_MS = 20_000
+
+/**
+ * Graceful shutdown needs this: Fastify's close runs the plugins' onClose hooks (closing the MongoDB and S3
+ * clients) without waiting for requests still in their handlers, so one caught mid-write would fail with a 500.
+ * preClose waits for them first; new requests already get 503 (return503OnClosing).
+ */
+export default fp(
+  async (app) => {
+    const active = new Set<FastifyRequest>()
+    let drained: (() => void) | undefined
+    const done = (request: FastifyRequest): void => {
+      if (active.delete(request) && active.size === 0) drained?.()
+    }
+    app.addHook('onRequest', async (request, reply) => {
+      active.add(request)
+      // 'close' fires whether the response was sent or the client went away mid-way (onResponse does not then).
+      reply.raw.once('close', () => done(request))
+    })
+    app.addHook('preClose', async () => {
+      if (active.size === 0) return
+      await new Promise<void>((resolve) => {
+        drained = resolve
+        setTimeout(resolve, DRAIN_TIMEOUT_MS).unref()
+      })
+    })
+  },
+  { name: 'hoist-in-flight' },
+)
