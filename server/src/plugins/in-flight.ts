@@ -16,11 +16,16 @@ export default fp(
     const done = (request: FastifyRequest): void => {
       if (active.delete(request) && active.size === 0) drained?.()
     }
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', async (request) => {
       active.add(request)
-      // 'close' fires whether the response was sent or the client went away mid-way (onResponse does not then).
-      reply.raw.once('close', () => done(request))
     })
+    // onSend runs once the handler (or the error handler) has produced the reply — even when the client has
+    // already hung up, which is exactly the request whose database write must not be cut off.
+    app.addHook('onSend', async (request, _reply, payload) => {
+      done(request)
+      return payload
+    })
+    app.addHook('onResponse', async (request) => done(request))
     app.addHook('preClose', async () => {
       if (active.size === 0) return
       await new Promise<void>((resolve) => {
