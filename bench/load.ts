@@ -29,8 +29,26 @@ function percentile(sorted: number[], p: number): number {
   return Number((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(1))
 }
 
-export async function runLoad(stack: Stack, bucket: string, database: string, clients = CLIENTS, perClient = UPLOADS_PER_CLIENT): Promise<LoadResult> {
+/** Drives an API process started here (the benchmark). */
+export async function runLoad(stack: Stack, bucket: string, database: string): Promise<LoadResult> {
   const api = await startHoistApi(stack, bucket, database)
+  try {
+    return await loadAgainst(api.url, stack, bucket, database, BENCH_JWT_SECRET, CLIENTS, UPLOADS_PER_CLIENT)
+  } finally {
+    await api.stop()
+  }
+}
+
+/** The load itself, against any listening API on this stack; the CI test runs a smaller one. */
+export async function loadAgainst(
+  apiUrl: string,
+  stack: Stack,
+  bucket: string,
+  database: string,
+  jwtSecret: string,
+  clients: number,
+  perClient: number,
+): Promise<LoadResult> {
   const png = Buffer.alloc(20_000, 9)
   png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0)
   const timings: Record<string, number[]> = { presign: [], put: [], confirm: [] }
@@ -44,15 +62,14 @@ export async function runLoad(stack: Stack, bucket: string, database: string, cl
     }
   }
   const started = performance.now()
-  try {
-    await Promise.all(
+  await Promise.all(
       Array.from({ length: clients }, async (_, client) => {
-        const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: `user-${client}`, workspace: 'load' })
+        const token = createSigner({ key: jwtSecret, expiresIn: 3_600_000 })({ sub: `user-${client}`, workspace: 'load' })
         const auth = { authorization: `Bearer ${token}` }
         for (let i = 0; i < perClient; i++) {
           try {
             const created = await timed('presign', async () => {
-              const response = await fetch(`${api.url}/v1/uploads`, {
+              const response = await fetch(`${apiUrl}/v1/uploads`, {
                 method: 'POST',
                 headers: { ...auth, 'content-type': 'application/json' },
                 body: JSON.stringify({ filename: `c${client}-${i}.png`, contentType: 'image/png', size: png.length }),
@@ -66,7 +83,7 @@ export async function runLoad(stack: Stack, bucket: string, database: string, cl
               await response.arrayBuffer()
             })
             await timed('confirm', async () => {
-              const response = await fetch(`${api.url}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })
+              const response = await fetch(`${apiUrl}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })
               if (response.status !== 200) throw new Error(`confirm ${response.status} ${await response.text()}`)
               await response.arrayBuffer()
             })
@@ -74,11 +91,8 @@ export async function runLoad(stack: Stack, bucket: string, database: string, cl
             failures.push((error as Error).message)
           }
         }
-      }),
-    )
-  } finally {
-    await api.stop()
-  }
+    }),
+  )
   const seconds = (performance.now() - started) / 1000
 
   // The invariant, checked from the outside: records and objects one to one, and the doctor agrees.
@@ -91,7 +105,7 @@ export async function runLoad(stack: Stack, bucket: string, database: string, cl
     awsSecretAccessKey: stack.s3.secretAccessKey,
     mongoUri: stack.mongoUri,
     mongoDbName: database,
-    jwtSecret: BENCH_JWT_SECRET,
+    jwtSecret,
   })
   const mongo = await new MongoClient(stack.mongoUri).connect()
   const { store, client } = createObjectStore(config)

@@ -10,6 +10,7 @@ import {
   type Document,
   type IndexDescription,
 } from 'mongodb'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { dependencyUnavailable } from '../errors.js'
 import { QUOTA_HOLDING_STATUSES, type UploadRecord, type UploadStatus } from '../uploads/record.js'
 import { DuplicateRecordError, type ListQuery, type UploadLedger } from './ledger.js'
@@ -63,13 +64,37 @@ async function createMissingIndexes<T extends Document>(collection: Collection<T
 
 const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY
 
-/** Runs a driver call, turning "cannot reach MongoDB" into the API's 503. */
+const WRITE_CONFLICT = 112
+
+/**
+ * A write the server refused before applying it, that will succeed if tried again: MongoDB's WriteConflict, and
+ * FerretDB's SQLite "database is locked" (SQLITE_BUSY), which concurrent writers hit under load.
+ */
+export function isTransientWriteError(error: unknown): boolean {
+  return (
+    error instanceof MongoServerError &&
+    (error.code === WRITE_CONFLICT || error.hasErrorLabel('TransientTransactionError') || /SQLITE_BUSY|database is locked/.test(error.message))
+  )
+}
+
+const TRANSIENT_ATTEMPTS = 6
+
+/**
+ * Runs one driver call: retried (with jittered back-off, ~1 s in all) when the server refused it transiently,
+ * and turned into the API's 503 when MongoDB cannot be reached or stays busy.
+ */
 async function mongo<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (error) {
-    if (isMongoUnavailable(error)) throw dependencyUnavailable('MongoDB', error)
-    throw error
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (isTransientWriteError(error) && attempt < TRANSIENT_ATTEMPTS) {
+        await sleep(10 * 2 ** attempt * (0.5 + Math.random()))
+        continue
+      }
+      if (isMongoUnavailable(error) || isTransientWriteError(error)) throw dependencyUnavailable('MongoDB', error)
+      throw error
+    }
   }
 }
 
@@ -146,33 +171,32 @@ export class MongoLedger implements UploadLedger {
     )
   }
 
-  transition(
+  /** Each step is retried on its own: a retry of the whole would find its own claim and give up. */
+  async transition(
     id: string,
     from: UploadStatus,
     changes: Partial<Omit<UploadRecord, '_id'>>,
   ): Promise<UploadRecord | undefined> {
-    return mongo(async () => {
-      const current = await this.uploads.findOne({ _id: id }, { projection: { status: 1 } })
-      // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"
-      // means it is still in `from`.
-      if (current?.status !== from) return undefined
-      const now = new Date()
-      const claim: TransitionDocument = {
-        _id: `${id}:${from}`,
-        uploadId: id,
-        from,
-        changes: { ...changes, updatedAt: now },
-        claimedAt: now,
-      }
-      try {
-        await this.transitions.insertOne(claim)
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error
-        await this.completeStuckTransition(id, from)
-        return undefined
-      }
-      return (await this.uploads.findOneAndUpdate({ _id: id }, { $set: claim.changes }, { returnDocument: 'after' })) ?? undefined
-    })
+    const current = await mongo(() => this.uploads.findOne({ _id: id }, { projection: { status: 1 } }))
+    // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"
+    // means it is still in `from`.
+    if (current?.status !== from) return undefined
+    const now = new Date()
+    const claim: TransitionDocument = {
+      _id: `${id}:${from}`,
+      uploadId: id,
+      from,
+      changes: { ...changes, updatedAt: now },
+      claimedAt: now,
+    }
+    try {
+      await mongo(() => this.transitions.insertOne(claim))
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error
+      await this.completeStuckTransition(id, from)
+      return undefined
+    }
+    return (await mongo(() => this.uploads.findOneAndUpdate({ _id: id }, { $set: claim.changes }, { returnDocument: 'after' }))) ?? undefined
   }
 
   findExpired(now: Date, limit: number): Promise<UploadRecord[]> {
