@@ -3,13 +3,14 @@
  * built CLI — twice (idempotent), leaving the bucket unlistable but its upload prefix readable. Then a graceful
  * shutdown: /readyz turns 503 while draining, an in-flight request still gets its answer, the process exits 0.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { connect } from 'node:net'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort } from '../../../infra/stack/ports.js'
 import { configFor } from '../../helpers/hoist.js'
+import { startApiProcess } from '../../helpers/api-process.js'
 import { cliEnv } from '../../helpers/cli.js'
 import { sharedStack } from '../../helpers/stack.js'
 import { createS3Client } from '../../../server/src/storage/s3-client.js'
@@ -49,14 +50,8 @@ t.test('after setup: no anonymous listing, anonymous reads of the upload prefix 
 })
 
 t.test('the start command serves, then shuts down gracefully on SIGTERM', async (t) => {
-  const server = spawn(process.execPath, ['server/dist/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  server.stdout.on('data', (chunk: Buffer) => (output += chunk))
-  server.stderr.on('data', (chunk: Buffer) => (output += chunk))
-  const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)))
-  const base = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 100 && !(await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)); i++) await sleep(100)
-  t.equal((await fetch(`${base}/readyz`)).status, 200, output)
+  const { child: server, exited, url: base } = await startApiProcess({ entry: 'dist', env, port })
+  t.equal((await fetch(`${base}/readyz`)).status, 200)
 
   // A request whose body is still arriving when SIGTERM lands.
   const body = JSON.stringify({ filename: 'slow.png', contentType: 'image/png', size: 10 })
@@ -82,17 +77,10 @@ t.test('the start command serves, then shuts down gracefully on SIGTERM', async 
 })
 
 t.test('requests still in their handlers when shutdown starts are finished, even if their clients left', async (t) => {
-  const burstPort = await freePort()
-  const server = spawn(process.execPath, ['server/dist/main.js'], {
-    env: { ...env, PORT: String(burstPort), SHUTDOWN_DRAIN_DELAY_MS: '0', LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child: server, exited, port: burstPort, output } = await startApiProcess({
+    entry: 'dist',
+    env: { ...env, SHUTDOWN_DRAIN_DELAY_MS: '0', LOG_LEVEL: 'error' },
   })
-  let log = ''
-  server.stdout.on('data', (chunk: Buffer) => (log += chunk))
-  server.stderr.on('data', (chunk: Buffer) => (log += chunk))
-  const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)))
-  const base = `http://127.0.0.1:${burstPort}`
-  for (let i = 0; i < 100 && !(await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)); i++) await sleep(100)
   const token = mintToken()
   // Clients that send a presign and hang up at once: their handlers are mid-write when SIGTERM lands.
   const hangUps = Array.from({ length: 40 }, async (_, i) => {
@@ -107,5 +95,5 @@ t.test('requests still in their handlers when shutdown starts are finished, even
   await Promise.all(hangUps)
   server.kill('SIGTERM')
   t.equal(await exited, 0)
-  t.notMatch(log, /request failed|MongoClientClosedError|MongoTopologyClosedError/, 'no handler was cut off by the shutdown')
+  t.notMatch(output(), /request failed|MongoClientClosedError|MongoTopologyClosedError/, 'no handler was cut off by the shutdown')
 })

@@ -2,11 +2,9 @@
  * Faults injected into the real servers (this file owns its MinIO and FerretDB and stops them): S3 down, MongoDB
  * down, the API killed between upload and confirm. Nothing is lost and nothing is half-written.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort } from '../../../infra/stack/ports.js'
+import { startApiProcess } from '../../helpers/api-process.js'
 import { confirmUpload, createUpload, getUpload, putObject, type SingleInstructions } from '../../helpers/api.js'
 import { cliEnv } from '../../helpers/cli.js'
 import { fileOf } from '../../helpers/fixtures.js'
@@ -62,19 +60,9 @@ t.test('MongoDB stopped: 503 everywhere, nothing half-written; after it returns,
 })
 
 t.test('the API killed between upload and confirm: confirm after restart succeeds', async (t) => {
-  const cli = fileURLToPath(new URL('../../../server/src/main.ts', import.meta.url))
   const port = await freePort()
-  const start = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli], {
-      env: { ...process.env, ...cliEnv(stack, config), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' },
-      stdio: 'ignore',
-    })
-    for (let i = 0; i < 150; i++) {
-      if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok).catch(() => false)) return child
-      await sleep(100)
-    }
-    throw new Error('the API did not start')
-  }
+  const env = { ...cliEnv(stack, config), LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' }
+  const start = async () => (await startApiProcess({ entry: 'source', env, port })).child
   const base = `http://127.0.0.1:${port}`
   const first = await start()
   const bytes = fileOf('video/mp4', 200_000)

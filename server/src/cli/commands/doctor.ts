@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util'
-import { MongoClient } from 'mongodb'
 import type { Config } from '../../config.js'
 import { formatDoctorReport, runDoctor } from '../../doctor/doctor.js'
-import { MONGO_CLIENT_OPTIONS } from '../../plugins/mongo.js'
-import { createObjectStore } from '../../plugins/s3.js'
-import { MongoLedger } from '../../storage/mongo-ledger.js'
+import { withDeployment } from '../deployment.js'
 
 export async function runDoctorCommand(args: string[], loadConfig: () => Config): Promise<number> {
   const { values } = parseArgs({
@@ -21,20 +18,9 @@ export async function runDoctorCommand(args: string[], loadConfig: () => Config)
     return 2
   }
   const config = loadConfig()
-  const mongo = await new MongoClient(config.mongoUri, MONGO_CLIENT_OPTIONS).connect()
-  const { store, client } = createObjectStore(config)
-  try {
-    const report = await runDoctor({
-      ledger: new MongoLedger(mongo.db(config.mongoDbName)),
-      store,
-      keyPrefix: config.s3KeyPrefix,
-      graceMs: graceHours * 3_600_000,
-      fix: values.fix,
-    })
+  return withDeployment(config, async ({ ledger, store }) => {
+    const report = await runDoctor({ ledger, store, keyPrefix: config.s3KeyPrefix, graceMs: graceHours * 3_600_000, fix: values.fix })
     console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report, values.fix))
     return report.clean ? 0 : 1
-  } finally {
-    await mongo.close()
-    client.destroy()
-  }
+  })
 }

@@ -7,8 +7,7 @@ import type { Config } from '../../config.js'
 import { migrate, type MigrationProgress } from '../../migration/migrate.js'
 import { summarise } from '../../migration/report.js'
 import { MONGO_CLIENT_OPTIONS } from '../../plugins/mongo.js'
-import { createObjectStore } from '../../plugins/s3.js'
-import { MongoLedger } from '../../storage/mongo-ledger.js'
+import { withDeployment } from '../deployment.js'
 import { WORKSPACE_ID_PATTERN } from '../../uploads/keys.js'
 
 const HELP = `hoist migrate: move a local uploads directory into the bucket and rewrite the URLs stored in MongoDB.
@@ -95,46 +94,43 @@ export async function runMigrateCommand(args: string[], loadConfig: () => Config
   const manifestPath = resolve(values.manifest ?? `hoist-migration-manifest-${stamp}.json`)
   const reportPath = resolve(values.report ?? `hoist-migration-report-${stamp}.json`)
 
-  const hoistMongo = await new MongoClient(config.mongoUri, MONGO_CLIENT_OPTIONS).connect()
-  const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await new MongoClient(legacyUri, MONGO_CLIENT_OPTIONS).connect()
-  // The driver reports 'test' when the URI names no database.
-  const uriDbName = legacyMongo.options.dbName === 'test' && !/\/test(\?|$)/.test(legacyUri) ? undefined : legacyMongo.options.dbName
-  const legacyDbName = values.db ?? uriDbName
-  const { store, client } = createObjectStore(config)
-  try {
-    if (!legacyDbName) {
-      console.error('--db <name> is required (the URI names no database)')
-      return 2
+  return withDeployment(config, async ({ ledger, store, s3, mongo: hoistMongo }) => {
+    const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await new MongoClient(legacyUri, MONGO_CLIENT_OPTIONS).connect()
+    try {
+      // The driver reports 'test' when the URI names no database.
+      const uriDbName = legacyMongo.options.dbName === 'test' && !/\/test(\?|$)/.test(legacyUri) ? undefined : legacyMongo.options.dbName
+      const legacyDbName = values.db ?? uriDbName
+      if (!legacyDbName) {
+        console.error('--db <name> is required (the URI names no database)')
+        return 2
+      }
+      if (!values['dry-run']) await ledger.ensureIndexes()
+      const report = await migrate({
+        from: resolve(values.from!),
+        legacyDb: legacyMongo.db(legacyDbName),
+        ...(values.collections ? { collections: values.collections.split(',').map((name) => name.trim()) } : {}),
+        oldPrefixes: prefixes,
+        dryRun: values['dry-run'],
+        concurrency,
+        workspaceId: values.workspace,
+        ledger,
+        store,
+        s3,
+        keyPrefix: config.s3KeyPrefix,
+        multipartThreshold: config.multipartThresholdBytes,
+        partSize: config.multipartPartSizeBytes,
+        manifestPath,
+        verifyPublic: !values['no-verify-public'],
+        trustedOrigins: [config.publicBaseUrl, config.s3Endpoint].filter((url): url is string => Boolean(url)).map((url) => new URL(url).origin),
+        progress: progressReporter(),
+      })
+      await writeFile(reportPath, JSON.stringify(report, null, 2))
+      console.log(summarise(report))
+      console.log(`manifest: ${manifestPath}\nreport:   ${reportPath}`)
+      const failed = report.files.failed.length + report.verification.failed.length + report.documents.skipped.length
+      return failed > 0 ? 1 : 0
+    } finally {
+      if (legacyMongo !== hoistMongo) await legacyMongo.close()
     }
-    const ledger = new MongoLedger(hoistMongo.db(config.mongoDbName))
-    if (!values['dry-run']) await ledger.ensureIndexes()
-    const report = await migrate({
-      from: resolve(values.from!),
-      legacyDb: legacyMongo.db(legacyDbName),
-      ...(values.collections ? { collections: values.collections.split(',').map((name) => name.trim()) } : {}),
-      oldPrefixes: prefixes,
-      dryRun: values['dry-run'],
-      concurrency,
-      workspaceId: values.workspace,
-      ledger,
-      store,
-      s3: client,
-      keyPrefix: config.s3KeyPrefix,
-      multipartThreshold: config.multipartThresholdBytes,
-      partSize: config.multipartPartSizeBytes,
-      manifestPath,
-      verifyPublic: !values['no-verify-public'],
-      trustedOrigins: [config.publicBaseUrl, config.s3Endpoint].filter((url): url is string => Boolean(url)).map((url) => new URL(url).origin),
-      progress: progressReporter(),
-    })
-    await writeFile(reportPath, JSON.stringify(report, null, 2))
-    console.log(summarise(report))
-    console.log(`manifest: ${manifestPath}\nreport:   ${reportPath}`)
-    const failed = report.files.failed.length + report.verification.failed.length + report.documents.skipped.length
-    return failed > 0 ? 1 : 0
-  } finally {
-    if (legacyMongo !== hoistMongo) await legacyMongo.close()
-    await hoistMongo.close()
-    client.destroy()
-  }
+  })
 }

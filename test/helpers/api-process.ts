@@ -1,0 +1,38 @@
+/** The API as its own process — the built entry point Render runs, or the source under tsx — ready to serve. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '../../infra/stack/ports.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+export interface ApiProcess {
+  url: string
+  port: number
+  child: ChildProcess
+  exited: Promise<number | null>
+  /** Everything the process printed so far. */
+  output: () => string
+}
+
+export async function startApiProcess(options: { entry: 'dist' | 'source'; env: NodeJS.ProcessEnv; port?: number }): Promise<ApiProcess> {
+  const port = options.port ?? (await freePort())
+  const args = options.entry === 'dist' ? ['server/dist/main.js'] : ['--import', 'tsx', 'server/src/main.ts']
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk))
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 150; i++) {
+    if (await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false)) return { url, port, child, exited, output: () => output }
+    if (child.exitCode !== null) break
+    await sleep(100)
+  }
+  child.kill('SIGKILL')
+  throw new Error(`the API did not become ready:\n${output}`)
+}
