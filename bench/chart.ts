@@ -6,8 +6,8 @@ export interface Panel {
   bars: { label: string; value: number; highlight?: boolean }[]
 }
 
-const WIDTH = 760
-const LABEL_WIDTH = 300
+const WIDTH = 880
+const LABEL_WIDTH = 330
 const BAR_HEIGHT = 20
 const GAP = 6
 
@@ -15,9 +15,18 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = ['']
+  for (const word of text.split(' ')) {
+    if ((lines.at(-1)! + ' ' + word).trim().length > width) lines.push(word)
+    else lines[lines.length - 1] = `${lines.at(-1)} ${word}`.trim()
+  }
+  return lines
+}
+
 export function renderChart(title: string, subtitle: string, panels: Panel[]): string {
   const parts: string[] = []
-  let y = 56
+  let y = 84
   for (const panel of panels) {
     parts.push(`<text x="16" y="${y}" class="panel">${escape(panel.title)}</text>`)
     y += 12
@@ -37,7 +46,7 @@ export function renderChart(title: string, subtitle: string, panels: Panel[]): s
 <style>.title{font-size:17px;font-weight:600;fill:#1d2330}.sub{font-size:11px;fill:#5b6475}.panel{font-size:13px;font-weight:600;fill:#1d2330}.label{font-size:12px;fill:#1d2330}.value{font-size:11px;fill:#1d2330}</style>
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="16" y="24" class="title">${escape(title)}</text>
-<text x="16" y="40" class="sub">${escape(subtitle)}</text>
+${wrap(subtitle, 130).map((line, i) => `<text x="16" y="${42 + i * 14}" class="sub">${escape(line)}</text>`).join('\n')}
 ${parts.join('\n')}
 </svg>
 `

@@ -22,6 +22,7 @@ export interface LargeFileRow {
 
 const SIZE = 1024 * 1024 * 1024
 
+/** The same bytes over loopback HTTP to a sink that discards them, in 8 parallel streams like the fastest upload. */
 async function rawLoopbackCopy(file: Blob): Promise<number> {
   const sink = createServer((request, response) => {
     request.on('data', () => undefined)
@@ -29,8 +30,11 @@ async function rawLoopbackCopy(file: Blob): Promise<number> {
   })
   await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve))
   try {
+    const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`
+    const streams = 8
+    const slice = Math.ceil(file.size / streams)
     const started = performance.now()
-    await fetch(`http://127.0.0.1:${(sink.address() as AddressInfo).port}/`, { method: 'PUT', body: file })
+    await Promise.all(Array.from({ length: streams }, (_, i) => fetch(url, { method: 'PUT', body: file.slice(i * slice, (i + 1) * slice) })))
     return (performance.now() - started) / 1000
   } finally {
     sink.close()
@@ -53,7 +57,7 @@ export async function benchLargeFile(stack: Stack, bucket: string, database: str
     megabytesPerSecond: Math.round(SIZE / 2 ** 20 / seconds),
   })
   try {
-    rows.push(row('Raw loopback copy (ceiling)', await rawLoopbackCopy(file)))
+    rows.push(row('Raw loopback copy, 8 streams (ceiling)', await rawLoopbackCopy(file)))
     for (const [variant, extra, concurrency] of [
       ['Single presigned PUT', { MULTIPART_THRESHOLD_BYTES: String(5 * 1024 ** 3) }, 1],
       ['Hoist multipart, 1 part at a time', {}, 1],

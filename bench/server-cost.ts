@@ -74,7 +74,7 @@ export async function benchServerCost(stack: Stack, bucket: string, database: st
   const proxy = await startProxy(stack, bucket)
   try {
     rows.push(
-      await measure(proxy, 'Guide’s sketch: API receives the file, then PutObject', async () => {
+      await measure(proxy, 'Guide’s sketch: API receives file, PutObject', async () => {
         await Promise.all(
           Array.from({ length: FILES }, async () => {
             const response = await fetch(`${proxy.url}/upload`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body })
