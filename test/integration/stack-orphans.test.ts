@@ -1,0 +1,59 @@
+/**
+ * The native stack leaves no orphans: whether its Node process is SIGKILLed (no exit hooks run) or the whole
+ * process group gets Ctrl-C, MinIO and FerretDB are gone within seconds.
+ */
+import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
+import t from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+
+const stackModule = fileURLToPath(new URL('../../infra/stack/index.ts', import.meta.url))
+const SCRIPT = `
+const { startStack } = await import(${JSON.stringify(stackModule)})
+const stack = await startStack({ owned: true, log: () => {} })
+console.log(JSON.stringify({ s3: new URL(stack.s3.endpoint).port, mongo: new URL(stack.mongoUri).port }))
+setInterval(() => {}, 1000)
+`
+
+const listening = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+
+async function startOwner(): Promise<{ pid: number; ports: number[] }> {
+  // Its own process group, so a Ctrl-C to it does not reach tap.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] })
+  const line = await new Promise<string>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString())))
+  const { s3, mongo } = JSON.parse(line) as { s3: string; mongo: string }
+  return { pid: child.pid!, ports: [Number(s3), Number(mongo)] }
+}
+
+async function goneWithin(ports: number[], ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const up = await Promise.all(ports.map(listening))
+    if (!up.some(Boolean)) return true
+    await sleep(200)
+  }
+  return false
+}
+
+t.test('SIGKILL of the owning process: the guards stop both servers', async (t) => {
+  const owner = await startOwner()
+  t.same(await Promise.all(owner.ports.map(listening)), [true, true], 'both servers are up')
+  process.kill(owner.pid, 'SIGKILL')
+  t.ok(await goneWithin(owner.ports, 10_000), 'both are gone')
+})
+
+t.test('Ctrl-C to the process group: both servers stop', async (t) => {
+  const owner = await startOwner()
+  t.same(await Promise.all(owner.ports.map(listening)), [true, true])
+  process.kill(-owner.pid, 'SIGINT')
+  t.ok(await goneWithin(owner.ports, 10_000), 'both are gone')
+})
