@@ -57,6 +57,11 @@ export const UploadNotPending = createError<'UPLOAD_NOT_PENDING', 409, [string, 
   'Upload %s is %s and can no longer change',
   409,
 )
+export const UploadBusy = createError<'UPLOAD_BUSY', 409, [string]>(
+  'UPLOAD_BUSY',
+  'Upload %s is being changed by another request; retry in a moment',
+  409,
+)
 export const NotMultipart = createError<'NOT_MULTIPART', 409, [string]>(
   'NOT_MULTIPART',
   'Upload %s is a single PUT, not a multipart upload',

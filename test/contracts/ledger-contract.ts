@@ -84,6 +84,15 @@ export function ledgerContract(t: Test, makeLedger: () => Promise<UploadLedger>)
     }
   })
 
+  t.test('settled: the record once it has left the status; undefined while it stays', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    t.equal(await ledger.settled(record._id, 'pending'), undefined, 'still pending: undefined after a short wait')
+    await ledger.transition(record._id, 'pending', { status: 'confirmed' })
+    t.equal((await ledger.settled(record._id, 'pending'))?.status, 'confirmed')
+  })
+
   t.test('list: newest first, by status, with a cursor', async (t) => {
     const ledger = await makeLedger()
     const workspaceId = `ws-list-${Date.now()}`

@@ -36,6 +36,11 @@ export interface UploadLedger {
    * writer moved it first.
    */
   transition(id: string, from: UploadStatus, changes: Partial<Omit<UploadRecord, '_id'>>): Promise<UploadRecord | undefined>
+  /**
+   * The record once no transition out of `from` is half-done: a writer that just won a transition applies it
+   * within milliseconds, so a loser waits for that instead of reporting the old status. undefined if it stays.
+   */
+  settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined>
   /** Pending records whose expiry is before `now`, oldest first. */
   findExpired(now: Date, limit: number): Promise<UploadRecord[]>
   /** Every record in the given statuses, in id order (for reconciliation). */

@@ -199,6 +199,15 @@ export class MongoLedger implements UploadLedger {
     return (await mongo(() => this.uploads.findOneAndUpdate({ _id: id }, { $set: claim.changes }, { returnDocument: 'after' }))) ?? undefined
   }
 
+  async settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined> {
+    for (let wait = 10; wait <= 640; wait *= 2) {
+      const record = await this.getById(id)
+      if (record?.status !== from) return record
+      await sleep(wait)
+    }
+    return undefined
+  }
+
   findExpired(now: Date, limit: number): Promise<UploadRecord[]> {
     return mongo(() =>
       this.uploads

@@ -3,7 +3,7 @@
  * URL. Reads at most the object's first 4 KiB. Idempotent; concurrent confirms make one transition and all
  * answer with the stored record.
  */
-import { NotUploadedYet, UploadNotFound, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
+import { NotUploadedYet, UploadBusy, UploadNotFound, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
 import type { UploadLedger } from '../storage/ledger.js'
 import type { ObjectHead, ObjectStore } from '../storage/object-store.js'
 import { mediaTypeOf, SIGNATURE_BYTES } from './media-types.js'
@@ -38,8 +38,8 @@ export class UploadConfirmer {
     } catch (error) {
       // The object vanished under us: the sweeper or a delete moved the record on. Answer for what it is now.
       if (error instanceof NotUploadedYet) {
-        const current = await this.current(record)
-        if (current.status !== 'pending') return this.answerFor(current)
+        const current = await this.deps.ledger.getById(record._id)
+        if (current && current.status !== 'pending') return this.answerFor(current)
       }
       throw error
     }
@@ -59,14 +59,17 @@ export class UploadConfirmer {
     return this.answerFor(confirmed ?? (await this.current(record)))
   }
 
+  /** After losing a transition: the record as the winner leaves it. */
   private async current(record: UploadRecord): Promise<UploadRecord> {
-    return (await this.deps.ledger.getById(record._id)) ?? record
+    const settled = await this.deps.ledger.settled(record._id, 'pending')
+    if (!settled) throw new UploadBusy(record._id)
+    return settled
   }
 
   private answerFor(record: UploadRecord): UploadView {
     if (record.status === 'confirmed') return toView(record)
     if (record.status === 'rejected') throw new UploadRejected(record.reason ?? 'it did not match what was declared')
-    if (record.status === 'pending') throw new NotUploadedYet()
+    if (record.status === 'pending') throw new UploadBusy(record._id)
     throw new UploadNotPending(record._id, record.status)
   }
 

@@ -3,7 +3,7 @@
  * list, delete, download. Every method is scoped to the caller's workspace.
  */
 import type { Config } from '../config.js'
-import { ContentTypeNotAllowed, FileTooLarge, NotUploadedYet, QuotaExceeded, UploadNotFound, UploadNotPending } from '../errors.js'
+import { ContentTypeNotAllowed, FileTooLarge, NotUploadedYet, QuotaExceeded, UploadBusy, UploadNotFound, UploadNotPending } from '../errors.js'
 import type { UploadLedger } from '../storage/ledger.js'
 import type { ObjectStore, PresignedRequest } from '../storage/object-store.js'
 import type { UploadInstructions } from './instructions.js'
@@ -132,11 +132,15 @@ export class UploadService {
    * Confirmed: the object is deleted, then the record. Already gone: nothing to do.
    */
   async remove(principal: Principal, id: string): Promise<void> {
-    const record = await this.find(principal, id)
+    let record = await this.find(principal, id)
     if (record.status === 'pending') {
       const discarded = await this.deps.ledger.transition(record._id, 'pending', { status: 'deleted' })
       if (discarded) return releaseStorage(this.deps, discarded)
-      return this.remove(principal, id)
+      // Another request moved it first (a confirm, the sweeper): act on what it is now.
+      const now = await this.deps.ledger.settled(record._id, 'pending')
+      if (!now) throw new UploadBusy(record._id)
+      if (now.status !== 'confirmed') return
+      record = now
     }
     if (record.status === 'confirmed') {
       await this.deps.store.delete(record.key)
