@@ -3,6 +3,7 @@ import t from 'tap'
 import { MongoLedger } from '../../server/src/storage/mongo-ledger.js'
 import { ledgerContract, sampleRecord } from '../contracts/ledger-contract.js'
 import { uniqueName } from '../helpers/hoist.js'
+import { leaveStuckClaim } from '../helpers/stuck-claim.js'
 import { sharedStack } from '../helpers/stack.js'
 
 const stack = await sharedStack(t)
@@ -22,14 +23,7 @@ t.test('MongoLedger keeps the ledger contract', async (t) => {
 t.test('a transition whose writer died after claiming is finished by the next attempt once it is old', async (t) => {
   const record = sampleRecord()
   await ledger.insert(record)
-  // What a writer leaves behind if it dies between its claim and its update.
-  await db.collection('upload_transitions').insertOne({
-    _id: `${record._id}:pending` as never,
-    uploadId: record._id,
-    from: 'pending',
-    changes: { status: 'expired', updatedAt: new Date() },
-    claimedAt: new Date(Date.now() - 60_000),
-  })
+  await leaveStuckClaim(db, record._id, 'pending', 'expired', 60_000)
   t.same(await ledger.findStuckTransitions(new Date(Date.now() - 30_000)), [{ uploadId: record._id, from: 'pending' }])
   t.equal(await ledger.transition(record._id, 'pending', { status: 'confirmed' }), undefined, 'the dead writer had won')
   t.equal((await ledger.getById(record._id))?.status, 'expired', 'and its change is now applied')

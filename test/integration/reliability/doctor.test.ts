@@ -6,6 +6,7 @@ import { uploadFile } from '../../helpers/api.js'
 import { cliEnv, runHoist } from '../../helpers/cli.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
+import { leaveStuckClaim } from '../../helpers/stuck-claim.js'
 
 const { app, db, s3, config, stack } = await startHoist(t)
 const doctor = (fix: boolean) => runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: '', graceMs: 0, fix })
@@ -28,13 +29,7 @@ t.test('every kind of drift is found; --fix repairs the safe ones and reports th
   await db.collection('uploads').updateOne({ _id: expired.id as never }, { $set: { status: 'expired' } }) // its clean-up "failed"
   const orphanUpload = await s3.send(new CreateMultipartUploadCommand({ Bucket: config.s3Bucket, Key: 'ws-a/2020/01/abandoned.mp4' }))
   const stuck = await uploadFile(app, { filename: 'stuck.png', contentType: 'image/png', bytes: fileOf('image/png', 800, 5) })
-  await db.collection('upload_transitions').insertOne({
-    _id: `${stuck.id}:confirmed` as never,
-    uploadId: stuck.id,
-    from: 'confirmed',
-    changes: { status: 'deleted', updatedAt: new Date() },
-    claimedAt: new Date(Date.now() - 120_000),
-  })
+  await leaveStuckClaim(db, stuck.id, 'confirmed', 'deleted', 120_000)
 
   const report = await doctor(false)
   t.equal(report.clean, false)
