@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseEnv } from 'node:util'
 
 /** Where `npm run dev` records the settings it used, relative to the repository root. */
 export const DEV_ENV_PATH = join('.hoist', 'dev.env')
@@ -9,23 +10,14 @@ export function readDevEnv(from: string = process.cwd()): Record<string, string>
   let dir = from
   for (;;) {
     const candidate = join(dir, DEV_ENV_PATH)
-    if (existsSync(candidate)) return parseEnvFile(readFileSync(candidate, 'utf8'))
+    if (existsSync(candidate)) return parseEnv(readFileSync(candidate, 'utf8')) as Record<string, string>
     const parent = join(dir, '..')
     if (parent === dir) return undefined
     dir = parent
   }
 }
 
-export function parseEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const line of text.split('\n')) {
-    const match = /^\s*(?:export\s+)?([A-Z0-9_]+)=(.*)$/.exec(line)
-    if (!match) continue
-    env[match[1]!] = match[2]!.trim().replace(/^'(.*)'$/, '$1')
-  }
-  return env
-}
-
+/** The dotenv format `parseEnv` reads; values are generated settings, quoted when they hold anything unusual. */
 export function formatEnvFile(env: Record<string, string>, header: string): string {
   const quote = (value: string): string => (/^[A-Za-z0-9_./:@,+-]*$/.test(value) ? value : `'${value.replace(/'/g, '')}'`)
   return `${header}\n${Object.entries(env)
