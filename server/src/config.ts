@@ -27,8 +27,12 @@ export const ConfigSchema = Type.Object({
   /** For MinIO, R2 and other S3-compatible stores; absent for AWS S3. */
   s3Endpoint: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   s3ForcePathStyle: Type.Boolean({ default: false }),
-  /** Every key the API writes starts with this, so an IAM policy can be scoped to it (e.g. `uploads/`). */
-  s3KeyPrefix: Type.String({ pattern: '^([A-Za-z0-9_-]+/)*$', maxLength: 100, default: '' }),
+  /**
+   * Every key Hoist writes starts with this, and its maintenance (doctor --fix, the public-read policy, the lifecycle
+   * rule) stays under it, so it never touches other files in a shared bucket. `S3_KEY_PREFIX=` (set, empty) puts
+   * keys at the bucket's root; then that maintenance needs --whole-bucket.
+   */
+  s3KeyPrefix: Type.String({ pattern: '^([A-Za-z0-9_-]+/)*$', maxLength: 100, default: 'uploads/' }),
   /** CDN or public bucket URL that serves the keys; absent: the bucket's own URL. */
   publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   /** `sigv4` signs prepared requests directly; `sdk` uses getSignedUrl (same URLs, ~10x the CPU). */
@@ -116,6 +120,8 @@ export class ConfigError extends Error {
 }
 
 const ARRAY_KEYS = new Set<keyof Config>(['corsOrigins', 'allowedContentTypes'])
+/** Settings where an empty value means something (`S3_KEY_PREFIX=`: keys at the bucket's root) rather than "unset". */
+const EMPTY_IS_A_VALUE = new Set<keyof Config>(['s3KeyPrefix'])
 
 function envNameOf(instancePath: string): string {
   const key = instancePath.split('/')[1] as keyof Config | undefined
@@ -154,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input: Record<string, unknown> = {}
   for (const [key, envName] of Object.entries(ENV_NAMES) as [keyof Config, string][]) {
     const raw = env[envName]
-    if (raw === undefined || raw.trim() === '') continue
+    if (raw === undefined || (raw.trim() === '' && !EMPTY_IS_A_VALUE.has(key))) continue
     input[key] = ARRAY_KEYS.has(key)
       ? raw.split(',').map((item) => item.trim()).filter(Boolean)
       : key === 'jwtPublicKey'

@@ -67,6 +67,7 @@ export async function startHoist(t: Test, options: TestHoistOptions = {}): Promi
     access: 'public-read',
     abortIncompleteMultipartAfterDays: 1,
     minio: await detectMinio(config.s3Endpoint),
+    wholeBucket: false,
   })
   const logs: string[] = []
   const { default: pino } = await import('pino')

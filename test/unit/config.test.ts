@@ -15,6 +15,12 @@ t.test('a minimal env gives a config with documented defaults', async (t) => {
   t.equal(config.uploadUrlTtlSeconds, 900)
   t.same(config.corsOrigins, [])
   t.ok(config.allowedContentTypes.includes('image/png'))
+  t.equal(config.s3KeyPrefix, 'uploads/', 'keys (and maintenance) stay under uploads/ unless told otherwise')
+})
+
+t.test('S3_KEY_PREFIX set but empty means the bucket root, not the default', async (t) => {
+  t.equal(loadConfig({ ...minimal, S3_KEY_PREFIX: '' }).s3KeyPrefix, '')
+  t.equal(loadConfig({ ...minimal, S3_KEY_PREFIX: 'media/hoist/' }).s3KeyPrefix, 'media/hoist/')
 })
 
 t.test('env strings are converted: numbers, booleans and comma lists', async (t) => {

@@ -6,6 +6,7 @@
  */
 import {
   CreateBucketCommand,
+  DeleteBucketPolicyCommand,
   GetBucketCorsCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
@@ -18,9 +19,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { isS3NotFound } from '../storage/s3-errors.js'
-import { corsRules, lifecycleRule, publicReadPolicy, type BucketPolicy } from './documents.js'
+import { corsRules, lifecycleRule, PUBLIC_READ_SID, publicReadPolicy, type BucketPolicy } from './documents.js'
+import { assertScoped } from './scope.js'
 
-export type StepOutcome = 'created' | 'updated' | 'unchanged' | 'skipped'
+export type StepOutcome = 'created' | 'updated' | 'removed' | 'unchanged' | 'skipped'
 
 export interface StepReport {
   step: 'bucket' | 'cors' | 'lifecycle' | 'policy'
@@ -38,6 +40,8 @@ export interface BucketSetupOptions {
   abortIncompleteMultipartAfterDays: number
   /** MinIO (community) has global CORS only and no abort-multipart lifecycle rule; see detectMinio(). */
   minio: boolean
+  /** Allows the policy and lifecycle rule to cover the whole bucket when keyPrefix is empty (see scope.ts). */
+  wholeBucket: boolean
 }
 
 /** MinIO answers its own health endpoint; AWS S3 and R2 do not. */
@@ -159,12 +163,17 @@ async function ensurePolicy(client: S3Client, options: BucketSetupOptions): Prom
   } catch (error) {
     if (!isMissingConfiguration(error)) throw error
   }
+  const others = (current?.Statement ?? []).filter((statement) => statement.Sid !== PUBLIC_READ_SID)
+  const currentOurs = (current?.Statement ?? []).find((statement) => statement.Sid === PUBLIC_READ_SID)
   if (options.access === 'private') {
-    return { step: 'policy', outcome: 'skipped', note: 'private bucket: serve through a CDN or GET /v1/uploads/{id}/download' }
+    const note = 'private bucket: serve through a CDN or GET /v1/uploads/{id}/download'
+    if (!currentOurs) return { step: 'policy', outcome: 'unchanged', note }
+    // Only Hoist's statement goes; statements other teams added stay.
+    if (others.length === 0) await client.send(new DeleteBucketPolicyCommand({ Bucket: options.bucket }))
+    else await client.send(new PutBucketPolicyCommand({ Bucket: options.bucket, Policy: JSON.stringify({ ...current, Statement: others }) }))
+    return { step: 'policy', outcome: 'removed', note: `Hoist's public-read statement removed; ${note}` }
   }
   const wanted = publicReadPolicy(options.bucket, options.keyPrefix)
-  const others = (current?.Statement ?? []).filter((statement) => statement.Sid !== wanted.Statement[0]!.Sid)
-  const currentOurs = (current?.Statement ?? []).find((statement) => statement.Sid === wanted.Statement[0]!.Sid)
   if (currentOurs && sameJson(normaliseStatement(currentOurs), normaliseStatement(wanted.Statement[0]!))) {
     return { step: 'policy', outcome: 'unchanged' }
   }
@@ -183,6 +192,9 @@ function normaliseStatement(statement: BucketPolicy['Statement'][number]): unkno
 }
 
 export async function setupBucket(client: S3Client, options: BucketSetupOptions): Promise<StepReport[]> {
+  // Checked before anything changes: a refused run leaves the bucket as it was.
+  if (options.access === 'public-read') assertScoped(options.keyPrefix, options.wholeBucket, 'grant anonymous read')
+  if (!options.minio) assertScoped(options.keyPrefix, options.wholeBucket, 'add the abort-multipart lifecycle rule')
   const reports: StepReport[] = [await ensureBucket(client, options)]
   reports.push(await ensureCors(client, options))
   reports.push(await ensureLifecycle(client, options))

@@ -6,6 +6,8 @@ import { createS3Client } from '../storage/s3-client.js'
 export interface BucketSetupFlags {
   access: 'public-read' | 'private'
   abortIncompleteMultipartAfterDays: number
+  /** Lets the policy and lifecycle rule cover the whole bucket when S3_KEY_PREFIX is empty. */
+  wholeBucket?: boolean
 }
 
 export async function runBucketSetup(config: Config, flags: BucketSetupFlags): Promise<StepReport[]> {
@@ -19,6 +21,7 @@ export async function runBucketSetup(config: Config, flags: BucketSetupFlags): P
       access: flags.access,
       abortIncompleteMultipartAfterDays: flags.abortIncompleteMultipartAfterDays,
       minio: await detectMinio(config.s3Endpoint),
+      wholeBucket: flags.wholeBucket ?? false,
     })
   } finally {
     client.destroy()

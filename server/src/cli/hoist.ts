@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 /**
  * The `hoist` command: operations on the deployment the environment describes (the same env vars as the API).
- *   hoist bucket setup [--access public-read|private] [--abort-multipart-days N]
+ *   hoist bucket setup [--access public-read|private] [--abort-multipart-days N] [--whole-bucket]
  *   hoist sweep
- *   hoist doctor [--fix] [--grace-hours N] [--json]
+ *   hoist doctor [--fix] [--grace-hours N] [--json] [--whole-bucket]
  *   hoist migrate --from <dir> --old-prefix /uploads/ [...]   (`hoist migrate --help`)
  * Without MONGO_URI in the environment it falls back to .hoist/dev.env, the settings `npm run dev` wrote.
  */
 import { ConfigError, loadConfig, type Config } from '../config.js'
+import { WholeBucketRefusedError } from '../bucket/scope.js'
 import { readDevEnv } from './dev-env.js'
 
 const USAGE = `usage:
-  hoist bucket setup [--access public-read|private] [--abort-multipart-days N]
+  hoist bucket setup [--access public-read|private] [--abort-multipart-days N] [--whole-bucket]
   hoist sweep
-  hoist doctor [--fix] [--grace-hours N] [--json]
+  hoist doctor [--fix] [--grace-hours N] [--json] [--whole-bucket]
   hoist migrate --help`
 
 export function configFromEnvironment(): Config {
@@ -61,6 +62,9 @@ try {
   if (error instanceof ConfigError) {
     console.error(error.message)
     process.exitCode = 78
+  } else if (error instanceof WholeBucketRefusedError) {
+    console.error(`hoist: ${error.message}`)
+    process.exitCode = 2
   } else {
     const cause = (error as Error).cause as Error | undefined
     console.error(`hoist: ${(error as Error).message}${cause ? ` (${cause.name}: ${cause.message})` : ''}`)

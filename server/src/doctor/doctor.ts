@@ -11,6 +11,7 @@ import type { UploadLedger } from '../storage/ledger.js'
 import type { ObjectStore } from '../storage/object-store.js'
 import { STUCK_TRANSITION_MS } from '../storage/mongo-ledger.js'
 import type { UploadRecord } from '../uploads/record.js'
+import { assertScoped } from '../bucket/scope.js'
 
 export interface DoctorOptions {
   ledger: UploadLedger
@@ -19,6 +20,8 @@ export interface DoctorOptions {
   /** Objects and multipart uploads younger than this are left alone (an upload may be under way). */
   graceMs: number
   fix: boolean
+  /** --fix with an empty keyPrefix would delete every unknown object in the bucket: refused unless this is set. */
+  wholeBucket?: boolean
   now?: Date
 }
 
@@ -35,6 +38,7 @@ export interface DoctorReport {
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  if (options.fix) assertScoped(options.keyPrefix, options.wholeBucket ?? false, 'delete unknown objects (doctor --fix)')
   const now = options.now ?? new Date()
   const cutoff = now.getTime() - options.graceMs
   const report: DoctorReport = {
@@ -75,7 +79,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   for (const record of live.values()) {
     if (record.status !== 'confirmed') continue
-    const size = stored.get(record.key)
+    // Records from before the prefix was set live outside the listing: ask for each.
+    const size = record.key.startsWith(options.keyPrefix) ? stored.get(record.key) : (await options.store.head(record.key))?.size
     if (size === undefined) report.missingObjects.push({ id: record._id, key: record.key })
     else if (size !== record.size) report.sizeMismatches.push({ id: record._id, key: record.key, recorded: record.size, stored: size })
   }

@@ -54,6 +54,12 @@ export interface ObjectSummary {
   lastModified: Date
 }
 
+export interface OpenMultipartUpload {
+  key: string
+  uploadId: string
+  initiated?: Date
+}
+
 export interface ObjectStore {
   readonly bucket: string
   /** The object's permanent public (or CDN) URL. */
@@ -77,5 +83,5 @@ export interface ObjectStore {
   completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<boolean>
   abortMultipart(key: string, uploadId: string): Promise<void>
   /** Multipart uploads still open under a prefix (for tests and reconciliation). */
-  listMultipartUploads(prefix: string): Promise<{ key: string; uploadId: string; initiated?: Date }[]>
+  listMultipartUploads(prefix: string): Promise<OpenMultipartUpload[]>
 }

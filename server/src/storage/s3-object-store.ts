@@ -16,6 +16,7 @@ import type {
   ObjectHead,
   ObjectStore,
   ObjectSummary,
+  OpenMultipartUpload,
   PartUrlInput,
   PresignedRequest,
   PutUrlInput,
@@ -184,14 +185,40 @@ export class S3ObjectStore implements ObjectStore {
     })
   }
 
-  listMultipartUploads(prefix: string): Promise<{ key: string; uploadId: string; initiated?: Date }[]> {
+  /**
+   * MinIO answers ListMultipartUploads with a non-empty prefix only for the upload whose key *equals* the prefix;
+   * with an empty prefix it lists them all. AWS filters by prefix (and an IAM policy scoped to the prefix refuses
+   * the unfiltered list). So: ask with the prefix, then unfiltered and filter here, tolerating a refusal.
+   */
+  async listMultipartUploads(prefix: string): Promise<OpenMultipartUpload[]> {
+    const found = new Map<string, OpenMultipartUpload>()
+    for (const upload of await this.listMultipartPages(prefix)) found.set(upload.uploadId, upload)
+    if (prefix !== '') {
+      const all = await this.listMultipartPages('').catch((error: unknown) => {
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return []
+        throw error
+      })
+      for (const upload of all) if (upload.key.startsWith(prefix)) found.set(upload.uploadId, upload)
+    }
+    return [...found.values()]
+  }
+
+  private listMultipartPages(prefix: string): Promise<OpenMultipartUpload[]> {
     return s3Call(async () => {
-      const result = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix }))
-      return (result.Uploads ?? []).flatMap((upload) =>
-        upload.Key && upload.UploadId
-          ? [{ key: upload.Key, uploadId: upload.UploadId, ...(upload.Initiated ? { initiated: upload.Initiated } : {}) }]
-          : [],
-      )
+      const uploads: OpenMultipartUpload[] = []
+      let markers: { KeyMarker?: string; UploadIdMarker?: string } = {}
+      for (;;) {
+        const page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, ...markers }))
+        for (const upload of page.Uploads ?? []) {
+          if (upload.Key && upload.UploadId) {
+            uploads.push({ key: upload.Key, uploadId: upload.UploadId, ...(upload.Initiated ? { initiated: upload.Initiated } : {}) })
+          }
+        }
+        const next = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker }
+        if (!page.IsTruncated || !next.KeyMarker || (next.KeyMarker === markers.KeyMarker && next.UploadIdMarker === markers.UploadIdMarker)) break
+        markers = { KeyMarker: next.KeyMarker, ...(next.UploadIdMarker ? { UploadIdMarker: next.UploadIdMarker } : {}) }
+      }
+      return uploads
     })
   }
 }

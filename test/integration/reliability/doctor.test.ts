@@ -9,7 +9,7 @@ import { startHoist } from '../../helpers/hoist.js'
 import { leaveStuckClaim } from '../../helpers/stuck-claim.js'
 
 const { app, db, s3, config, stack } = await startHoist(t)
-const doctor = (fix: boolean) => runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: '', graceMs: 0, fix })
+const doctor = (fix: boolean) => runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: config.s3KeyPrefix, graceMs: 0, fix })
 
 t.test('a consistent bucket and ledger are clean', async (t) => {
   await uploadFile(app, { filename: 'fine.png', contentType: 'image/png', bytes: fileOf('image/png', 1000) })
@@ -24,10 +24,10 @@ t.test('every kind of drift is found; --fix repairs the safe ones and reports th
   await s3.send(new DeleteObjectCommand({ Bucket: config.s3Bucket, Key: missing.key }))
   const differs = await uploadFile(app, { filename: 'differs.png', contentType: 'image/png', bytes: fileOf('image/png', 1000, 3) })
   await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: differs.key, Body: fileOf('image/png', 1500, 3) }))
-  await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'ws-a/2020/01/stray.png', Body: 'no record' }))
+  await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'uploads/ws-a/2020/01/stray.png', Body: 'no record' }))
   const expired = await uploadFile(app, { filename: 'left.png', contentType: 'image/png', bytes: fileOf('image/png', 900, 4) })
   await db.collection('uploads').updateOne({ _id: expired.id as never }, { $set: { status: 'expired' } }) // its clean-up "failed"
-  const orphanUpload = await s3.send(new CreateMultipartUploadCommand({ Bucket: config.s3Bucket, Key: 'ws-a/2020/01/abandoned.mp4' }))
+  const orphanUpload = await s3.send(new CreateMultipartUploadCommand({ Bucket: config.s3Bucket, Key: 'uploads/ws-a/2020/01/abandoned.mp4' }))
   const stuck = await uploadFile(app, { filename: 'stuck.png', contentType: 'image/png', bytes: fileOf('image/png', 800, 5) })
   await leaveStuckClaim(db, stuck.id, 'confirmed', 'deleted', 120_000)
 
@@ -35,8 +35,8 @@ t.test('every kind of drift is found; --fix repairs the safe ones and reports th
   t.equal(report.clean, false)
   t.same(report.missingObjects.map((m) => m.id), [missing.id])
   t.same(report.sizeMismatches, [{ id: differs.id, key: differs.key, recorded: 1000, stored: 1500 }])
-  t.same(report.orphanObjects.map((o) => o.key).sort(), [expired.key, 'ws-a/2020/01/stray.png'].sort())
-  t.same(report.orphanMultipartUploads, [{ key: 'ws-a/2020/01/abandoned.mp4', uploadId: orphanUpload.UploadId }])
+  t.same(report.orphanObjects.map((o) => o.key).sort(), [expired.key, 'uploads/ws-a/2020/01/stray.png'].sort())
+  t.same(report.orphanMultipartUploads, [{ key: 'uploads/ws-a/2020/01/abandoned.mp4', uploadId: orphanUpload.UploadId }])
   t.same(report.stuckTransitions, [{ uploadId: stuck.id, from: 'confirmed' }])
 
   const fixed = await doctor(true)
@@ -53,10 +53,10 @@ t.test('every kind of drift is found; --fix repairs the safe ones and reports th
 })
 
 t.test('objects younger than the grace period are never touched (an upload may be under way)', async (t) => {
-  await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'ws-a/2099/01/just-now.png', Body: 'x' }))
-  const report = await runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: '', graceMs: 3_600_000, fix: true })
-  t.notOk(report.orphanObjects.some((o) => o.key === 'ws-a/2099/01/just-now.png'))
-  t.ok(await app.objectStore.head('ws-a/2099/01/just-now.png'))
+  await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'uploads/ws-a/2099/01/just-now.png', Body: 'x' }))
+  const report = await runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: config.s3KeyPrefix, graceMs: 3_600_000, fix: true })
+  t.notOk(report.orphanObjects.some((o) => o.key === 'uploads/ws-a/2099/01/just-now.png'))
+  t.ok(await app.objectStore.head('uploads/ws-a/2099/01/just-now.png'))
 })
 
 t.test('hoist doctor prints the report and exits 1 while something is wrong', async (t) => {

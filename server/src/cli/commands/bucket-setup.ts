@@ -8,6 +8,7 @@ export async function runBucketSetupCommand(args: string[], config: () => Config
     options: {
       access: { type: 'string', default: 'public-read' },
       'abort-multipart-days': { type: 'string', default: '2' },
+      'whole-bucket': { type: 'boolean', default: false },
     },
   })
   if (values.access !== 'public-read' && values.access !== 'private') {
@@ -20,7 +21,11 @@ export async function runBucketSetupCommand(args: string[], config: () => Config
     return 2
   }
   const resolved = config()
-  const reports = await runBucketSetup(resolved, { access: values.access, abortIncompleteMultipartAfterDays: days })
+  const reports = await runBucketSetup(resolved, {
+    access: values.access,
+    abortIncompleteMultipartAfterDays: days,
+    wholeBucket: values['whole-bucket'],
+  })
   console.log(formatReports(resolved.s3Bucket, reports))
   return 0
 }

@@ -10,6 +10,7 @@ export async function runDoctorCommand(args: string[], loadConfig: () => Config)
       fix: { type: 'boolean', default: false },
       'grace-hours': { type: 'string', default: '24' },
       json: { type: 'boolean', default: false },
+      'whole-bucket': { type: 'boolean', default: false },
     },
   })
   const graceHours = Number(values['grace-hours'])
@@ -19,7 +20,14 @@ export async function runDoctorCommand(args: string[], loadConfig: () => Config)
   }
   const config = loadConfig()
   return withDeployment(config, async ({ ledger, store }) => {
-    const report = await runDoctor({ ledger, store, keyPrefix: config.s3KeyPrefix, graceMs: graceHours * 3_600_000, fix: values.fix })
+    const report = await runDoctor({
+      ledger,
+      store,
+      keyPrefix: config.s3KeyPrefix,
+      graceMs: graceHours * 3_600_000,
+      fix: values.fix,
+      wholeBucket: values['whole-bucket'],
+    })
     console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report, values.fix))
     return report.clean ? 0 : 1
   })
