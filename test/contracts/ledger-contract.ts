@@ -132,6 +132,20 @@ export function ledgerContract(t: Test, makeLedger: () => Promise<UploadLedger>)
     t.same(ours, [older._id, old._id])
   })
 
+  t.test('findPurgeDue returns ended records whose purge time has come, until clearPurge', async (t) => {
+    const ledger = await makeLedger()
+    const now = new Date()
+    const due = sampleRecord({ status: 'deleted', purgeAfter: new Date(now.getTime() - 1000) })
+    const later = sampleRecord({ status: 'rejected', purgeAfter: new Date(now.getTime() + 60_000) })
+    const none = sampleRecord({ status: 'deleted' })
+    for (const record of [due, later, none]) await ledger.insert(record)
+    const ours = (list: { _id: string }[]) => list.map((r) => r._id).filter((id) => [due._id, later._id, none._id].includes(id))
+    t.same(ours(await ledger.findPurgeDue(now, 100)), [due._id])
+    await ledger.clearPurge(due._id)
+    t.same(ours(await ledger.findPurgeDue(now, 100)), [])
+    t.equal((await ledger.getById(due._id))?.purgeAfter, undefined)
+  })
+
   t.test('scan yields every record in the given statuses', async (t) => {
     const ledger = await makeLedger()
     const record = sampleRecord({ status: 'confirmed', workspaceId: `ws-scan-${Date.now()}` })

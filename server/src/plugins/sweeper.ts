@@ -17,7 +17,7 @@ export default fp(
         onCleanupError: (id, error) => app.log.warn({ err: error, uploadId: id }, 'expired upload: bucket clean-up failed'),
       })
         .then((result) => {
-          if (result.expired > 0) app.log.info(result, 'swept expired uploads')
+          if (result.expired + result.purged > 0) app.log.info(result, 'swept expired uploads and purged replayed keys')
         })
         .catch((error: unknown) => app.log.warn({ err: error }, 'sweep failed; will retry'))
         .finally(() => {

@@ -43,6 +43,10 @@ export interface UploadLedger {
   settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined>
   /** Pending records whose expiry is before `now`, oldest first. */
   findExpired(now: Date, limit: number): Promise<UploadRecord[]>
+  /** Ended records whose key must be deleted again (`purgeAfter` before `now`), oldest first. */
+  findPurgeDue(now: Date, limit: number): Promise<UploadRecord[]>
+  /** The key of this ended record was deleted again: nothing left to purge. */
+  clearPurge(id: string): Promise<void>
   /** Every record in the given statuses, in id order (for reconciliation). */
   scan(statuses: readonly UploadStatus[]): AsyncIterable<UploadRecord>
   /** Bytes the workspace holds: the sizes of its pending and confirmed uploads. */

@@ -121,6 +121,8 @@ export class MongoLedger implements UploadLedger {
         { key: { workspaceId: 1, _id: -1 }, name: 'workspace_created' },
         // The sweeper's query: pending records past their expiry.
         { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
+        // The sweeper's purge of keys whose record ended while their URL still worked (no partial index on FerretDB).
+        { key: { purgeAfter: 1 }, name: 'purge_after' },
         // The quota sum: a workspace's pending and confirmed sizes.
         { key: { workspaceId: 1, status: 1 }, name: 'workspace_status' },
       ])
@@ -216,6 +218,16 @@ export class MongoLedger implements UploadLedger {
         .limit(limit)
         .toArray(),
     )
+  }
+
+  findPurgeDue(now: Date, limit: number): Promise<UploadRecord[]> {
+    return mongo(() => this.uploads.find({ purgeAfter: { $lte: now } }).sort({ purgeAfter: 1 }).limit(limit).toArray())
+  }
+
+  clearPurge(id: string): Promise<void> {
+    return mongo(async () => {
+      await this.uploads.updateOne({ _id: id }, { $unset: { purgeAfter: '' } })
+    })
   }
 
   async *scan(statuses: readonly UploadStatus[]): AsyncIterable<UploadRecord> {

@@ -11,6 +11,7 @@ import { partLength } from './multipart-plan.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord, type UploadView } from './record.js'
 import { releaseStorage } from './release.js'
+import { purgeChange } from './tombstone.js'
 
 export interface ConfirmDeps {
   ledger: UploadLedger
@@ -22,6 +23,10 @@ type Verdict = { ok: true; head: ObjectHead } | { ok: false; reason: string }
 
 export class UploadConfirmer {
   constructor(private readonly deps: ConfirmDeps) {}
+
+  private now(): Date {
+    return (this.deps.now ?? (() => new Date()))()
+  }
 
   async confirm(principal: Principal, id: string): Promise<UploadView> {
     const record = await this.deps.ledger.get(principal.workspaceId, id)
@@ -44,7 +49,11 @@ export class UploadConfirmer {
       throw error
     }
     if (!verdict.ok) {
-      const rejected = await this.deps.ledger.transition(record._id, 'pending', { status: 'rejected', reason: verdict.reason })
+      const rejected = await this.deps.ledger.transition(record._id, 'pending', {
+        status: 'rejected',
+        reason: verdict.reason,
+        ...purgeChange(record, this.now()),
+      })
       if (rejected) await releaseStorage(this.deps, rejected)
       return this.answerFor(rejected ?? (await this.current(record)))
     }
@@ -53,7 +62,7 @@ export class UploadConfirmer {
       status: 'confirmed',
       url: this.deps.store.publicUrl(record.key),
       ...(verdict.head.etag ? { etag: verdict.head.etag } : {}),
-      confirmedAt: (this.deps.now ?? (() => new Date()))(),
+      confirmedAt: this.now(),
     })
     // Lost the race (another confirm, the sweeper, a delete): answer with whatever won.
     return this.answerFor(confirmed ?? (await this.current(record)))

@@ -52,6 +52,10 @@ export interface UploadRecord {
   updatedAt: Date
   /** A pending upload not confirmed by then is expired by the sweeper. */
   expiresAt: Date
+  /** When the presigned PUT URL stops working (single PUTs). */
+  urlExpiresAt?: Date
+  /** Set when the record ended without an object while its URL could still be used: the sweeper deletes the key again then (tombstone.ts). */
+  purgeAfter?: Date
   confirmedAt?: Date
 }
 

@@ -14,6 +14,7 @@ import type { Principal } from './principal.js'
 import { toView, type UploadRecord, type UploadStatus, type UploadView } from './record.js'
 import { QuotaGuard } from './quota.js'
 import { releaseStorage } from './release.js'
+import { purgeChange } from './tombstone.js'
 
 export interface CreateUploadInput {
   filename: string
@@ -90,6 +91,7 @@ export class UploadService {
         ...(input.checksum ? { checksumSha256: input.checksum } : {}),
         strategy: 'single',
         expiresAt: new Date(now.getTime() + config.pendingTtlSeconds * 1000),
+        urlExpiresAt,
       }
       await ledger.insert(record)
       return { id, key, strategy: 'single', ...request, method: 'PUT', expiresAt: urlExpiresAt.toISOString() }
@@ -134,7 +136,7 @@ export class UploadService {
   async remove(principal: Principal, id: string): Promise<void> {
     let record = await this.find(principal, id)
     if (record.status === 'pending') {
-      const discarded = await this.deps.ledger.transition(record._id, 'pending', { status: 'deleted' })
+      const discarded = await this.deps.ledger.transition(record._id, 'pending', { status: 'deleted', ...purgeChange(record, this.now()) })
       if (discarded) return releaseStorage(this.deps, discarded)
       // Another request moved it first (a confirm, the sweeper): act on what it is now.
       const now = await this.deps.ledger.settled(record._id, 'pending')
@@ -144,7 +146,7 @@ export class UploadService {
     }
     if (record.status === 'confirmed') {
       await this.deps.store.delete(record.key)
-      await this.deps.ledger.transition(record._id, 'confirmed', { status: 'deleted' })
+      await this.deps.ledger.transition(record._id, 'confirmed', { status: 'deleted', ...purgeChange(record, this.now()) })
     }
   }
 

@@ -5,7 +5,8 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sweepExpired } from '../../../server/src/uploads/sweeper.js'
-import { confirmUpload, createUpload, putObject, type SingleInstructions } from '../../helpers/api.js'
+import { confirmUpload, createUpload, deleteUpload, putObject, type SingleInstructions } from '../../helpers/api.js'
+import { LATE_PUT_GRACE_MS } from '../../../server/src/uploads/tombstone.js'
 import { cliEnv, runHoist } from '../../helpers/cli.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
@@ -93,4 +94,42 @@ t.test('hoist sweep does the same from the command line', async (t) => {
   t.equal(result.code, 0, result.stderr)
   t.match(result.stdout, /expired [1-9]\d* pending upload/)
   t.equal((await uploads.findOne({ _id: created.id as never }))?.status, 'expired')
+})
+
+t.test('control 23: no object without a record — a URL replayed after its upload ended leaves nothing once swept', async (t) => {
+  const png = fileOf('image/png', 2000, 7)
+  const html = fileOf('text/html', 2000)
+  const afterUrlsDie = (): Date => new Date(Date.now() + config.pendingTtlSeconds * 1000 + LATE_PUT_GRACE_MS + 60_000)
+  const cases: [string, (created: SingleInstructions) => Promise<void>][] = [
+    ['deleted while pending', async (created) => void (await deleteUpload(app, created.id))],
+    [
+      'rejected by confirm',
+      async (created) => {
+        await putObject(created, html)
+        t.equal((await confirmUpload(app, created.id)).statusCode, 422)
+      },
+    ],
+    [
+      'deleted after confirm',
+      async (created) => {
+        await putObject(created, png)
+        t.equal((await confirmUpload(app, created.id)).statusCode, 200)
+        await deleteUpload(app, created.id)
+      },
+    ],
+  ]
+  for (const [how, end] of cases) {
+    const created = (await createUpload(app, { filename: 'replayed.png', contentType: 'image/png', size: png.length })).json() as SingleInstructions
+    await end(created)
+    const replay = await putObject(created, png)
+    t.equal(replay.status, 200, `${how}: the URL still works (S3 cannot know the record ended)`)
+    t.ok(await app.objectStore.head(created.key), `${how}: so an object with no live record exists for now`)
+    const early = await sweepExpired(deps)
+    t.ok(await app.objectStore.head(created.key), `${how}: a sweep before the URL dies leaves it (a PUT may still be landing)`)
+    t.equal(early.purged, 0)
+    const result = await sweepExpired({ ...deps, now: afterUrlsDie })
+    t.ok(result.purged >= 1, `${how}: purged`)
+    t.equal(await app.objectStore.head(created.key), undefined, `${how}: after the URL died and a sweep, no object`)
+    t.equal((await uploads.findOne({ _id: created.id as never }))?.purgeAfter, undefined, `${how}: nothing left to purge`)
+  }
 })
