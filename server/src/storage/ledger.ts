@@ -49,8 +49,10 @@ export interface UploadLedger {
   clearPurge(id: string): Promise<void>
   /** Every record in the given statuses, in id order (for reconciliation). */
   scan(statuses: readonly UploadStatus[]): AsyncIterable<UploadRecord>
-  /** Bytes the workspace holds: the sizes of its pending and confirmed uploads. */
-  usedBytes(workspaceId: string): Promise<number>
+  /** Bytes the workspace holds: the sizes of its pending and confirmed uploads (only ids up to `upToId`, if given). */
+  usedBytes(workspaceId: string, upToId?: string): Promise<number>
+  /** Removes a pending record that was never handed out (its quota admission was refused). */
+  withdraw(id: string): Promise<void>
   /** Transitions claimed but never applied (a writer died in between), older than `olderThan`. */
   findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]>
   /** Applies a stuck transition's recorded changes (doctor --fix). */

@@ -123,8 +123,8 @@ export class MongoLedger implements UploadLedger {
         { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
         // The sweeper's purge of keys whose record ended while their URL still worked (no partial index on FerretDB).
         { key: { purgeAfter: 1 }, name: 'purge_after' },
-        // The quota sum: a workspace's pending and confirmed sizes.
-        { key: { workspaceId: 1, status: 1 }, name: 'workspace_status' },
+        // The quota sum: a workspace's pending and confirmed sizes, answered from the index alone on MongoDB.
+        { key: { workspaceId: 1, status: 1, size: 1 }, name: 'workspace_status_size' },
       ])
       await createMissingIndexes(this.transitions, [{ key: { uploadId: 1 }, name: 'upload' }])
     })
@@ -242,15 +242,21 @@ export class MongoLedger implements UploadLedger {
     }
   }
 
-  usedBytes(workspaceId: string): Promise<number> {
+  usedBytes(workspaceId: string, upToId?: string): Promise<number> {
     return mongo(async () => {
       const [sum] = await this.uploads
         .aggregate<{ total: number }>([
-          { $match: { workspaceId, status: { $in: [...QUOTA_HOLDING_STATUSES] } } },
+          { $match: { workspaceId, status: { $in: [...QUOTA_HOLDING_STATUSES] }, ...(upToId ? { _id: { $lte: upToId } } : {}) } },
           { $group: { _id: null, total: { $sum: '$size' } } },
         ])
         .toArray()
       return sum?.total ?? 0
+    })
+  }
+
+  withdraw(id: string): Promise<void> {
+    return mongo(async () => {
+      await this.uploads.deleteOne({ _id: id, status: 'pending' })
     })
   }
 

@@ -1,37 +1,34 @@
 /**
- * The workspace quota check. Bytes used are summed from the records (the only exact source on FerretDB v1, whose
- * `$inc` is not atomic), and the sum is cached per workspace for a few seconds so a busy workspace does not pay
- * an aggregation per presign. The cache only ever errs towards "more used": uploads accepted here are added to
- * it, releases are not, and a refusal is always re-checked against a fresh sum.
+ * Quota admission that holds across any number of API instances, on MongoDB and FerretDB v1 alike (whose `$inc` and
+ * conditional updates are not atomic, so a usage counter cannot be trusted): **write, then check**. A presign inserts
+ * its pending record first — from then on it counts against the workspace — and only then sums the workspace.
+ *
+ * Why that is exact: take the admitted upload whose (last) sum ran latest. Every other admitted record was inserted
+ * before its own sum, so before this one: this sum saw them all, and it was within the quota. So the admitted total
+ * never exceeds the quota. Near the limit, concurrent presigns see each other; the older ids (ULIDs sort by time)
+ * keep their place and wait a moment for younger ones to withdraw, so the quota fills up exactly instead of everyone
+ * refusing. The guarantee needs each sum to see every insert acknowledged before it began (one primary; on a failover
+ * with rollback it can be exceeded by what was rolled back).
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { UploadLedger } from '../storage/ledger.js'
+import type { UploadRecord } from './record.js'
 
-const FRESH_FOR_MS = 5_000
-const MAX_CACHED_WORKSPACES = 10_000
+/** How many times an upload whose older neighbours fit waits for younger ones to withdraw. ~0.6 s in all. */
+const MAX_WAITS = 5
 
-interface CachedUsage {
-  used: number
-  at: number
-}
-
-export class QuotaGuard {
-  private readonly cache = new Map<string, CachedUsage>()
-
-  constructor(
-    private readonly ledger: UploadLedger,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** True when `size` more bytes fit in `quota`; if so they are counted at once, before the record exists. */
-  async admit(workspaceId: string, size: number, quota: number): Promise<boolean> {
-    let cached = this.cache.get(workspaceId)
-    if (!cached || this.now() - cached.at > FRESH_FOR_MS || cached.used + size > quota) {
-      cached = { used: await this.ledger.usedBytes(workspaceId), at: this.now() }
-      if (this.cache.size >= MAX_CACHED_WORKSPACES) this.cache.clear()
-      this.cache.set(workspaceId, cached)
-    }
-    if (cached.used + size > quota) return false
-    cached.used += size
-    return true
+/**
+ * Inserts `record` and keeps it if the workspace stays within `quota`; otherwise withdraws it (the caller returned
+ * nothing for it yet) and answers false.
+ */
+export async function admitWithinQuota(ledger: UploadLedger, record: UploadRecord, quota: number): Promise<boolean> {
+  await ledger.insert(record)
+  for (let wait = 0; ; wait++) {
+    if ((await ledger.usedBytes(record.workspaceId)) <= quota) return true
+    const olderAndMine = await ledger.usedBytes(record.workspaceId, record._id)
+    if (olderAndMine > quota || wait >= MAX_WAITS) break
+    await sleep(20 * 2 ** wait * (0.5 + Math.random() / 2))
   }
+  await ledger.withdraw(record._id)
+  return false
 }

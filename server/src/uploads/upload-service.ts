@@ -12,7 +12,7 @@ import { mediaTypeOf, type MediaType } from './media-types.js'
 import { MAX_SINGLE_PUT_SIZE, planParts } from './multipart-plan.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord, type UploadStatus, type UploadView } from './record.js'
-import { QuotaGuard } from './quota.js'
+import { admitWithinQuota } from './quota.js'
 import { releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 
@@ -40,16 +40,14 @@ const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rej
 
 export class UploadService {
   private readonly now: () => Date
-  private readonly quota: QuotaGuard
 
   constructor(private readonly deps: UploadServiceDeps) {
     this.now = deps.now ?? (() => new Date())
-    this.quota = new QuotaGuard(deps.ledger)
   }
 
   /** Checks type, size and quota, reserves the bytes, and returns what the uploader must send where. */
   async create(principal: Principal, input: CreateUploadInput): Promise<UploadInstructions> {
-    const { config, ledger, store } = this.deps
+    const { config, store } = this.deps
     const mediaType = this.allowedType(input.contentType)
     const maxBytes = mediaType.kind === 'image' ? config.maxImageBytes : config.maxVideoBytes
     if (input.size > maxBytes) throw new FileTooLarge(input.size, mediaType.kind, maxBytes)
@@ -58,10 +56,6 @@ export class UploadService {
     const now = this.now()
     const id = newUploadId(now)
     const key = objectKey(config.s3KeyPrefix, principal.workspaceId, id, mediaType.extension, now)
-    // Presigns racing on several instances can pass the quota by at most what they declare (see QuotaGuard).
-    if (!(await this.quota.admit(principal.workspaceId, input.size, config.workspaceQuotaBytes))) {
-      throw new QuotaExceeded(config.workspaceQuotaBytes)
-    }
     const base = {
       _id: id,
       workspaceId: principal.workspaceId,
@@ -93,7 +87,7 @@ export class UploadService {
         expiresAt: new Date(now.getTime() + config.pendingTtlSeconds * 1000),
         urlExpiresAt,
       }
-      await ledger.insert(record)
+      await this.admit(record)
       return { id, key, strategy: 'single', ...request, method: 'PUT', expiresAt: urlExpiresAt.toISOString() }
     }
 
@@ -105,11 +99,17 @@ export class UploadService {
       multipart: { uploadId, ...plan },
       expiresAt: new Date(now.getTime() + config.multipartPendingTtlSeconds * 1000),
     }
-    await ledger.insert(record).catch(async (error: unknown) => {
+    await this.admit(record).catch(async (error: unknown) => {
       await store.abortMultipart(key, uploadId).catch(() => undefined)
       throw error
     })
     return { id, key, strategy: 'multipart', ...plan, expiresAt: record.expiresAt.toISOString() }
+  }
+
+  /** Records the pending upload if the workspace has room for it (see quota.ts); QuotaExceeded otherwise. */
+  private async admit(record: UploadRecord): Promise<void> {
+    const quota = this.deps.config.workspaceQuotaBytes
+    if (!(await admitWithinQuota(this.deps.ledger, record, quota))) throw new QuotaExceeded(quota)
   }
 
   async get(principal: Principal, id: string): Promise<UploadView> {
