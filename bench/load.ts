@@ -113,8 +113,8 @@ export async function loadAgainst(
     const ledger = new MongoLedger(mongo.db(database))
     const confirmedRecords = await mongo.db(database).collection('uploads').countDocuments({ workspaceId: 'load', status: 'confirmed' })
     let objects = 0
-    for await (const _ of store.list('load/')) objects++
-    const doctor = await runDoctor({ ledger, store, keyPrefix: 'load/', graceMs: 0, fix: false })
+    for await (const _ of store.list(`${config.s3KeyPrefix}load/`)) objects++
+    const doctor = await runDoctor({ ledger, store, keyPrefix: `${config.s3KeyPrefix}load/`, graceMs: 0, fix: false })
     return {
       uploads: clients * perClient,
       seconds: Number(seconds.toFixed(1)),

@@ -1,7 +1,7 @@
 /** The machine a benchmark ran on, recorded beside its figures. */
 import { execFileSync } from 'node:child_process'
 import { cpus, release, totalmem, type } from 'node:os'
-import { FERRETDB_VERSION, MINIO_MODULE_VERSION } from '../infra/stack/binaries.js'
+import { MINIO_MODULE_VERSION } from '../infra/stack/binaries.js'
 import type { Stack } from '../infra/stack/index.js'
 
 export interface Machine {
@@ -14,10 +14,9 @@ export interface Machine {
 }
 
 export function describeMachine(stack: Stack): Machine {
-  const servers =
-    stack.source.s3 === 'native'
-      ? `MinIO ${MINIO_MODULE_VERSION} (native), FerretDB ${FERRETDB_VERSION} on SQLite (native)`
-      : `S3: ${stack.source.s3} ${stack.s3.endpoint}, MongoDB: ${stack.source.mongo}`
+  // What really ran: the stack says which database backend it started, or that MONGO_URI named another server.
+  const s3 = stack.source.s3 === 'native' ? `MinIO ${MINIO_MODULE_VERSION} (native)` : stack.describe.s3
+  const servers = `${s3}, ${stack.describe.mongo}`
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,

@@ -14,7 +14,7 @@ import { formatReports, runBucketSetup } from '../server/src/cli/bucket.js'
 import { DEV_ENV_PATH, formatEnvFile, readDevEnv } from '../server/src/cli/dev-env.js'
 import { loadConfig } from '../server/src/config.js'
 import { freePort } from './stack/ports.js'
-import { startStack, stackEnv } from './stack/index.js'
+import { formatStack, startStack, stackEnv } from './stack/index.js'
 
 // Dev runs on the machine's Node; the SDK's notice about its future Node 22 floor is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -44,6 +44,7 @@ const apiUrl = `http://127.0.0.1:${apiPort}`
 const webOrigins = [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`]
 
 const stack = await startStack({ log, persistDir: join(root, '.hoist', 'data'), corsAllowOrigin: webOrigins.join(',') })
+log(`hoist: dev stack: ${formatStack(stack)}`)
 const settings: Record<string, string> = {
   ...stackEnv(stack, process.env.S3_BUCKET_NAME ?? 'hoist-dev'),
   MONGO_DB_NAME: process.env.MONGO_DB_NAME ?? 'hoist',

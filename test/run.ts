@@ -1,11 +1,14 @@
 /**
- * `npm test`: starts one stack (explicit env → testcontainers → native MinIO + FerretDB) for every test file,
+ * `npm test`: provides what the tests need on this machine (redis-server and a Chromium, installed when missing and
+ * possible), starts one stack (explicit env → testcontainers → native MinIO, FerretDB, Redis) for every test file,
  * runs tap with the stack's endpoints in env, stops the stack, and prints `N passed, N failed[, N skipped]`.
  * Extra arguments are passed to tap (e.g. `npm test -- test/unit`).
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { startStack, stackEnv } from '../infra/stack/index.js'
+import { formatStack, startStack, stackEnv } from '../infra/stack/index.js'
+import { findOrInstallChromium } from '../infra/system/browser.js'
+import { ensureCommand } from '../infra/system/debian.js'
 import { countResults, formatTotals } from './support/tap-totals.js'
 
 const RESULTS_DIR = '.tap/test-results'
@@ -13,8 +16,16 @@ const DEFAULT_FILES = ['test/**/*.test.ts']
 
 const started = Date.now()
 rmSync('.tap/totals.txt', { force: true })
-const stack = await startStack({ log: (line) => console.log(line) })
-console.log(`hoist: test stack ready (S3: ${stack.source.s3} ${stack.s3.endpoint}, MongoDB: ${stack.source.mongo} ${stack.mongoUri})`)
+const log = (line: string): void => console.log(line)
+if (!process.env.REDIS_URL) ensureCommand('redis-server', 'redis-server', log)
+// A missing browser fails the browser tests with the reason, not the whole run.
+const chromiumPath = await findOrInstallChromium(log).catch((error: Error) => {
+  log(`hoist: ${error.message}`)
+  return undefined
+})
+if (chromiumPath) log(`hoist: browser tests use ${chromiumPath}`)
+const stack = await startStack({ log })
+console.log(`hoist: test stack ready: ${formatStack(stack)}`)
 
 let exitCode = 1
 try {
@@ -27,6 +38,7 @@ try {
       // Each test file makes its own bucket and database on these shared servers.
       ...stackEnv(stack, 'set-per-test-file'),
       HOIST_SHARED_STACK: '1',
+      ...(chromiumPath ? { CHROMIUM_PATH: chromiumPath } : {}),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   })

@@ -78,7 +78,7 @@ export async function ensureServerBinaries(log: Log = console.error): Promise<Se
       log(`hoist: MinIO built: ${paths.minio}`)
     }
     if (!existsSync(paths.ferretdb)) {
-      log(`hoist: building FerretDB ${FERRETDB_VERSION} (SQLite backend) from infra/ferretdb into ${bin} (first run only; ~2 min)`)
+      log(`hoist: building FerretDB ${FERRETDB_VERSION} (PostgreSQL and SQLite backends) from infra/ferretdb into ${bin} (first run only; ~2 min)`)
       await runGo(['build', '-o', `${paths.ferretdb}.tmp`, '.'], {}, ferretdbSourceDir, log)
       renameSync(`${paths.ferretdb}.tmp`, paths.ferretdb)
       log(`hoist: FerretDB built: ${paths.ferretdb}`)

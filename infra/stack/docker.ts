@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { StartedTestContainer } from 'testcontainers'
 import type { StartedMongo, StartedS3 } from './native.js'
+import type { StartedRedis } from './redis.js'
 import { freePort } from './ports.js'
 import type { ManagedServer } from './process.js'
 import { LOCAL_ACCESS_KEY, LOCAL_REGION, LOCAL_SECRET_KEY } from './settings.js'
 
 const MINIO_IMAGE = process.env.HOIST_MINIO_IMAGE ?? 'minio/minio:RELEASE.2025-04-22T22-12-26Z'
 const MONGO_IMAGE = process.env.HOIST_MONGO_IMAGE ?? 'mongo:7.0'
+const REDIS_IMAGE = process.env.HOIST_REDIS_IMAGE ?? 'redis:7.2-alpine'
 const DOCKER_PROBE_TIMEOUT_MS = 5_000
 
 /** True when a container runtime answers; false (never throws) when there is none, as on this repo's CI machine. */
@@ -56,7 +58,7 @@ class ContainerServer implements ManagedServer {
   }
 }
 
-export async function startMinioContainer(corsAllowOrigin = '*'): Promise<StartedS3> {
+export async function startMinioContainer(corsAllowOrigin = '*', extraEnv: Record<string, string> = {}): Promise<StartedS3> {
   const { GenericContainer, Wait } = await import('testcontainers')
   const hostPort = await freePort()
   const server = new ContainerServer(
@@ -71,6 +73,7 @@ export async function startMinioContainer(corsAllowOrigin = '*'): Promise<Starte
           MINIO_ROOT_PASSWORD: LOCAL_SECRET_KEY,
           MINIO_BROWSER: 'off',
           MINIO_API_CORS_ALLOW_ORIGIN: corsAllowOrigin,
+          ...extraEnv,
         })
         .withBindMounts([{ source: dataDir, target: '/data' }])
         .withExposedPorts({ container: 9000, host: port })
@@ -105,5 +108,18 @@ export async function startMongoContainer(): Promise<StartedMongo> {
         .start(),
   )
   await server.start()
-  return { server, mongoUri: `mongodb://127.0.0.1:${hostPort}/` }
+  return { server, mongoUri: `mongodb://127.0.0.1:${hostPort}/`, description: `MongoDB (${MONGO_IMAGE})` }
+}
+
+export async function startRedisContainer(): Promise<StartedRedis> {
+  const { GenericContainer, Wait } = await import('testcontainers')
+  const hostPort = await freePort()
+  const server = new ContainerServer(`Redis container (${REDIS_IMAGE})`, hostPort, mkdtempSync(join(tmpdir(), 'hoist-redis-')), (port) =>
+    new GenericContainer(REDIS_IMAGE)
+      .withExposedPorts({ container: 6379, host: port })
+      .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+      .start(),
+  )
+  await server.start()
+  return { server, redisUrl: `redis://127.0.0.1:${hostPort}` }
 }

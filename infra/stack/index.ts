@@ -1,13 +1,15 @@
 /**
- * The one stack module used by `npm run dev`, `npm test` and CI. It yields S3 settings and a MongoDB URI from,
- * in order: explicit env (S3_ENDPOINT…, MONGO_URI) → testcontainers when a Docker engine answers → native MinIO
- * and FerretDB processes on free loopback ports with temp data dirs, built from Go once and cached.
+ * The one stack module used by `npm run dev`, `npm test`, the benchmarks and CI. It yields S3 settings, a MongoDB URI
+ * and a Redis URL from, for each server in turn: explicit env (S3_ENDPOINT…, MONGO_URI, REDIS_URL) → testcontainers
+ * when a Docker engine answers → native processes on free loopback ports (MinIO and FerretDB built from Go once and
+ * cached; FerretDB on PostgreSQL when its server binaries are installed, SQLite otherwise; Debian's redis-server).
  */
 import { join } from 'node:path'
-import { ensureServerBinaries, type Log } from './binaries.js'
-import { dockerAnswers, startMinioContainer, startMongoContainer } from './docker.js'
-import { startNativeFerretdb, startNativeMinio, type StartedMongo, type StartedS3 } from './native.js'
+import { ensureServerBinaries, FERRETDB_VERSION, type Log } from './binaries.js'
+import { dockerAnswers, startMinioContainer, startMongoContainer, startRedisContainer } from './docker.js'
+import { chooseFerretdbBackend, startNativeFerretdb, startNativeMinio, type StartedMongo, type StartedS3 } from './native.js'
 import type { ManagedServer } from './process.js'
+import { findRedisServer, startNativeRedis, type StartedRedis } from './redis.js'
 import { LOCAL_REGION, type S3Settings, type StackSource } from './settings.js'
 
 export type { ManagedServer } from './process.js'
@@ -15,11 +17,15 @@ export type { S3Settings, StackSource } from './settings.js'
 export { ensureServerBinaries, MissingToolchainError } from './binaries.js'
 
 export interface Stack {
-  source: { s3: StackSource; mongo: StackSource }
+  source: { s3: StackSource; mongo: StackSource; redis: StackSource | 'none' }
   s3: S3Settings
   mongoUri: string
+  /** Absent when no Redis was given and none could be started (the API then keeps rate limits in memory). */
+  redisUrl?: string
+  /** What each server really is, for logs and benchmark labels (e.g. "FerretDB v1.24.2 on PostgreSQL 15.18 (native)"). */
+  describe: { s3: string; mongo: string; redis: string }
   /** The servers this stack started (absent for explicit endpoints): fault tests stop and restart them. */
-  servers: { s3?: ManagedServer; mongo?: ManagedServer }
+  servers: { s3?: ManagedServer; mongo?: ManagedServer; redis?: ManagedServer; backing: ManagedServer[] }
   /** Stops and removes whatever this stack started; explicit endpoints are left alone. */
   stop(): Promise<void>
 }
@@ -31,6 +37,8 @@ export interface StackOptions {
   owned?: boolean
   /** MinIO's global CORS allow-list (it has no per-bucket CORS). */
   corsAllowOrigin?: string
+  /** Extra MinIO environment (bucket notification targets). Native and Docker paths only. */
+  minioEnv?: Record<string, string>
   /** Keep the servers' data in this folder across runs (dev); tests use temp dirs. Native path only. */
   persistDir?: string
 }
@@ -61,35 +69,56 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? console.error
   const explicitS3 = options.owned ? undefined : s3SettingsFromEnv(env)
   const explicitMongo = options.owned ? undefined : env.MONGO_URI
+  const explicitRedis = options.owned ? undefined : env.REDIS_URL
 
   let s3: StartedS3 | undefined
   let mongo: StartedMongo | undefined
+  let redis: StartedRedis | undefined
   let source: StackSource = 'env'
-  if (!explicitS3 || !explicitMongo) {
+  let redisNote = 'none'
+  if (!explicitS3 || !explicitMongo || !explicitRedis) {
     dockerProbe ??= dockerAnswers()
     if (await dockerProbe) {
       source = 'docker'
-      s3 = explicitS3 ? undefined : await startMinioContainer(options.corsAllowOrigin)
+      s3 = explicitS3 ? undefined : await startMinioContainer(options.corsAllowOrigin, options.minioEnv)
       mongo = explicitMongo ? undefined : await startMongoContainer()
+      redis = explicitRedis ? undefined : await startRedisContainer()
     } else {
       source = 'native'
-      const binaries = await ensureServerBinaries(log)
-      ;[s3, mongo] = await Promise.all([
-        explicitS3
+      const needsGo = !explicitS3 || !explicitMongo
+      const binaries = needsGo ? await ensureServerBinaries(log) : undefined
+      const redisBinary = explicitRedis ? undefined : findRedisServer()
+      if (!explicitRedis && !redisBinary) redisNote = 'none (redis-server not installed: rate limits stay in each API process)'
+      const backend = chooseFerretdbBackend(env)
+      if (!explicitMongo) log(`hoist: FerretDB backend: ${backend.backend} (${backend.why})`)
+      ;[s3, mongo, redis] = await Promise.all([
+        explicitS3 ? undefined : startNativeMinio(binaries!.minio, options.corsAllowOrigin, persistIn(options.persistDir, 'minio'), options.minioEnv),
+        explicitMongo
           ? undefined
-          : startNativeMinio(binaries.minio, options.corsAllowOrigin, persistIn(options.persistDir, 'minio')),
-        explicitMongo ? undefined : startNativeFerretdb(binaries.ferretdb, persistIn(options.persistDir, 'ferretdb')),
+          : startNativeFerretdb(binaries!.ferretdb, FERRETDB_VERSION, backend.backend, {
+              sqlite: persistIn(options.persistDir, 'ferretdb'),
+              postgres: persistIn(options.persistDir, 'postgres'),
+            }),
+        redisBinary ? startNativeRedis(redisBinary) : undefined,
       ])
     }
   }
 
+  const redisUrl = redis?.redisUrl ?? explicitRedis
   return {
-    source: { s3: s3 ? source : 'env', mongo: mongo ? source : 'env' },
+    source: { s3: s3 ? source : 'env', mongo: mongo ? source : 'env', redis: redis ? source : explicitRedis ? 'env' : 'none' },
     s3: s3?.s3 ?? (explicitS3 as S3Settings),
     mongoUri: mongo?.mongoUri ?? (explicitMongo as string),
-    servers: { s3: s3?.server, mongo: mongo?.server },
+    ...(redisUrl ? { redisUrl } : {}),
+    describe: {
+      s3: s3 ? `MinIO (${source}) ${s3.s3.endpoint}` : `S3 from S3_ENDPOINT ${explicitS3!.endpoint}`,
+      mongo: mongo ? `${mongo.description} (${source})` : 'MongoDB from MONGO_URI',
+      redis: redis ? `Redis (${source}) ${redis.redisUrl}` : explicitRedis ? 'Redis from REDIS_URL' : redisNote,
+    },
+    servers: { s3: s3?.server, mongo: mongo?.server, redis: redis?.server, backing: mongo?.backing ?? [] },
     async stop() {
-      await Promise.all([s3?.server.dispose(), mongo?.server.dispose()])
+      await Promise.all([s3?.server.dispose(), mongo?.server.dispose(), redis?.server.dispose()])
+      await Promise.all((mongo?.backing ?? []).map((server) => server.dispose()))
     },
   }
 }
@@ -104,5 +133,11 @@ export function stackEnv(stack: Stack, bucket: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey,
     S3_BUCKET_NAME: bucket,
     MONGO_URI: stack.mongoUri,
+    ...(stack.redisUrl ? { REDIS_URL: stack.redisUrl } : {}),
   }
+}
+
+/** One line per server, as `npm test`, `npm run dev` and the benchmarks print it. */
+export function formatStack(stack: Stack): string {
+  return `S3: ${stack.describe.s3}; MongoDB: ${stack.describe.mongo}; Redis: ${stack.describe.redis}`
 }

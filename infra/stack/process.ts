@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 /** A server the stack can stop and start again on the same port and data (fault tests need the restart). */
 export interface ManagedServer {
   readonly name: string
+  /** Where it listens (host:port), for checks that it is gone. */
+  readonly port?: number
   start(): Promise<void>
   stop(): Promise<void>
   /** Stops the server for good and removes what it stored. */
@@ -19,7 +21,9 @@ parent=$1; shift
 "$@" &
 child=$!
 trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT HUP
-while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done
+# A guard running as another user may not signal its parent (EPERM): /proc tells whether it is alive.
+alive() { kill -0 "$1" 2>/dev/null || [ -d "/proc/$1" ]; }
+while alive "$parent" && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done
 kill -TERM "$child" 2>/dev/null
 wait "$child"
 `
@@ -37,11 +41,19 @@ function installExitHook(): void {
   })
 }
 
+/** A user to run a server as (PostgreSQL refuses to run as root). */
+export interface RunAs {
+  uid: number
+  gid: number
+}
+
 export interface NativeProcessOptions {
   name: string
+  port?: number
   command: string
   args: string[]
   env?: NodeJS.ProcessEnv
+  runAs?: RunAs
   /** Resolves true once the server answers; polled until `startTimeoutMs`. */
   isReady: () => Promise<boolean>
   startTimeoutMs?: number
@@ -50,11 +62,13 @@ export interface NativeProcessOptions {
 
 export class NativeProcess implements ManagedServer {
   readonly name: string
+  readonly port: number | undefined
   private child: ChildProcess | undefined
   private output = ''
 
   constructor(private readonly options: NativeProcessOptions) {
     this.name = options.name
+    this.port = options.port
   }
 
   async start(): Promise<void> {
@@ -64,6 +78,7 @@ export class NativeProcess implements ManagedServer {
     const child = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'hoist-guard', String(process.pid), command, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(this.options.runAs ?? {}),
     })
     this.child = child
     running.add(child)

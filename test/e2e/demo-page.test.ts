@@ -82,7 +82,7 @@ t.test('three images and a video upload through the page, reach 100% and show in
     const image = images.nth(i)
     await image.evaluate((img: HTMLImageElement) => (img.complete ? undefined : new Promise((r) => (img.onload = r))))
     t.ok(await image.evaluate((img: HTMLImageElement) => img.naturalWidth === 320), `thumbnail ${i + 1} decoded from the bucket`)
-    t.match(await image.getAttribute('src'), new RegExp(`^${config.s3Endpoint}/${config.s3Bucket}/${workspace}/`))
+    t.match(await image.getAttribute('src'), new RegExp(`^${config.s3Endpoint}/${config.s3Bucket}/${config.s3KeyPrefix}${workspace}/`))
   }
   const video = page.locator('#gallery video')
   await video.evaluate((v: HTMLVideoElement) => (v.readyState >= 1 ? undefined : new Promise((r) => (v.onloadedmetadata = r))))

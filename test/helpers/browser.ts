@@ -1,14 +1,13 @@
 /**
- * Debian's Chromium, headless, driven by playwright-core (a test tool's own browser download cannot work here).
- * Flags keep it off the network it cannot reach; each run gets a fresh profile.
+ * Chromium, headless, driven by playwright-core: the one `npm test` found or installed (CHROMIUM_PATH), or found here
+ * when a file runs alone. Flags keep it off the network it cannot reach; each run gets a fresh profile.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext } from 'playwright-core'
 import type { Test } from 'tap'
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+import { findOrInstallChromium } from '../../infra/system/browser.js'
 
 const FLAGS = [
   '--headless',
@@ -22,12 +21,10 @@ const FLAGS = [
 ]
 
 export async function launchBrowser(t: Test): Promise<{ browser: BrowserContext }> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: apt-get install -y chromium (.ci/run does it)`)
-  }
+  const executablePath = await findOrInstallChromium((line) => t.comment(line))
   const profile = mkdtempSync(join(tmpdir(), 'hoist-chromium-'))
   const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     args: FLAGS,
     viewport: { width: 1200, height: 900 },

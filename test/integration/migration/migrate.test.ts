@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { buildApp } from '../../../server/src/app.js'
+import { findReferences } from '../../../server/src/migration/references.js'
 import type { MigrationReport } from '../../../server/src/migration/report.js'
 import { cliEnv, runHoist } from '../../helpers/cli.js'
 import { sha256Hex } from '../../helpers/fixtures.js'
@@ -51,8 +52,9 @@ async function bucketKeys(): Promise<string[]> {
   return (listed.Contents ?? []).map((object) => object.Key!).sort()
 }
 
+/** Strings still holding an old upload URL, found the way the migration finds them (new URLs may contain /uploads/ too). */
 const oldUrlsIn = (strings: string[]): string[] =>
-  strings.filter((s) => OLD_PREFIXES.some((prefix) => s.includes(prefix)) && !legacy.untouched.includes(s))
+  strings.filter((s) => findReferences(s, OLD_PREFIXES).length > 0 && !legacy.untouched.includes(s))
 
 t.test('--dry-run reports what would change and changes nothing', async (t) => {
   const before = await allStrings(legacy.db)
@@ -87,7 +89,7 @@ t.test('a run migrates every file and rewrites every URL whose file exists', asy
   t.same(oldUrlsIn(strings), [], 'no old URL is left but the ones whose file is missing')
   for (const url of legacy.untouched) t.ok(strings.some((s) => s === url), `${url} left unchanged`)
   const text = strings.find((s) => s.startsWith('<p>Look:'))!
-  t.match(text, new RegExp(`<img src="${config.s3Endpoint}/${config.s3Bucket}/legacy-ws/[0-9a-f]{32}\\.gif"> and <a href=`), 'URLs inside HTML are rewritten in place')
+  t.match(text, new RegExp(`<img src="${config.s3Endpoint}/${config.s3Bucket}/${config.s3KeyPrefix}legacy-ws/[0-9a-f]{32}\\.gif"> and <a href=`), 'URLs inside HTML are rewritten in place')
 
   const records = await hoistDb.collection('uploads').find({ source: 'migration' }).toArray()
   t.equal(records.length, UNIQUE_CONTENTS)

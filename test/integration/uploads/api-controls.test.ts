@@ -40,7 +40,7 @@ t.test('control 2: hostile filenames never shape the key; they are display metad
   for (const filename of hostile) {
     const response = await createUpload(app, { filename, contentType: 'image/jpeg', size: 10 }, aud)
     t.equal(response.statusCode, 201, `accepted: ${filename.slice(0, 20)}`)
-    t.match(response.json().key, /^ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}\.jpg$/, `key shape for ${filename.slice(0, 20)}`)
+    t.match(response.json().key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}\.jpg$/, `key shape for ${filename.slice(0, 20)}`)
     const record = (await getUpload(app, response.json().id, aud)).json()
     t.ok(record.filename.length <= 255, 'display name is capped')
     t.notMatch(record.filename, /[/\\\u202e\u0000]/, 'no separators or control characters')
