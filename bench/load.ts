@@ -8,7 +8,7 @@ import { MongoClient } from 'mongodb'
 import type { Stack } from '../infra/stack/index.js'
 import { runDoctor } from '../server/src/doctor/doctor.js'
 import { parseConfig } from '../server/src/config.js'
-import { createObjectStore } from '../server/src/plugins/s3.js'
+import { openObjectStore } from '../server/src/storage/open-object-store.js'
 import { MongoLedger } from '../server/src/storage/mongo-ledger.js'
 import { BENCH_JWT_SECRET, startHoistApi } from './servers.js'
 
@@ -108,13 +108,13 @@ export async function loadAgainst(
     jwtSecret,
   })
   const mongo = await new MongoClient(stack.mongoUri).connect()
-  const { store, client } = createObjectStore(config)
+  const store = openObjectStore(config)
   try {
     const ledger = new MongoLedger(mongo.db(database))
     const confirmedRecords = await mongo.db(database).collection('uploads').countDocuments({ workspaceId: 'load', status: 'confirmed' })
     let objects = 0
     for await (const _ of store.list(`${config.s3KeyPrefix}load/`)) objects++
-    const doctor = await runDoctor({ ledger, store, keyPrefix: `${config.s3KeyPrefix}load/`, graceMs: 0, fix: false })
+    const doctor = await runDoctor({ maintenance: ledger, store, keyPrefix: `${config.s3KeyPrefix}load/`, graceMs: 0, fix: false })
     return {
       uploads: clients * perClient,
       seconds: Number(seconds.toFixed(1)),
@@ -129,6 +129,6 @@ export async function loadAgainst(
     }
   } finally {
     await mongo.close()
-    client.destroy()
+    store.close()
   }
 }

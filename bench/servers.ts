@@ -1,4 +1,5 @@
 /** The servers a benchmark measures, each in its own process so its CPU and memory can be read from /proc. */
+import { builtCodeEnv } from '../infra/source-condition.js'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -19,7 +20,8 @@ async function startProcess(args: string[], env: Record<string, string>, readyPa
   const port = await freePort()
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Built code (server/dist) runs on the packages' own dist, as on Render.
+    env: { ...(args[0] === '--import' ? process.env : builtCodeEnv()), ...env, PORT: String(port), HOST: '127.0.0.1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`

@@ -3,10 +3,11 @@
  * on whichever MongoDB-wire server the stack provides — FerretDB natively, MongoDB under testcontainers or MONGO_URI).
  */
 import type { Test } from 'tap'
-import type { UploadLedger } from '../../server/src/storage/ledger.js'
+import type { LedgerMaintenance, UploadLedger } from '../../server/src/storage/ledger.js'
 import { DuplicateRecordError } from '../../server/src/storage/ledger.js'
 import { newUploadId } from '../../server/src/uploads/keys.js'
 import type { UploadRecord } from '../../server/src/uploads/record.js'
+import type { UploadStatus } from '../../protocol/src/uploads.js'
 
 export function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
   const now = new Date()
@@ -30,7 +31,13 @@ export function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecor
   }
 }
 
-export function ledgerContract(t: Test, makeLedger: () => Promise<UploadLedger>): void {
+export interface LedgerUnderTest {
+  make: () => Promise<UploadLedger & LedgerMaintenance>
+  /** Leaves what a writer that died between claiming `from → to` and applying it leaves behind, `ageMs` ago. */
+  leaveStuckClaim: (ledger: UploadLedger & LedgerMaintenance, uploadId: string, from: UploadStatus, to: UploadStatus, ageMs: number) => Promise<void>
+}
+
+export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: LedgerUnderTest): void {
   t.test('ensureIndexes can run at every start', async (t) => {
     const ledger = await makeLedger()
     await ledger.ensureIndexes()
@@ -102,9 +109,9 @@ export function ledgerContract(t: Test, makeLedger: () => Promise<UploadLedger>)
       ids.push(record._id)
       await ledger.insert(record)
     }
-    const page = await ledger.list({ workspaceId, statuses: ['confirmed'], limit: 2 })
+    const page = await ledger.listPage({ workspaceId, statuses: ['confirmed'], limit: 2 })
     t.same(page.map((r) => r._id), [ids[2], ids[1]])
-    const next = await ledger.list({ workspaceId, statuses: ['confirmed'], beforeId: ids[1], limit: 2 })
+    const next = await ledger.listPage({ workspaceId, statuses: ['confirmed'], beforeId: ids[1], limit: 2 })
     t.same(next.map((r) => r._id), [ids[0]])
   })
 
@@ -155,12 +162,34 @@ export function ledgerContract(t: Test, makeLedger: () => Promise<UploadLedger>)
     t.ok(seen.includes(record._id))
   })
 
+  t.test('a transition whose writer died after claiming is finished by the next attempt once it is old', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    await leaveStuckClaim(ledger, record._id, 'pending', 'expired', 60_000)
+    const stuck = await ledger.findStuckTransitions(new Date(Date.now() - 30_000))
+    t.same(stuck.filter((s) => s.uploadId === record._id), [{ uploadId: record._id, from: 'pending' }])
+    t.equal(await ledger.transition(record._id, 'pending', { status: 'confirmed' }), undefined, 'the dead writer had won')
+    t.equal((await ledger.getById(record._id))?.status, 'expired', 'and its change is now applied')
+    t.same((await ledger.findStuckTransitions(new Date())).filter((s) => s.uploadId === record._id), [])
+  })
+
+  t.test('a young claim of a dead writer is left alone: no one overtakes a writer that may be slow', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    await leaveStuckClaim(ledger, record._id, 'pending', 'expired', 1_000)
+    t.equal(await ledger.transition(record._id, 'pending', { status: 'confirmed' }), undefined, 'the claim is taken')
+    t.equal((await ledger.getById(record._id))?.status, 'pending', 'and not finished yet')
+    t.equal(await ledger.settled(record._id, 'pending'), undefined, 'settled gives up while it stays')
+  })
+
   t.test('a fresh claim is never taken over as stuck', async (t) => {
     const ledger = await makeLedger()
     const record = sampleRecord()
     await ledger.insert(record)
     await ledger.transition(record._id, 'pending', { status: 'confirmed' })
-    t.same(await ledger.findStuckTransitions(new Date()), [])
+    t.same((await ledger.findStuckTransitions(new Date())).filter((s) => s.uploadId === record._id), [])
     t.equal(await ledger.completeStuckTransition(record._id, 'pending'), false)
   })
 }

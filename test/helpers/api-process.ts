@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { builtCodeEnv } from '../../infra/source-condition.js'
 import { freePort } from '../../infra/stack/ports.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -18,9 +19,10 @@ export interface ApiProcess {
 export async function startApiProcess(options: { entry: 'dist' | 'source'; env: NodeJS.ProcessEnv; port?: number }): Promise<ApiProcess> {
   const port = options.port ?? (await freePort())
   const args = options.entry === 'dist' ? ['server/dist/main.js'] : ['--import', 'tsx', 'server/src/main.ts']
+  const env = { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' }
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+    env: options.entry === 'dist' ? builtCodeEnv(env) : env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb'
-import type { UploadStatus } from '../../server/src/uploads/record.js'
+import type { UploadStatus } from '../../protocol/src/uploads.js'
 
 /** What a writer leaves behind if it dies between claiming a transition and applying it. */
 export async function leaveStuckClaim(db: Db, uploadId: string, from: UploadStatus, to: UploadStatus, ageMs: number): Promise<void> {

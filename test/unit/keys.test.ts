@@ -1,5 +1,6 @@
 import t from 'tap'
-import { displayFilename, newUploadId, objectKey, UPLOAD_ID_PATTERN } from '../../server/src/uploads/keys.js'
+import { UPLOAD_ID_PATTERN } from '../../protocol/src/ids.js'
+import { displayFilename, newUploadId, objectKey } from '../../server/src/uploads/keys.js'
 
 t.test('ids are ULIDs that sort by creation time', async (t) => {
   const ids = Array.from({ length: 50 }, () => newUploadId())

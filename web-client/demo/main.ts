@@ -53,9 +53,7 @@ $('refresh-button').addEventListener('click', () => void gallery.refresh())
 
 /** Lists multipart uploads the page was doing when it was closed or reloaded (the uploader remembers them). */
 function showInterrupted(): void {
-  const names = Object.keys(localStorage)
-    .filter((key) => key.startsWith('hoist:resume:'))
-    .map((key) => key.slice('hoist:resume:'.length).split(':').slice(0, -3).join(':'))
+  const names = uploader.resumeStore.list().map(({ entry }) => entry.filename)
   const list = $<HTMLUListElement>('interrupted-list')
   list.replaceChildren(...names.map((name) => Object.assign(document.createElement('li'), { textContent: name })))
   $('interrupted').hidden = names.length === 0

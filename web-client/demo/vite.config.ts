@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { createSigner } from 'fast-jwt'
-import { defineConfig, type Plugin } from 'vite'
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite'
 
 /**
  * Dev only (`apply: 'serve'`): /__hoist/dev-token mints a short-lived token with the dev stack's JWT_SECRET so
@@ -31,6 +31,8 @@ function devTokenPlugin(): Plugin {
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [devTokenPlugin()],
+  // Workspace packages resolve to their TypeScript sources (see tsconfig.base.json's customConditions).
+  resolve: { conditions: ['hoist-source', ...defaultClientConditions] },
   server: { host: '127.0.0.1', port: Number(process.env.WEB_PORT ?? 5173), strictPort: true },
   preview: { host: '127.0.0.1', port: Number(process.env.WEB_PORT ?? 5173), strictPort: true },
   build: { outDir: fileURLToPath(new URL('../dist-demo', import.meta.url)), emptyOutDir: true },

@@ -1,12 +1,12 @@
 import type {
   CreateUploadBody,
-  ListQuery,
+  MultipartProgress,
   SignedParts,
-  UploadedParts,
   UploadInstructions,
   UploadList,
+  UploadListQuery,
   UploadView,
-} from '@hoist/server/wire'
+} from '@hoist/protocol'
 import { errorFromResponse, HoistUploadError } from './errors.js'
 
 export interface ApiClientOptions {
@@ -29,28 +29,33 @@ export class HoistApi {
   }
 
   confirm(id: string, signal?: AbortSignal): Promise<UploadView> {
-    return this.request('POST', `/v1/uploads/${encodeURIComponent(id)}/confirm`, undefined, signal)
+    return this.request('POST', `${this.path(id)}/confirm`, undefined, signal)
   }
 
   get(id: string): Promise<UploadView> {
-    return this.request('GET', `/v1/uploads/${encodeURIComponent(id)}`)
+    return this.request('GET', this.path(id))
   }
 
-  list(query: ListQuery = {}): Promise<UploadList> {
+  list(query: Partial<UploadListQuery> = {}): Promise<UploadList> {
     const search = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))
     return this.request('GET', `/v1/uploads${search.size > 0 ? `?${search}` : ''}`)
   }
 
   async remove(id: string): Promise<void> {
-    await this.request('DELETE', `/v1/uploads/${encodeURIComponent(id)}`)
+    await this.request('DELETE', this.path(id))
   }
 
   signParts(id: string, partNumbers: number[], signal?: AbortSignal): Promise<SignedParts> {
-    return this.request('POST', `/v1/uploads/${encodeURIComponent(id)}/parts`, { partNumbers }, signal)
+    return this.request('POST', `${this.path(id)}/parts`, { partNumbers }, signal)
   }
 
-  listParts(id: string, signal?: AbortSignal): Promise<UploadedParts> {
-    return this.request('GET', `/v1/uploads/${encodeURIComponent(id)}/parts`, undefined, signal)
+  /** Everything a resume needs: the part plan and the parts already in the bucket. */
+  multipartProgress(id: string, signal?: AbortSignal): Promise<MultipartProgress> {
+    return this.request('GET', `${this.path(id)}/parts`, undefined, signal)
+  }
+
+  private path(id: string): string {
+    return `/v1/uploads/${encodeURIComponent(id)}`
   }
 
   private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

@@ -1,11 +1,25 @@
 /** Errors the uploader rejects with: each carries the API's error code and message when the API gave one. */
+import type { ErrorCode } from '@hoist/protocol'
+
+/** Failures that happen outside the API: the network, the storage server, a cancel. */
+export type ClientErrorCode =
+  /** The API or the storage server could not be reached. */
+  | 'NETWORK_ERROR'
+  /** The storage server refused a PUT (`details.storageCode` holds its own code, e.g. AccessDenied). */
+  | 'UPLOAD_FAILED'
+  /** The caller aborted. */
+  | 'CANCELLED'
+  /** An HTTP answer that was neither the API's error shape nor the storage server's. */
+  | 'HTTP_ERROR'
+
+export type HoistErrorCode = ErrorCode | ClientErrorCode
 
 export class HoistUploadError extends Error {
   override readonly name: string = 'HoistUploadError'
 
   constructor(
     /** The API's error code (e.g. CONTENT_TYPE_NOT_ALLOWED, QUOTA_EXCEEDED), or a client-side one. */
-    readonly code: string,
+    readonly code: HoistErrorCode,
     message: string,
     /** HTTP status, when the failure was an HTTP answer. */
     readonly status?: number,
@@ -28,17 +42,18 @@ export class UploadCancelledError extends HoistUploadError {
   }
 }
 
-/** Builds the error for a failed HTTP answer from the API's `{ error: { code, message } }` body if it has one. */
-export function errorFromResponse(status: number, bodyText: string, fallbackCode = 'HTTP_ERROR'): HoistUploadError {
+/** Builds the error for a failed HTTP answer: the API's `{ error: { code, message } }` body, S3's XML, or the status. */
+export function errorFromResponse(status: number, bodyText: string): HoistUploadError {
   try {
     const parsed = JSON.parse(bodyText) as { error?: { code?: unknown; message?: unknown; details?: unknown } }
     if (parsed.error && typeof parsed.error.code === 'string' && typeof parsed.error.message === 'string') {
-      return new HoistUploadError(parsed.error.code, parsed.error.message, status, parsed.error.details)
+      return new HoistUploadError(parsed.error.code as ErrorCode, parsed.error.message, status, parsed.error.details)
     }
   } catch {
     // Not JSON: S3 answers in XML, proxies in HTML.
   }
-  const s3Code = /<Code>([^<]+)<\/Code>/.exec(bodyText)?.[1]
-  const s3Message = /<Message>([^<]+)<\/Message>/.exec(bodyText)?.[1]
-  return new HoistUploadError(s3Code ?? fallbackCode, s3Message ?? `HTTP ${status}`, status)
+  const storageCode = /<Code>([^<]+)<\/Code>/.exec(bodyText)?.[1]
+  const storageMessage = /<Message>([^<]+)<\/Message>/.exec(bodyText)?.[1]
+  if (storageCode) return new HoistUploadError('UPLOAD_FAILED', storageMessage ?? storageCode, status, { storageCode })
+  return new HoistUploadError('HTTP_ERROR', `HTTP ${status}`, status)
 }

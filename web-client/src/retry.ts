@@ -23,25 +23,28 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
+/** The default: what can succeed later — network errors, 5xx and 429. */
+export const isTransient = (error: unknown): boolean => error instanceof HoistUploadError && error.retryable
+
 /**
- * Runs `attempt` until it succeeds, retrying only what can succeed later (network errors, 5xx, 429) with
+ * Runs `attempt` until it succeeds, retrying what `retryIf` allows (default: network errors, 5xx, 429) with
  * exponential back-off and "equal jitter" (half the delay fixed, half random: spread out, but never a string of
- * near-zero waits that gives up before a restarting server is back). A 4xx, a cancel or the last failure is
- * thrown as is.
+ * near-zero waits that gives up before a restarting server is back). A cancel, anything else, or the last failure
+ * is thrown as is.
  */
 export async function withRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
-  options: RetryOptions & { signal?: AbortSignal; onRetry?: (error: HoistUploadError, delayMs: number) => void } = {},
+  options: RetryOptions & { signal?: AbortSignal; retryIf?: (error: unknown) => boolean; onRetry?: (error: unknown, delayMs: number) => void } = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 6
   const base = options.baseDelayMs ?? 500
   const max = options.maxDelayMs ?? 10_000
+  const retryIf = options.retryIf ?? isTransient
   for (let n = 1; ; n++) {
     try {
       return await attempt(n)
     } catch (error) {
-      const retryable = error instanceof HoistUploadError && error.retryable && !(error instanceof UploadCancelledError)
-      if (!retryable || n >= attempts) throw error
+      if (error instanceof UploadCancelledError || !retryIf(error) || n >= attempts) throw error
       const ceiling = Math.min(max, base * 2 ** (n - 1))
       const delay = ceiling / 2 + (Math.random() * ceiling) / 2
       options.onRetry?.(error, delay)

@@ -1,7 +1,5 @@
 import { errorFromResponse, HoistUploadError, UploadCancelledError } from './errors.js'
-import { xhrPut, type PutResult } from './xhr-put.js'
-
-export type { PutResult } from './xhr-put.js'
+import { xhrPut } from './xhr-put.js'
 
 export interface PutOptions {
   signal?: AbortSignal
@@ -12,7 +10,7 @@ export interface PutOptions {
 }
 
 /** Sends one presigned PUT. The browser default is XMLHttpRequest (upload progress); Node uses fetch. */
-export type PutTransport = (url: string, headers: Record<string, string>, body: Blob, options: PutOptions) => Promise<PutResult>
+export type PutTransport = (url: string, headers: Record<string, string>, body: Blob, options: PutOptions) => Promise<void>
 
 /** fetch-based PUT, for runtimes without XMLHttpRequest (Node, workers): progress only when a request ends. */
 export const fetchPut: PutTransport = async (url, headers, body, options) => {
@@ -25,9 +23,8 @@ export const fetchPut: PutTransport = async (url, headers, body, options) => {
   }
   const ok = response.ok || options.acceptStatus?.(response.status) === true
   const text = await response.text()
-  if (!ok) throw errorFromResponse(response.status, text, 'UPLOAD_FAILED')
+  if (!ok) throw errorFromResponse(response.status, text)
   options.onProgress?.(body.size)
-  return { status: response.status, etag: response.headers.get('etag') }
 }
 
 export function defaultTransport(): PutTransport {

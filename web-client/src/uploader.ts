@@ -1,26 +1,24 @@
-import type { UploadInstructions, UploadView } from '@hoist/server/wire'
+import type { UploadView } from '@hoist/protocol'
 import { HoistApi, type ApiClientOptions } from './api-client.js'
 import { CHECKSUM_MAX_BYTES, sha256Base64 } from './checksum.js'
 import { HoistUploadError, UploadCancelledError } from './errors.js'
-import { multipartStrategy, type MultipartOptions } from './multipart.js'
+import { putMultipart, type MultipartOptions, type MultipartTransfer } from './multipart.js'
 import { ProgressTracker, type UploadProgress } from './progress.js'
 import { defaultResumeStore, fingerprintOf, type ResumeStore } from './resume-store.js'
 import { withRetry, type RetryOptions } from './retry.js'
-import { singlePutStrategy } from './single-put.js'
-import type { UploadStrategy } from './strategy.js'
+import { putSingle } from './single-put.js'
+import type { TransferContext } from './strategy.js'
 import { defaultTransport, type PutTransport } from './transport.js'
 
 export interface UploaderOptions extends ApiClientOptions {
   /** Back-off for network errors, 5xx and 429 (4xx are never retried). */
   retry?: RetryOptions
   /** Multipart tuning: parts in flight (default 4) and part URLs per signing request (default 20). */
-  multipart?: Omit<MultipartOptions, 'transport'>
+  multipart?: MultipartOptions
   /** How a presigned PUT is sent. Default: XMLHttpRequest in browsers (progress), fetch elsewhere. */
   transport?: PutTransport
   /** Where interrupted multipart uploads are remembered. Default: localStorage, else memory. */
   resumeStore?: ResumeStore
-  /** Extra or replacement strategies, by the API's `strategy` answer. */
-  strategies?: UploadStrategy[]
 }
 
 export interface UploadOptions {
@@ -42,32 +40,26 @@ export interface Uploader {
    */
   upload(file: Blob, options?: UploadOptions): Promise<UploadView>
   readonly api: HoistApi
+  /** Interrupted multipart uploads this browser remembers, to offer a resume. */
+  readonly resumeStore: ResumeStore
 }
 
 export function createUploader(options: UploaderOptions): Uploader {
   const api = new HoistApi(options)
   const transport = options.transport ?? defaultTransport()
   const resumeStore = options.resumeStore ?? defaultResumeStore()
-  const strategies = new Map<string, UploadStrategy>()
-  for (const strategy of [
-    singlePutStrategy(transport),
-    multipartStrategy({ ...options.multipart, transport }),
-    ...(options.strategies ?? []),
-  ]) {
-    strategies.set(strategy.name, strategy)
-  }
   const retry = options.retry ?? {}
 
-  /** A pending multipart upload of this same file, if one was interrupted. */
-  async function resumable(fingerprint: string, size: number): Promise<UploadInstructions | undefined> {
-    const id = resumeStore.get(fingerprint)
-    if (!id) return undefined
-    const record = await api.get(id).catch(() => undefined)
-    if (record?.status !== 'pending' || record.strategy !== 'multipart' || record.size !== size || !record.partSize || !record.partCount) {
+  /** A pending multipart upload of this same file, if one was interrupted: its plan and the parts in the bucket. */
+  async function resumable(fingerprint: string, size: number, signal: AbortSignal): Promise<MultipartTransfer | undefined> {
+    const remembered = resumeStore.get(fingerprint)
+    if (!remembered) return undefined
+    const progress = await api.multipartProgress(remembered.uploadId, signal).catch(() => undefined)
+    if (!progress || progress.size !== size) {
       resumeStore.delete(fingerprint)
       return undefined
     }
-    return { id, key: record.key, strategy: 'multipart', partSize: record.partSize, partCount: record.partCount, expiresAt: record.expiresAt }
+    return { ...progress, uploaded: progress.parts }
   }
 
   async function upload(file: Blob, uploadOptions: UploadOptions = {}): Promise<UploadView> {
@@ -82,23 +74,32 @@ export function createUploader(options: UploaderOptions): Uploader {
     const contentType = uploadOptions.contentType ?? (file.type || 'application/octet-stream')
     const fingerprint = fingerprintOf(file, filename)
     const progress = new ProgressTracker(file.size, uploadOptions.onProgress)
-    let instructions: UploadInstructions | undefined
+    const context: TransferContext = { api, file, transport, progress, signal, retry }
+    let id: string | undefined
+    let single = false
     try {
-      instructions = await resumable(fingerprint, file.size)
-      if (!instructions) {
+      const resumed = await resumable(fingerprint, file.size, signal)
+      if (resumed) {
+        id = resumed.id
+        await putMultipart(context, resumed, options.multipart)
+      } else {
         const wantsChecksum = uploadOptions.checksum ?? file.size <= CHECKSUM_MAX_BYTES
         const checksum = wantsChecksum ? await sha256Base64(file) : undefined
-        instructions = await withRetry(
+        const instructions = await withRetry(
           () => api.createUpload({ filename, contentType, size: file.size, ...(checksum ? { checksum } : {}) }, signal),
           { ...retry, signal },
         )
-        if (instructions.strategy === 'multipart') resumeStore.set(fingerprint, instructions.id)
+        id = instructions.id
+        if (instructions.strategy === 'single') {
+          single = true
+          await putSingle(context, instructions)
+        } else {
+          resumeStore.set(fingerprint, { uploadId: instructions.id, filename, size: file.size })
+          await putMultipart(context, { ...instructions, size: file.size, uploaded: [] }, options.multipart)
+        }
       }
-      const strategy = strategies.get(instructions.strategy)
-      if (!strategy) throw new HoistUploadError('UNSUPPORTED_STRATEGY', `This client cannot do ${instructions.strategy} uploads`)
-      await strategy.run({ api, file, instructions, progress, signal, retry })
-      const id = instructions.id
-      const record = await withRetry(() => api.confirm(id, signal), { ...retry, signal })
+      const confirmedId = id
+      const record = await withRetry(() => api.confirm(confirmedId, signal), { ...retry, signal })
       resumeStore.delete(fingerprint)
       progress.complete(0, file.size)
       return record
@@ -106,11 +107,11 @@ export function createUploader(options: UploaderOptions): Uploader {
       if (signal.aborted) {
         // A cancelled upload is discarded on the server: no pending record, no object or parts left behind.
         resumeStore.delete(fingerprint)
-        if (instructions) await api.remove(instructions.id).catch(() => undefined)
+        if (id) await api.remove(id).catch(() => undefined)
         throw new UploadCancelledError()
       }
       // A failed multipart upload stays pending so the same file resumes; a single PUT starts over anyway.
-      if (instructions?.strategy === 'single') await api.remove(instructions.id).catch(() => undefined)
+      if (single && id) await api.remove(id).catch(() => undefined)
       if (error instanceof HoistUploadError && error.code === 'UPLOAD_REJECTED') resumeStore.delete(fingerprint)
       throw error
     } finally {
@@ -118,5 +119,5 @@ export function createUploader(options: UploaderOptions): Uploader {
     }
   }
 
-  return { upload, api }
+  return { upload, api, resumeStore }
 }

@@ -1,21 +1,11 @@
 import { errorFromResponse, HoistUploadError, UploadCancelledError } from './errors.js'
-
-export interface PutResult {
-  status: number
-  /** The ETag header (multipart needs it; the bucket's CORS must expose it). */
-  etag: string | null
-}
+import type { PutOptions } from './transport.js'
 
 /**
  * PUTs a Blob with XMLHttpRequest, the only browser API that reports upload progress. Sends exactly the signed
  * headers; the browser sets Content-Length from the Blob.
  */
-export function xhrPut(
-  url: string,
-  headers: Record<string, string>,
-  body: Blob,
-  options: { signal?: AbortSignal; onProgress?: (loaded: number) => void; acceptStatus?: (status: number) => boolean },
-): Promise<PutResult> {
+export function xhrPut(url: string, headers: Record<string, string>, body: Blob, options: PutOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new UploadCancelledError())
     const xhr = new XMLHttpRequest()
@@ -28,8 +18,8 @@ export function xhrPut(
     xhr.onload = () => {
       done()
       const ok = (xhr.status >= 200 && xhr.status < 300) || options.acceptStatus?.(xhr.status) === true
-      if (ok) resolve({ status: xhr.status, etag: xhr.getResponseHeader('etag') })
-      else reject(errorFromResponse(xhr.status, xhr.responseText, 'UPLOAD_FAILED'))
+      if (ok) resolve()
+      else reject(errorFromResponse(xhr.status, xhr.responseText))
     }
     xhr.onerror = () => {
       done()

@@ -7,14 +7,13 @@
  * transitions. A confirmed record whose object is missing or differs cannot be repaired from here (the bytes are
  * gone): it is reported for a person to decide.
  */
-import type { UploadLedger } from '../storage/ledger.js'
+import { STUCK_TRANSITION_MS, type LedgerMaintenance } from '../storage/ledger.js'
 import type { ObjectStore } from '../storage/object-store.js'
-import { STUCK_TRANSITION_MS } from '../storage/mongo-ledger.js'
 import type { UploadRecord } from '../uploads/record.js'
 import { assertScoped } from '../bucket/scope.js'
 
 export interface DoctorOptions {
-  ledger: UploadLedger
+  maintenance: LedgerMaintenance
   store: ObjectStore
   keyPrefix: string
   /** Objects and multipart uploads younger than this are left alone (an upload may be under way). */
@@ -53,13 +52,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
 
   // Transitions first: finishing one can change which records are live.
-  for (const stuck of await options.ledger.findStuckTransitions(new Date(now.getTime() - STUCK_TRANSITION_MS))) {
+  for (const stuck of await options.maintenance.findStuckTransitions(new Date(now.getTime() - STUCK_TRANSITION_MS))) {
     report.stuckTransitions.push(stuck)
-    if (options.fix && (await options.ledger.completeStuckTransition(stuck.uploadId, stuck.from))) report.fixed.completedTransitions++
+    if (options.fix && (await options.maintenance.completeStuckTransition(stuck.uploadId, stuck.from))) report.fixed.completedTransitions++
   }
 
   const live = new Map<string, UploadRecord>()
-  for await (const record of options.ledger.scan(['pending', 'confirmed'])) {
+  for await (const record of options.maintenance.scan(['pending', 'confirmed'])) {
     live.set(record.key, record)
     if (record.status === 'confirmed') report.checked.confirmedRecords++
     else report.checked.pendingRecords++

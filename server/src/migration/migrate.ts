@@ -8,16 +8,13 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import type { Db, Document } from 'mongodb'
 import { DuplicateRecordError, type UploadLedger } from '../storage/ledger.js'
-import type { ObjectStore } from '../storage/object-store.js'
-import { isS3NotFound } from '../storage/s3-errors.js'
+import type { LocalFileTarget, ObjectStore } from '../storage/object-store.js'
 import { newUploadId } from '../uploads/keys.js'
 import type { UploadRecord } from '../uploads/record.js'
 import { mapConcurrent } from './concurrency.js'
 import { legacyTypeOf } from './content-types.js'
-import { putFile } from './put-file.js'
 import { findReferences, relativePathOf, rewriteUrls, type Reference } from './references.js'
 import { emptyReport, type MigrationReport } from './report.js'
 import { guardedFetch } from './safe-fetch.js'
@@ -39,8 +36,8 @@ export interface MigrationOptions {
   concurrency: number
   workspaceId: string
   ledger: UploadLedger
-  store: ObjectStore
-  s3: S3Client
+  /** The bucket, as the API sees it plus what moving local files needs. */
+  store: ObjectStore & LocalFileTarget
   keyPrefix: string
   multipartThreshold: number
   partSize: number
@@ -150,7 +147,7 @@ async function findDocumentReferences(options: MigrationOptions, report: Migrati
 
 /** Returns true when the object is in the bucket with this file's content (uploaded now or before). */
 async function uploadOne(options: MigrationOptions, key: string, entry: ManifestEntry, report: MigrationReport): Promise<boolean> {
-  const existing = await headSha256(options, key)
+  const existing = await options.store.storedDigest(key)
   if (existing !== undefined) {
     if (existing.sha256 !== entry.sha256 || existing.size !== entry.size) {
       throw new Error(`s3://${options.store.bucket}/${key} exists with other content`)
@@ -163,9 +160,7 @@ async function uploadOne(options: MigrationOptions, key: string, entry: Manifest
   if (options.dryRun) return false
   const type = legacyTypeOf(entry.path)
   const file = join(options.from, ...entry.path.split('/'))
-  await putFile({
-    client: options.s3,
-    bucket: options.store.bucket,
+  await options.store.putLocalFile({
     key,
     file,
     size: entry.size,
@@ -176,19 +171,9 @@ async function uploadOne(options: MigrationOptions, key: string, entry: Manifest
     multipartThreshold: options.multipartThreshold,
     partSize: options.partSize,
   })
-  const stored = await headSha256(options, key)
+  const stored = await options.store.storedDigest(key)
   if (stored?.size !== entry.size || stored.sha256 !== entry.sha256) throw new Error(`s3://${options.store.bucket}/${key} did not verify after upload`)
   return true
-}
-
-async function headSha256(options: MigrationOptions, key: string): Promise<{ size: number; sha256: string | undefined } | undefined> {
-  try {
-    const head = await options.s3.send(new HeadObjectCommand({ Bucket: options.store.bucket, Key: key }))
-    return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256 }
-  } catch (error) {
-    if (isS3NotFound(error)) return undefined
-    throw error
-  }
 }
 
 async function recordOne(options: MigrationOptions, key: string, entry: ManifestEntry, report: MigrationReport): Promise<void> {
@@ -278,7 +263,7 @@ async function verifyUrls(
         if (response.status !== 200) throw new Error(`HTTP ${response.status}`)
         served = Number(response.headers.get('content-length'))
       } else {
-        served = (await headSha256(options, key))?.size ?? -1
+        served = (await options.store.storedDigest(key))?.size ?? -1
       }
       if (served !== size) throw new Error(`serves ${served} bytes, expected ${size}`)
       report.verification.ok++

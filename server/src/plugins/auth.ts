@@ -6,7 +6,7 @@ import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { Unauthorized } from '../errors.js'
-import { WORKSPACE_ID_PATTERN } from '../uploads/keys.js'
+import { WORKSPACE_ID_PATTERN } from '@hoist/protocol'
 import type { Principal } from '../uploads/principal.js'
 
 declare module 'fastify' {

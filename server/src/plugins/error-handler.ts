@@ -1,6 +1,8 @@
 import type { FastifyError } from 'fastify'
 import fp from 'fastify-plugin'
+import { ERRORS, type ErrorBody } from '@hoist/protocol'
 import {
+  BadRequest,
   BodyTooLarge,
   Internal,
   InvalidJson,
@@ -9,7 +11,6 @@ import {
   UnsupportedMediaType,
   ValidationFailed,
   withDetails,
-  type ErrorBody,
   type HoistError,
 } from '../errors.js'
 
@@ -49,6 +50,12 @@ function describeValidation(error: FastifyError): HoistError {
   return withDetails(new ValidationFailed(message), details)
 }
 
+/** One of the API's own errors (errors.ts): its code is in the table. */
+function isApiError(error: unknown): error is HoistError {
+  const code = (error as { code?: unknown })?.code
+  return error instanceof Error && typeof code === 'string' && Object.hasOwn(ERRORS, code)
+}
+
 /** Every error leaves as `{ error: { code, message, details? } }`; anything unexpected becomes a masked 500. */
 export function toErrorResponse(raw: unknown): { statusCode: number; body: ErrorBody; unexpected: boolean } {
   const error = raw as FastifyError & HoistError
@@ -56,10 +63,10 @@ export function toErrorResponse(raw: unknown): { statusCode: number; body: Error
   if (error?.validation) known = describeValidation(error)
   else if (typeof error?.code === 'string' && error.code.startsWith('FST_')) known = translateFastifyError(error)
   else if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) known = new InvalidJson(error.message)
-  else if (error?.name === 'FastifyError' && typeof error.statusCode === 'number') known = error
+  else if (isApiError(error)) known = error
 
   if (!known && typeof error?.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    known = Object.assign(new Error(error.message), { code: 'BAD_REQUEST', statusCode: error.statusCode })
+    known = Object.assign(new BadRequest(error.message), { statusCode: error.statusCode })
   }
   const unexpected = !known
   const chosen: HoistError = known ?? new Internal()

@@ -13,7 +13,9 @@ export default fp(
       if (running) return
       running = sweepExpired({
         ledger: app.ledger,
+        maintenance: app.ledgerMaintenance,
         store: app.objectStore,
+        clock: () => new Date(),
         onCleanupError: (id, error) => app.log.warn({ err: error, uploadId: id }, 'expired upload: bucket clean-up failed'),
       })
         .then((result) => {

@@ -12,8 +12,16 @@ import {
 } from 'mongodb'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { dependencyUnavailable } from '../errors.js'
-import { QUOTA_HOLDING_STATUSES, type UploadRecord, type UploadStatus } from '../uploads/record.js'
-import { DuplicateRecordError, type ListQuery, type UploadLedger } from './ledger.js'
+import type { UploadStatus } from '@hoist/protocol'
+import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
+import {
+  DuplicateRecordError,
+  STUCK_TRANSITION_MS,
+  type LedgerMaintenance,
+  type RecordChanges,
+  type UploadLedger,
+  type UploadPageQuery,
+} from './ledger.js'
 
 /**
  * One document per status a record leaves: `_id` is `<uploadId>:<from>`. Inserting it is the claim that makes a
@@ -23,13 +31,11 @@ interface TransitionDocument {
   _id: string
   uploadId: string
   from: UploadStatus
-  changes: Partial<Omit<UploadRecord, '_id'>>
+  changes: RecordChanges
   claimedAt: Date
 }
 
 const DUPLICATE_KEY = 11000
-/** A claim this old whose record never changed belongs to a writer that died; it is safe to finish. */
-export const STUCK_TRANSITION_MS = 30_000
 
 export function isMongoUnavailable(error: unknown): boolean {
   return (
@@ -104,7 +110,7 @@ async function mongo<T>(call: () => Promise<T>): Promise<T> {
  * lost and several conditional updates can all "win"), while unique-key inserts are atomic on both servers.
  * So a transition is claimed by inserting a unique document, then applied; the quota is summed from the records.
  */
-export class MongoLedger implements UploadLedger {
+export class MongoLedger implements UploadLedger, LedgerMaintenance {
   private readonly uploads: Collection<UploadRecord>
   private readonly transitions: Collection<TransitionDocument>
 
@@ -159,7 +165,7 @@ export class MongoLedger implements UploadLedger {
     return mongo(async () => (await this.uploads.findOne({ key })) ?? undefined)
   }
 
-  list({ workspaceId, statuses, beforeId, limit }: ListQuery): Promise<UploadRecord[]> {
+  listPage({ workspaceId, statuses, beforeId, limit }: UploadPageQuery): Promise<UploadRecord[]> {
     return mongo(() =>
       this.uploads
         .find({
@@ -177,7 +183,7 @@ export class MongoLedger implements UploadLedger {
   async transition(
     id: string,
     from: UploadStatus,
-    changes: Partial<Omit<UploadRecord, '_id'>>,
+    changes: RecordChanges,
   ): Promise<UploadRecord | undefined> {
     const current = await mongo(() => this.uploads.findOne({ _id: id }, { projection: { status: 1 } }))
     // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"

@@ -4,9 +4,11 @@
  * first bytes, deletes, multipart bookkeeping and URL signing.
  */
 
+import type { LocalFileInput } from './s3-put-file.js'
+
 /** A request the uploader (or downloader) sends as is: `url` and `headers` are exactly what was signed. */
-export interface PresignedRequest {
-  method: 'PUT' | 'GET'
+export interface PresignedRequest<Method extends 'PUT' | 'GET' = 'PUT' | 'GET'> {
+  method: Method
   url: string
   headers: Record<string, string>
 }
@@ -60,14 +62,21 @@ export interface OpenMultipartUpload {
   initiated?: Date
 }
 
+/** What `hoist migrate` needs besides the ObjectStore: bytes from local files, and the SHA-256 stored with them. */
+export interface LocalFileTarget {
+  putLocalFile(input: LocalFileInput): Promise<void>
+  /** Size and the hex SHA-256 `putLocalFile` stored as metadata; undefined when there is no object. */
+  storedDigest(key: string): Promise<{ size: number; sha256: string | undefined } | undefined>
+}
+
 export interface ObjectStore {
   readonly bucket: string
   /** The object's permanent public (or CDN) URL. */
   publicUrl(key: string): string
   ping(): Promise<void>
-  presignPut(input: PutUrlInput): Promise<PresignedRequest>
-  presignPart(input: PartUrlInput): Promise<PresignedRequest>
-  presignGet(input: GetUrlInput): Promise<PresignedRequest>
+  presignPut(input: PutUrlInput): Promise<PresignedRequest<'PUT'>>
+  presignPart(input: PartUrlInput): Promise<PresignedRequest<'PUT'>>
+  presignGet(input: GetUrlInput): Promise<PresignedRequest<'GET'>>
   /** undefined when the object does not exist. */
   head(key: string): Promise<ObjectHead | undefined>
   /** The first `length` bytes (fewer if the object is shorter); undefined when the object does not exist. */

@@ -15,6 +15,7 @@ import type {
   GetUrlInput,
   ObjectHead,
   ObjectStore,
+  LocalFileTarget,
   ObjectSummary,
   OpenMultipartUpload,
   PartUrlInput,
@@ -25,6 +26,7 @@ import type {
 import type { UrlSigner } from './presign/url-signer.js'
 import { dependencyUnavailable } from '../errors.js'
 import { isS3NotFound, isS3Unavailable, s3Call } from './s3-errors.js'
+import { putFile, type LocalFileInput } from './s3-put-file.js'
 
 export interface S3ObjectStoreOptions {
   client: S3Client
@@ -34,7 +36,7 @@ export interface S3ObjectStoreOptions {
   publicUrl: (key: string) => string
 }
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, LocalFileTarget {
   readonly bucket: string
   private readonly client: S3Client
   private readonly signer: UrlSigner
@@ -49,6 +51,27 @@ export class S3ObjectStore implements ObjectStore {
     return this.options.publicUrl(key)
   }
 
+  /** Releases the S3 client's connections: the store is unusable afterwards. */
+  close(): void {
+    this.client.destroy()
+  }
+
+  putLocalFile(input: LocalFileInput): Promise<void> {
+    return s3Call(() => putFile(this.client, this.bucket, input))
+  }
+
+  storedDigest(key: string): Promise<{ size: number; sha256: string | undefined } | undefined> {
+    return s3Call(async () => {
+      try {
+        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))
+        return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256 }
+      } catch (error) {
+        if (isS3NotFound(error)) return undefined
+        throw error
+      }
+    })
+  }
+
   ping(): Promise<void> {
     return s3Call(async () => {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }))
@@ -56,15 +79,15 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   // Signing is offline: these work while the store is down.
-  presignPut(input: PutUrlInput): Promise<PresignedRequest> {
+  presignPut(input: PutUrlInput): Promise<PresignedRequest<'PUT'>> {
     return this.signer.putObject(input)
   }
 
-  presignPart(input: PartUrlInput): Promise<PresignedRequest> {
+  presignPart(input: PartUrlInput): Promise<PresignedRequest<'PUT'>> {
     return this.signer.uploadPart(input)
   }
 
-  presignGet(input: GetUrlInput): Promise<PresignedRequest> {
+  presignGet(input: GetUrlInput): Promise<PresignedRequest<'GET'>> {
     return this.signer.getObject(input)
   }
 

@@ -3,35 +3,23 @@
  * URL. Reads at most the object's first 4 KiB. Idempotent; concurrent confirms make one transition and all
  * answer with the stored record.
  */
-import { NotUploadedYet, UploadBusy, UploadNotFound, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
-import type { UploadLedger } from '../storage/ledger.js'
-import type { ObjectHead, ObjectStore } from '../storage/object-store.js'
+import { partLength, type UploadView } from '@hoist/protocol'
+import { NotUploadedYet, UploadBusy, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
+import type { ObjectHead } from '../storage/object-store.js'
+import { findOwned, type ServiceDeps } from './deps.js'
 import { mediaTypeOf, SIGNATURE_BYTES } from './media-types.js'
-import { partLength } from './multipart-plan.js'
 import type { Principal } from './principal.js'
-import { toView, type UploadRecord, type UploadView } from './record.js'
+import { toView, type UploadRecord } from './record.js'
 import { releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
-
-export interface ConfirmDeps {
-  ledger: UploadLedger
-  store: ObjectStore
-  now?: () => Date
-}
 
 type Verdict = { ok: true; head: ObjectHead } | { ok: false; reason: string }
 
 export class UploadConfirmer {
-  constructor(private readonly deps: ConfirmDeps) {}
-
-  private now(): Date {
-    return (this.deps.now ?? (() => new Date()))()
-  }
+  constructor(private readonly deps: Pick<ServiceDeps, 'ledger' | 'store' | 'clock'>) {}
 
   async confirm(principal: Principal, id: string): Promise<UploadView> {
-    const record = await this.deps.ledger.get(principal.workspaceId, id)
-    if (!record) throw new UploadNotFound(id)
-    return this.confirmRecord(record)
+    return this.confirmRecord(await findOwned(this.deps.ledger, principal, id))
   }
 
   async confirmRecord(record: UploadRecord): Promise<UploadView> {
@@ -52,7 +40,7 @@ export class UploadConfirmer {
       const rejected = await this.deps.ledger.transition(record._id, 'pending', {
         status: 'rejected',
         reason: verdict.reason,
-        ...purgeChange(record, this.now()),
+        ...purgeChange(record, this.deps.clock()),
       })
       if (rejected) await releaseStorage(this.deps, rejected)
       return this.answerFor(rejected ?? (await this.current(record)))
@@ -62,7 +50,7 @@ export class UploadConfirmer {
       status: 'confirmed',
       url: this.deps.store.publicUrl(record.key),
       ...(verdict.head.etag ? { etag: verdict.head.etag } : {}),
-      confirmedAt: this.now(),
+      confirmedAt: this.deps.clock(),
     })
     // Lost the race (another confirm, the sweeper, a delete): answer with whatever won.
     return this.answerFor(confirmed ?? (await this.current(record)))

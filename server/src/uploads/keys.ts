@@ -11,10 +11,6 @@ export function newUploadId(now: Date = new Date()): string {
   return nextUlid(now.getTime())
 }
 
-export const UPLOAD_ID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$'
-/** Workspace ids become key segments, so the JWT claim must be this plain. */
-export const WORKSPACE_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
-
 export function objectKey(prefix: string, workspaceId: string, id: string, extension: string, now: Date): string {
   const year = String(now.getUTCFullYear())
   const month = String(now.getUTCMonth() + 1).padStart(2, '0')

@@ -1,31 +1,17 @@
 /**
- * Multipart parts: signs part URLs in batches (again at any time while the upload is pending, so an expired
- * URL never costs progress) and lists the parts already in the bucket, for resume.
+ * Multipart parts: signs part URLs in batches (again at any time while the upload is pending, so an expired URL never
+ * costs progress) and tells a resuming client everything it needs in one answer: the plan and the parts in the bucket.
  */
-import type { Config } from '../config.js'
-import { NotMultipart, UploadNotFound, UploadNotPending, ValidationFailed } from '../errors.js'
-import type { UploadLedger } from '../storage/ledger.js'
-import type { ObjectStore, PresignedRequest, UploadedPart } from '../storage/object-store.js'
-import { partLength } from './multipart-plan.js'
+import { partLength, type MultipartProgress, type SignedParts } from '@hoist/protocol'
+import { NotMultipart, UploadNotPending, ValidationFailed } from '../errors.js'
+import { findOwned, type ServiceDeps } from './deps.js'
 import type { Principal } from './principal.js'
 import type { MultipartPlan, UploadRecord } from './record.js'
 
-export interface SignedPart extends PresignedRequest {
-  partNumber: number
-  size: number
-}
-
-export interface MultipartDeps {
-  config: Config
-  ledger: UploadLedger
-  store: ObjectStore
-  now?: () => Date
-}
-
 export class MultipartService {
-  constructor(private readonly deps: MultipartDeps) {}
+  constructor(private readonly deps: ServiceDeps) {}
 
-  async signParts(principal: Principal, id: string, partNumbers: number[]): Promise<{ parts: SignedPart[]; expiresAt: string }> {
+  async signParts(principal: Principal, id: string, partNumbers: number[]): Promise<SignedParts> {
     const { record, plan } = await this.pendingMultipart(principal, id)
     const outOfRange = partNumbers.filter((n) => n > plan.partCount)
     if (outOfRange.length > 0) {
@@ -45,18 +31,24 @@ export class MultipartService {
         return { partNumber, size, ...request }
       }),
     )
-    const now = (this.deps.now ?? (() => new Date()))()
-    return { parts, expiresAt: new Date(now.getTime() + ttl * 1000).toISOString() }
+    return { parts, expiresAt: new Date(this.deps.clock().getTime() + ttl * 1000).toISOString() }
   }
 
-  async uploadedParts(principal: Principal, id: string): Promise<UploadedPart[]> {
+  async progress(principal: Principal, id: string): Promise<MultipartProgress> {
     const { record, plan } = await this.pendingMultipart(principal, id)
-    return (await this.deps.store.listParts(record.key, plan.uploadId)) ?? []
+    const inBucket = (await this.deps.store.listParts(record.key, plan.uploadId)) ?? []
+    return {
+      id: record._id,
+      size: record.size,
+      partSize: plan.partSize,
+      partCount: plan.partCount,
+      expiresAt: record.expiresAt.toISOString(),
+      parts: inBucket.map(({ partNumber, size }) => ({ partNumber, size })),
+    }
   }
 
   private async pendingMultipart(principal: Principal, id: string): Promise<{ record: UploadRecord; plan: MultipartPlan }> {
-    const record = await this.deps.ledger.get(principal.workspaceId, id)
-    if (!record) throw new UploadNotFound(id)
+    const record = await findOwned(this.deps.ledger, principal, id)
     if (!record.multipart) throw new NotMultipart(id)
     if (record.status !== 'pending') throw new UploadNotPending(id, record.status)
     return { record, plan: record.multipart }

@@ -14,8 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { UploadLedger } from '../storage/ledger.js'
 import type { UploadRecord } from './record.js'
 
-/** How many times an upload whose older neighbours fit waits for younger ones to withdraw. ~0.6 s in all. */
-const MAX_WAITS = 5
+/** An upload whose older neighbours fit waits for younger ones to withdraw while the total keeps moving… */
+const STALLED_CHECKS = 3
+/** …and never longer than this in all. */
+const MAX_WAIT_MS = 10_000
 
 /**
  * Inserts `record` and keeps it if the workspace stays within `quota`; otherwise withdraws it (the caller returned
@@ -23,11 +25,19 @@ const MAX_WAITS = 5
  */
 export async function admitWithinQuota(ledger: UploadLedger, record: UploadRecord, quota: number): Promise<boolean> {
   await ledger.insert(record)
+  const deadline = Date.now() + MAX_WAIT_MS
+  let previous = -1
+  let stalled = 0
   for (let wait = 0; ; wait++) {
-    if ((await ledger.usedBytes(record.workspaceId)) <= quota) return true
+    const total = await ledger.usedBytes(record.workspaceId)
+    if (total <= quota) return true
+    // Younger presigns that do not fit withdraw within a few round trips; if the total stops moving, the excess is
+    // older than us or admitted (a clock-skewed id), and waiting will not help.
+    stalled = total === previous ? stalled + 1 : 0
+    previous = total
     const olderAndMine = await ledger.usedBytes(record.workspaceId, record._id)
-    if (olderAndMine > quota || wait >= MAX_WAITS) break
-    await sleep(20 * 2 ** wait * (0.5 + Math.random() / 2))
+    if (olderAndMine > quota || stalled >= STALLED_CHECKS || Date.now() > deadline) break
+    await sleep(Math.min(200, 10 * 2 ** wait) * (0.5 + Math.random() / 2))
   }
   await ledger.withdraw(record._id)
   return false

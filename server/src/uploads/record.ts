@@ -1,23 +1,15 @@
 /**
- * The upload record: what the ledger stores for each upload, and the view of it the API returns.
+ * The upload record: what the ledger stores for each upload, and the view of it the API returns (UploadView, whose
+ * schema is part of the wire contract in @hoist/protocol).
  */
-import { Type, type Static } from 'typebox'
+import type { UploadStatus, UploadStrategy, UploadView } from '@hoist/protocol'
 import type { MediaKind } from './media-types.js'
-
-export const UploadStatusSchema = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('confirmed'),
-  Type.Literal('rejected'),
-  Type.Literal('expired'),
-  Type.Literal('deleted'),
-])
-export type UploadStatus = Static<typeof UploadStatusSchema>
 
 /** Statuses that hold bytes against the workspace quota. */
 export const QUOTA_HOLDING_STATUSES: readonly UploadStatus[] = ['pending', 'confirmed']
 
 export interface MultipartPlan {
-  /** S3's multipart upload id. */
+  /** S3's multipart upload id: never leaves the server. */
   uploadId: string
   partSize: number
   partCount: number
@@ -38,7 +30,7 @@ export interface UploadRecord {
   /** Base64 SHA-256 the client declared; S3 enforced it at PUT. */
   checksumSha256?: string
   status: UploadStatus
-  strategy: 'single' | 'multipart'
+  strategy: UploadStrategy
   multipart?: MultipartPlan
   /** Final public (or CDN) URL, set when confirmed. */
   url?: string
@@ -58,29 +50,6 @@ export interface UploadRecord {
   purgeAfter?: Date
   confirmedAt?: Date
 }
-
-export const UploadViewSchema = Type.Object(
-  {
-    id: Type.String(),
-    key: Type.String(),
-    status: UploadStatusSchema,
-    filename: Type.String(),
-    contentType: Type.String(),
-    kind: Type.Union([Type.Literal('image'), Type.Literal('video'), Type.Literal('other')]),
-    size: Type.Integer(),
-    checksumSha256: Type.Optional(Type.String()),
-    strategy: Type.Union([Type.Literal('single'), Type.Literal('multipart')]),
-    partSize: Type.Optional(Type.Integer()),
-    partCount: Type.Optional(Type.Integer()),
-    url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),
-    reason: Type.Optional(Type.String()),
-    createdAt: Type.String({ format: 'date-time' }),
-    expiresAt: Type.String({ format: 'date-time' }),
-    confirmedAt: Type.Optional(Type.String({ format: 'date-time' })),
-  },
-  { $id: 'Upload' },
-)
-export type UploadView = Static<typeof UploadViewSchema>
 
 /** The API's view of a record: never the owner's ids, never S3's multipart upload id. */
 export function toView(record: UploadRecord): UploadView {

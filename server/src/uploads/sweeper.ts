@@ -5,8 +5,8 @@
  * It also purges the keys of records that ended without an object once their URL can no longer be used
  * (tombstone.ts), so a replayed PUT leaves nothing behind.
  */
-import type { UploadLedger } from '../storage/ledger.js'
-import type { ObjectStore } from '../storage/object-store.js'
+import type { LedgerMaintenance } from '../storage/ledger.js'
+import type { ServiceDeps } from './deps.js'
 import { releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 
@@ -18,16 +18,14 @@ export interface SweepResult {
   cleanupFailed: number
 }
 
-export interface SweeperDeps {
-  ledger: UploadLedger
-  store: ObjectStore
-  now?: () => Date
+export interface SweeperDeps extends Pick<ServiceDeps, 'ledger' | 'store' | 'clock'> {
+  maintenance: LedgerMaintenance
   onCleanupError?: (id: string, error: unknown) => void
 }
 
 export async function sweepExpired(deps: SweeperDeps, batchSize = 100): Promise<SweepResult> {
   const result: SweepResult = { expired: 0, purged: 0, cleanupFailed: 0 }
-  const now = (deps.now ?? (() => new Date()))()
+  const now = deps.clock()
   await expirePending(deps, now, batchSize, result)
   await purgeEnded(deps, now, batchSize, result)
   return result
@@ -35,7 +33,7 @@ export async function sweepExpired(deps: SweeperDeps, batchSize = 100): Promise<
 
 async function expirePending(deps: SweeperDeps, now: Date, batchSize: number, result: SweepResult): Promise<void> {
   for (;;) {
-    const due = await deps.ledger.findExpired(now, batchSize)
+    const due = await deps.maintenance.findExpired(now, batchSize)
     let movedThisBatch = 0
     for (const record of due) {
       const expired = await deps.ledger.transition(record._id, 'pending', { status: 'expired', ...purgeChange(record, now) })
@@ -56,11 +54,11 @@ async function expirePending(deps: SweeperDeps, now: Date, batchSize: number, re
 
 async function purgeEnded(deps: SweeperDeps, now: Date, batchSize: number, result: SweepResult): Promise<void> {
   // One batch per sweep is plenty (purges are rare); a failed delete keeps its purgeAfter and is retried next time.
-  for (const record of await deps.ledger.findPurgeDue(now, batchSize)) {
+  for (const record of await deps.maintenance.findPurgeDue(now, batchSize)) {
     try {
       // Deleting twice (another sweeper) is harmless; the key belongs to this record alone.
       await deps.store.delete(record.key)
-      await deps.ledger.clearPurge(record._id)
+      await deps.maintenance.clearPurge(record._id)
       result.purged++
     } catch (error) {
       result.cleanupFailed++

@@ -2,58 +2,32 @@
  * The upload lifecycle, minus confirm (confirm.ts) and multipart parts (multipart-service.ts): presign, read,
  * list, delete, download. Every method is scoped to the caller's workspace.
  */
-import type { Config } from '../config.js'
-import { ContentTypeNotAllowed, FileTooLarge, NotUploadedYet, QuotaExceeded, UploadBusy, UploadNotFound, UploadNotPending } from '../errors.js'
-import type { UploadLedger } from '../storage/ledger.js'
-import type { ObjectStore, PresignedRequest } from '../storage/object-store.js'
-import type { UploadInstructions } from './instructions.js'
+import type { UploadInstructions, UploadList, UploadListQuery, UploadStatus, UploadView, CreateUploadBody, Download } from '@hoist/protocol'
+import { MAX_SINGLE_PUT_SIZE, planParts } from '@hoist/protocol'
+import { ContentTypeNotAllowed, FileTooLarge, NotUploadedYet, QuotaExceeded, UploadBusy, UploadNotPending } from '../errors.js'
+import { findOwned, type ServiceDeps } from './deps.js'
 import { displayFilename, newUploadId, objectKey } from './keys.js'
 import { mediaTypeOf, type MediaType } from './media-types.js'
-import { MAX_SINGLE_PUT_SIZE, planParts } from './multipart-plan.js'
 import type { Principal } from './principal.js'
-import { toView, type UploadRecord, type UploadStatus, type UploadView } from './record.js'
+import { toView, type UploadRecord } from './record.js'
 import { admitWithinQuota } from './quota.js'
 import { releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 
-export interface CreateUploadInput {
-  filename: string
-  contentType: string
-  size: number
-  checksum?: string
-}
-
-export interface ListInput {
-  status?: UploadStatus
-  cursor?: string
-  limit: number
-}
-
-export interface UploadServiceDeps {
-  config: Config
-  ledger: UploadLedger
-  store: ObjectStore
-  now?: () => Date
-}
-
 const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rejected', 'expired']
 
 export class UploadService {
-  private readonly now: () => Date
-
-  constructor(private readonly deps: UploadServiceDeps) {
-    this.now = deps.now ?? (() => new Date())
-  }
+  constructor(private readonly deps: ServiceDeps) {}
 
   /** Checks type, size and quota, reserves the bytes, and returns what the uploader must send where. */
-  async create(principal: Principal, input: CreateUploadInput): Promise<UploadInstructions> {
+  async create(principal: Principal, input: CreateUploadBody): Promise<UploadInstructions> {
     const { config, store } = this.deps
     const mediaType = this.allowedType(input.contentType)
     const maxBytes = mediaType.kind === 'image' ? config.maxImageBytes : config.maxVideoBytes
     if (input.size > maxBytes) throw new FileTooLarge(input.size, mediaType.kind, maxBytes)
     const multipart = input.size > Math.min(config.multipartThresholdBytes, MAX_SINGLE_PUT_SIZE)
 
-    const now = this.now()
+    const now = this.deps.clock()
     const id = newUploadId(now)
     const key = objectKey(config.s3KeyPrefix, principal.workspaceId, id, mediaType.extension, now)
     const base = {
@@ -113,12 +87,12 @@ export class UploadService {
   }
 
   async get(principal: Principal, id: string): Promise<UploadView> {
-    return toView(await this.find(principal, id))
+    return toView(await findOwned(this.deps.ledger, principal, id))
   }
 
-  async list(principal: Principal, input: ListInput): Promise<{ items: UploadView[]; nextCursor?: string }> {
+  async list(principal: Principal, input: UploadListQuery): Promise<UploadList> {
     // One extra record tells whether another page exists.
-    const records = await this.deps.ledger.list({
+    const records = await this.deps.ledger.listPage({
       workspaceId: principal.workspaceId,
       statuses: input.status ? [input.status] : LISTED_BY_DEFAULT,
       ...(input.cursor ? { beforeId: input.cursor } : {}),
@@ -134,9 +108,9 @@ export class UploadService {
    * Confirmed: the object is deleted, then the record. Already gone: nothing to do.
    */
   async remove(principal: Principal, id: string): Promise<void> {
-    let record = await this.find(principal, id)
+    let record = await findOwned(this.deps.ledger, principal, id)
     if (record.status === 'pending') {
-      const discarded = await this.deps.ledger.transition(record._id, 'pending', { status: 'deleted', ...purgeChange(record, this.now()) })
+      const discarded = await this.deps.ledger.transition(record._id, 'pending', { status: 'deleted', ...purgeChange(record, this.deps.clock()) })
       if (discarded) return releaseStorage(this.deps, discarded)
       // Another request moved it first (a confirm, the sweeper): act on what it is now.
       const now = await this.deps.ledger.settled(record._id, 'pending')
@@ -146,25 +120,18 @@ export class UploadService {
     }
     if (record.status === 'confirmed') {
       await this.deps.store.delete(record.key)
-      await this.deps.ledger.transition(record._id, 'confirmed', { status: 'deleted', ...purgeChange(record, this.now()) })
+      await this.deps.ledger.transition(record._id, 'confirmed', { status: 'deleted', ...purgeChange(record, this.deps.clock()) })
     }
   }
 
   /** A short-lived GET URL, for buckets that are not public. */
-  async downloadUrl(principal: Principal, id: string): Promise<PresignedRequest & { expiresAt: string }> {
-    const record = await this.find(principal, id)
+  async downloadUrl(principal: Principal, id: string): Promise<Download> {
+    const record = await findOwned(this.deps.ledger, principal, id)
     if (record.status === 'pending') throw new NotUploadedYet()
     if (record.status !== 'confirmed') throw new UploadNotPending(record._id, record.status)
     const ttl = this.deps.config.downloadUrlTtlSeconds
     const request = await this.deps.store.presignGet({ key: record.key, expiresInSeconds: ttl, downloadName: record.filename })
-    return { ...request, expiresAt: new Date(this.now().getTime() + ttl * 1000).toISOString() }
-  }
-
-  private async find(principal: Principal, id: string): Promise<UploadRecord> {
-    const record = await this.deps.ledger.get(principal.workspaceId, id)
-    // Another workspace's upload is indistinguishable from a missing one.
-    if (!record) throw new UploadNotFound(id)
-    return record
+    return { ...request, expiresAt: new Date(this.deps.clock().getTime() + ttl * 1000).toISOString() }
   }
 
   private allowedType(contentType: string): MediaType {

@@ -8,6 +8,7 @@ import { connect } from 'node:net'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { builtCodeEnv } from '../../../infra/source-condition.js'
 import { freePort } from '../../../infra/stack/ports.js'
 import { configFor } from '../../helpers/hoist.js'
 import { startApiProcess } from '../../helpers/api-process.js'
@@ -19,7 +20,7 @@ import { mintToken } from '../../helpers/tokens.js'
 const stack = await sharedStack(t)
 const config = configFor(stack, { s3KeyPrefix: 'uploads/' })
 const port = await freePort()
-const env = { ...process.env, ...cliEnv(stack, config), S3_KEY_PREFIX: 'uploads/', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_DELAY_MS: '1500' }
+const env = { ...builtCodeEnv(), ...cliEnv(stack, config), S3_KEY_PREFIX: 'uploads/', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_DELAY_MS: '1500' }
 
 const build = spawnSync('npm', ['run', 'build', '-w', '@hoist/server'], { encoding: 'utf8' })
 t.equal(build.status, 0, `the build command works\n${build.stdout}${build.stderr}`)

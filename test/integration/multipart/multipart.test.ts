@@ -97,7 +97,7 @@ t.test('an interrupted upload resumes: only the missing parts are sent', async (
   // One part at a time, so nothing is still in flight when the upload gives up.
   await t.rejects(nodeUploader(app, { transport: dying, resumeStore, concurrency: 1 }).upload(file), /the tab was closed/)
   const fingerprint = 'resume.mp4:52428800:video/mp4:1700000000000'
-  const uploadId = resumeStore.get(fingerprint)
+  const uploadId = resumeStore.get(fingerprint)?.uploadId
   t.ok(uploadId, 'the upload is remembered')
   const inBucket = (await app.inject({ method: 'GET', url: `/v1/uploads/${uploadId}/parts`, headers: bearer() })).json().parts.map((p: { partNumber: number }) => p.partNumber)
   t.ok(inBucket.length >= 4, `${inBucket.length} parts reached the bucket before the interruption`)

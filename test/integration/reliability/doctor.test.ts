@@ -9,7 +9,7 @@ import { startHoist } from '../../helpers/hoist.js'
 import { leaveStuckClaim } from '../../helpers/stuck-claim.js'
 
 const { app, db, s3, config, stack } = await startHoist(t)
-const doctor = (fix: boolean) => runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: config.s3KeyPrefix, graceMs: 0, fix })
+const doctor = (fix: boolean) => runDoctor({ maintenance: app.ledgerMaintenance, store: app.objectStore, keyPrefix: config.s3KeyPrefix, graceMs: 0, fix })
 
 t.test('a consistent bucket and ledger are clean', async (t) => {
   await uploadFile(app, { filename: 'fine.png', contentType: 'image/png', bytes: fileOf('image/png', 1000) })
@@ -54,7 +54,7 @@ t.test('every kind of drift is found; --fix repairs the safe ones and reports th
 
 t.test('objects younger than the grace period are never touched (an upload may be under way)', async (t) => {
   await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'uploads/ws-a/2099/01/just-now.png', Body: 'x' }))
-  const report = await runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: config.s3KeyPrefix, graceMs: 3_600_000, fix: true })
+  const report = await runDoctor({ maintenance: app.ledgerMaintenance, store: app.objectStore, keyPrefix: config.s3KeyPrefix, graceMs: 3_600_000, fix: true })
   t.notOk(report.orphanObjects.some((o) => o.key === 'uploads/ws-a/2099/01/just-now.png'))
   t.ok(await app.objectStore.head('uploads/ws-a/2099/01/just-now.png'))
 })

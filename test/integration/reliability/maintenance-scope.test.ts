@@ -37,7 +37,7 @@ t.test('the default prefix is uploads/: an object outside it survives doctor --f
   t.equal(config.s3KeyPrefix, 'uploads/')
   await put('app-assets/logo.png')
   await put('uploads/ws-a/2020/01/stray.png')
-  const report = await runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: config.s3KeyPrefix, graceMs: 0, fix: true })
+  const report = await runDoctor({ maintenance: app.ledgerMaintenance, store: app.objectStore, keyPrefix: config.s3KeyPrefix, graceMs: 0, fix: true })
   t.same(report.orphanObjects.map((o) => o.key), ['uploads/ws-a/2020/01/stray.png'], 'only the stray object under the prefix')
   t.ok(await app.objectStore.head('app-assets/logo.png'), 'the app’s file is still there')
   t.notOk(await app.objectStore.head('uploads/ws-a/2020/01/stray.png'))
@@ -45,12 +45,12 @@ t.test('the default prefix is uploads/: an object outside it survives doctor --f
 
 t.test('doctor --fix on an empty prefix is refused and deletes nothing', async (t) => {
   await put('shared/report.pdf')
-  await t.rejects(runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: '', graceMs: 0, fix: true }), WholeBucketRefusedError)
+  await t.rejects(runDoctor({ maintenance: app.ledgerMaintenance, store: app.objectStore, keyPrefix: '', graceMs: 0, fix: true }), WholeBucketRefusedError)
   const cli = await runHoist(['doctor', '--fix', '--grace-hours', '0'], { ...cliEnv(stack, config), S3_KEY_PREFIX: '' })
   t.equal(cli.code, 2, cli.stderr)
   t.match(cli.stderr, /S3_KEY_PREFIX is empty/)
   t.ok(await app.objectStore.head('shared/report.pdf'), 'nothing was deleted')
-  const report = await runDoctor({ ledger: app.ledger, store: app.objectStore, keyPrefix: '', graceMs: 0, fix: false })
+  const report = await runDoctor({ maintenance: app.ledgerMaintenance, store: app.objectStore, keyPrefix: '', graceMs: 0, fix: false })
   t.ok(report.orphanObjects.some((o) => o.key === 'shared/report.pdf'), 'without --fix it only reports')
 })
 

@@ -15,7 +15,7 @@ import { bearer } from '../../helpers/tokens.js'
 const MiB = 1024 * 1024
 const { app, db, config, stack } = await startHoist(t, { config: { multipartThresholdBytes: 8 * MiB, multipartPartSizeBytes: 5 * MiB } })
 const uploads = db.collection('uploads')
-const deps = { ledger: app.ledger, store: app.objectStore }
+const deps = { ledger: app.ledger, maintenance: app.ledgerMaintenance, store: app.objectStore, clock: () => new Date() }
 
 /** A pending single upload with its object in the bucket, made to look long expired. */
 async function expiredUpload(name: string): Promise<SingleInstructions> {
@@ -127,7 +127,7 @@ t.test('control 23: no object without a record — a URL replayed after its uplo
     const early = await sweepExpired(deps)
     t.ok(await app.objectStore.head(created.key), `${how}: a sweep before the URL dies leaves it (a PUT may still be landing)`)
     t.equal(early.purged, 0)
-    const result = await sweepExpired({ ...deps, now: afterUrlsDie })
+    const result = await sweepExpired({ ...deps, clock: afterUrlsDie })
     t.ok(result.purged >= 1, `${how}: purged`)
     t.equal(await app.objectStore.head(created.key), undefined, `${how}: after the URL died and a sweep, no object`)
     t.equal((await uploads.findOne({ _id: created.id as never }))?.purgeAfter, undefined, `${how}: nothing left to purge`)

@@ -5,7 +5,7 @@ import { withRetry } from '../../../web-client/src/retry.js'
 const fast = { baseDelayMs: 1, maxDelayMs: 2 }
 
 t.test('network errors, 5xx and 429 are retried until success', async (t) => {
-  for (const failure of [new HoistUploadError('NETWORK_ERROR', 'x'), new HoistUploadError('X', 'x', 503), new HoistUploadError('RATE_LIMITED', 'x', 429)]) {
+  for (const failure of [new HoistUploadError('NETWORK_ERROR', 'x'), new HoistUploadError('DEPENDENCY_UNAVAILABLE', 'x', 503), new HoistUploadError('RATE_LIMITED', 'x', 429)]) {
     let calls = 0
     const result = await withRetry(async () => {
       if (++calls < 3) throw failure
@@ -33,18 +33,34 @@ t.test('it gives up after the configured attempts with the last error', async (t
   await t.rejects(
     withRetry(async () => {
       calls++
-      throw new HoistUploadError('X', `attempt ${calls}`, 500)
+      throw new HoistUploadError('INTERNAL', `attempt ${calls}`, 500)
     }, { ...fast, attempts: 3 }),
     { message: 'attempt 3' },
   )
   t.equal(calls, 3)
 })
 
+t.test('retryIf widens what is retried; onRetry sees each failure first', async (t) => {
+  let calls = 0
+  const seen: string[] = []
+  const expired = new HoistUploadError('UPLOAD_FAILED', 'Request has expired', 403)
+  const result = await withRetry(
+    async () => {
+      if (++calls < 3) throw expired
+      return 'signed again'
+    },
+    { ...fast, retryIf: (error) => error === expired, onRetry: (error) => seen.push((error as Error).message) },
+  )
+  t.equal(result, 'signed again')
+  t.same(seen, ['Request has expired', 'Request has expired'])
+  await t.rejects(withRetry(async () => Promise.reject(expired), fast), expired, 'not retried by default')
+})
+
 t.test('a cancel during the back-off stops at once', async (t) => {
   const controller = new AbortController()
   const pending = withRetry(
     async () => {
-      throw new HoistUploadError('X', 'x', 500)
+      throw new HoistUploadError('INTERNAL', 'x', 500)
     },
     { baseDelayMs: 60_000, maxDelayMs: 60_000, signal: controller.signal },
   )
@@ -56,7 +72,7 @@ t.test('error bodies: the API shape, S3 XML, or a plain status', async (t) => {
   const api = errorFromResponse(403, JSON.stringify({ error: { code: 'QUOTA_EXCEEDED', message: 'full' } }))
   t.same([api.code, api.message, api.status, api.retryable], ['QUOTA_EXCEEDED', 'full', 403, false])
   const s3 = errorFromResponse(403, '<Error><Code>SignatureDoesNotMatch</Code><Message>bad sig</Message></Error>')
-  t.same([s3.code, s3.message], ['SignatureDoesNotMatch', 'bad sig'])
+  t.same([s3.code, s3.message, s3.details], ['UPLOAD_FAILED', 'bad sig', { storageCode: 'SignatureDoesNotMatch' }])
   const plain = errorFromResponse(502, '<html>bad gateway</html>')
   t.same([plain.code, plain.retryable], ['HTTP_ERROR', true])
 })

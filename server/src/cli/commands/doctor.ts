@@ -21,7 +21,7 @@ export async function runDoctorCommand(args: string[], loadConfig: () => Config)
   const config = loadConfig()
   return withDeployment(config, async ({ ledger, store }) => {
     const report = await runDoctor({
-      ledger,
+      maintenance: ledger,
       store,
       keyPrefix: config.s3KeyPrefix,
       graceMs: graceHours * 3_600_000,

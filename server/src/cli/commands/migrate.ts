@@ -6,9 +6,9 @@ import { MongoClient } from 'mongodb'
 import type { Config } from '../../config.js'
 import { migrate, type MigrationProgress } from '../../migration/migrate.js'
 import { summarise } from '../../migration/report.js'
-import { MONGO_CLIENT_OPTIONS } from '../../plugins/mongo.js'
+import { connectMongo } from '../../storage/mongo-client.js'
 import { withDeployment } from '../deployment.js'
-import { WORKSPACE_ID_PATTERN } from '../../uploads/keys.js'
+import { WORKSPACE_ID_PATTERN } from '@hoist/protocol'
 
 const HELP = `hoist migrate: move a local uploads directory into the bucket and rewrite the URLs stored in MongoDB.
 
@@ -94,8 +94,8 @@ export async function runMigrateCommand(args: string[], loadConfig: () => Config
   const manifestPath = resolve(values.manifest ?? `hoist-migration-manifest-${stamp}.json`)
   const reportPath = resolve(values.report ?? `hoist-migration-report-${stamp}.json`)
 
-  return withDeployment(config, async ({ ledger, store, s3, mongo: hoistMongo }) => {
-    const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await new MongoClient(legacyUri, MONGO_CLIENT_OPTIONS).connect()
+  return withDeployment(config, async ({ ledger, store, mongo: hoistMongo }) => {
+    const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await connectMongo(legacyUri)
     try {
       // The driver reports 'test' when the URI names no database.
       const uriDbName = legacyMongo.options.dbName === 'test' && !/\/test(\?|$)/.test(legacyUri) ? undefined : legacyMongo.options.dbName
@@ -115,7 +115,6 @@ export async function runMigrateCommand(args: string[], loadConfig: () => Config
         workspaceId: values.workspace,
         ledger,
         store,
-        s3,
         keyPrefix: config.s3KeyPrefix,
         multipartThreshold: config.multipartThresholdBytes,
         partSize: config.multipartPartSizeBytes,

@@ -7,7 +7,9 @@ export function runSweepCommand(config: Config): Promise<number> {
   return withDeployment(config, async ({ ledger, store }) => {
     const result = await sweepExpired({
       ledger,
+      maintenance: ledger,
       store,
+      clock: () => new Date(),
       onCleanupError: (id, error) => console.error(`upload ${id}: bucket clean-up failed: ${(error as Error).message}`),
     })
     console.log(`expired ${result.expired} pending upload(s); purged ${result.purged} replayed key(s); ${result.cleanupFailed} clean-up failure(s)`)

@@ -1,19 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { RateLimited } from '../../errors.js'
-import { UploadViewSchema } from '../../uploads/record.js'
 import {
   CreateUploadBodySchema,
   DownloadSchema,
-  errorResponses,
-  ListQuerySchema,
+  MultipartProgressSchema,
   SignedPartsSchema,
   SignPartsBodySchema,
-  UploadedPartsSchema,
   UploadIdParamsSchema,
   UploadInstructionsSchema,
+  UploadListQuerySchema,
   UploadListSchema,
-} from './schemas.js'
+  UploadViewSchema,
+} from '@hoist/protocol'
+import { RateLimited } from '../../errors.js'
+import { errorResponses } from '../error-responses.js'
 
 const security = [{ bearerAuth: [] }]
 
@@ -51,7 +51,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "List the workspace's uploads, newest first",
         tags: ['uploads'],
         security,
-        querystring: ListQuerySchema,
+        querystring: UploadListQuerySchema,
         response: { 200: UploadListSchema, ...errorResponses },
       },
     },
@@ -130,14 +130,14 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/parts',
     {
       schema: {
-        summary: 'The parts already in the bucket, for resuming',
+        summary: 'Everything a resume needs: the part plan and the parts already in the bucket',
         tags: ['multipart'],
         security,
         params: UploadIdParamsSchema,
-        response: { 200: UploadedPartsSchema, ...errorResponses },
+        response: { 200: MultipartProgressSchema, ...errorResponses },
       },
     },
-    async (request) => ({ parts: await app.multipart.uploadedParts(request.principal, request.params.id) }),
+    async (request) => app.multipart.progress(request.principal, request.params.id),
   )
 }
 

@@ -18,7 +18,7 @@ export class SdkUrlSigner implements UrlSigner {
     private readonly bucket: string,
   ) {}
 
-  async putObject(input: PutUrlInput): Promise<PresignedRequest> {
+  async putObject(input: PutUrlInput): Promise<PresignedRequest<'PUT'>> {
     const command = new PutObjectCommand({
       Bucket: this.bucket,
       Key: input.key,
@@ -35,7 +35,7 @@ export class SdkUrlSigner implements UrlSigner {
     return { method: 'PUT', url, headers: putHeaders(input) }
   }
 
-  async uploadPart(input: PartUrlInput): Promise<PresignedRequest> {
+  async uploadPart(input: PartUrlInput): Promise<PresignedRequest<'PUT'>> {
     const command = new UploadPartCommand({
       Bucket: this.bucket,
       Key: input.key,
@@ -47,7 +47,7 @@ export class SdkUrlSigner implements UrlSigner {
     return { method: 'PUT', url, headers: {} }
   }
 
-  async getObject(input: GetUrlInput): Promise<PresignedRequest> {
+  async getObject(input: GetUrlInput): Promise<PresignedRequest<'GET'>> {
     const command = new GetObjectCommand({
       Bucket: this.bucket,
       Key: input.key,

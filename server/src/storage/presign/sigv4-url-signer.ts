@@ -67,31 +67,31 @@ export class SigV4UrlSigner implements UrlSigner {
     })
   }
 
-  putObject(input: PutUrlInput): Promise<PresignedRequest> {
+  putObject(input: PutUrlInput): Promise<PresignedRequest<'PUT'>> {
     const headers = putHeaders(input)
     return this.presign('PUT', input.key, {}, { ...headers, 'content-length': String(input.contentLength) }, input.expiresInSeconds, headers)
   }
 
-  uploadPart(input: PartUrlInput): Promise<PresignedRequest> {
+  uploadPart(input: PartUrlInput): Promise<PresignedRequest<'PUT'>> {
     const query = { partNumber: String(input.partNumber), uploadId: input.uploadId }
     return this.presign('PUT', input.key, query, { 'content-length': String(input.contentLength) }, input.expiresInSeconds, {})
   }
 
-  getObject(input: GetUrlInput): Promise<PresignedRequest> {
+  getObject(input: GetUrlInput): Promise<PresignedRequest<'GET'>> {
     const query: Record<string, string> = input.downloadName
       ? { 'response-content-disposition': contentDisposition(input.downloadName) }
       : {}
     return this.presign('GET', input.key, query, {}, input.expiresInSeconds, {})
   }
 
-  private async presign(
-    method: 'PUT' | 'GET',
+  private async presign<Method extends 'PUT' | 'GET'>(
+    method: Method,
     key: string,
     query: Record<string, string>,
     signedHeaders: Record<string, string>,
     expiresIn: number,
     headersToSend: Record<string, string>,
-  ): Promise<PresignedRequest> {
+  ): Promise<PresignedRequest<Method>> {
     const target = this.options.address.target(key)
     const host = `${target.hostname}${target.port ? `:${target.port}` : ''}`
     const request = new HttpRequest({

@@ -5,9 +5,9 @@ import type { GetUrlInput, PartUrlInput, PresignedRequest, PutUrlInput } from '.
  * SigV4UrlSigner (signs a prepared request; the default) and SdkUrlSigner (the SDK's getSignedUrl).
  */
 export interface UrlSigner {
-  putObject(input: PutUrlInput): Promise<PresignedRequest>
-  uploadPart(input: PartUrlInput): Promise<PresignedRequest>
-  getObject(input: GetUrlInput): Promise<PresignedRequest>
+  putObject(input: PutUrlInput): Promise<PresignedRequest<'PUT'>>
+  uploadPart(input: PartUrlInput): Promise<PresignedRequest<'PUT'>>
+  getObject(input: GetUrlInput): Promise<PresignedRequest<'GET'>>
 }
 
 /** Headers the uploader must send with a single PUT: each is signed, so S3 refuses the PUT without it. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MAX_PARTS, MIN_PART_SIZE, partLength, planParts } from '../../server/src/uploads/multipart-plan.js'
+import { MAX_PARTS, MIN_PART_SIZE, partLength, planParts } from '../../protocol/src/part-plan.js'
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB

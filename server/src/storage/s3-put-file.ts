@@ -12,11 +12,9 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import { planParts } from '../uploads/multipart-plan.js'
+import { planParts } from '@hoist/protocol'
 
-export interface PutFileInput {
-  client: S3Client
-  bucket: string
+export interface LocalFileInput {
   key: string
   file: string
   size: number
@@ -36,9 +34,9 @@ async function sha256OfRange(file: string, start: number, end: number): Promise<
   return hash.digest('base64')
 }
 
-export async function putFile(input: PutFileInput): Promise<void> {
+export async function putFile(client: S3Client, bucket: string, input: LocalFileInput): Promise<void> {
   const common = {
-    Bucket: input.bucket,
+    Bucket: bucket,
     Key: input.key,
     ContentType: input.contentType,
     // Content-addressed keys never change content: let browsers and CDNs keep them.
@@ -48,7 +46,7 @@ export async function putFile(input: PutFileInput): Promise<void> {
     Metadata: { sha256: input.sha256Hex },
   }
   if (input.size <= input.multipartThreshold) {
-    await input.client.send(
+    await client.send(
       new PutObjectCommand({
         ...common,
         Body: createReadStream(input.file),
@@ -59,7 +57,7 @@ export async function putFile(input: PutFileInput): Promise<void> {
     return
   }
   const plan = planParts(input.size, input.partSize)
-  const created = await input.client.send(new CreateMultipartUploadCommand({ ...common, ChecksumAlgorithm: 'SHA256' }))
+  const created = await client.send(new CreateMultipartUploadCommand({ ...common, ChecksumAlgorithm: 'SHA256' }))
   const uploadId = created.UploadId!
   try {
     const parts = []
@@ -67,9 +65,9 @@ export async function putFile(input: PutFileInput): Promise<void> {
       const start = (partNumber - 1) * plan.partSize
       const end = Math.min(input.size, start + plan.partSize) - 1
       const checksum = await sha256OfRange(input.file, start, end)
-      const part = await input.client.send(
+      const part = await client.send(
         new UploadPartCommand({
-          Bucket: input.bucket,
+          Bucket: bucket,
           Key: input.key,
           UploadId: uploadId,
           PartNumber: partNumber,
@@ -80,11 +78,11 @@ export async function putFile(input: PutFileInput): Promise<void> {
       )
       parts.push({ PartNumber: partNumber, ETag: part.ETag!, ChecksumSHA256: checksum })
     }
-    await input.client.send(
-      new CompleteMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+    await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: input.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
     )
   } catch (error) {
-    await input.client.send(new AbortMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: uploadId })).catch(() => undefined)
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: input.key, UploadId: uploadId })).catch(() => undefined)
     throw error
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * Every error the API answers with, declared once: code, HTTP status, message (a format string the server fills).
+ * On the wire they all take one shape, `{ error: { code, message, details? } }`; 5xx messages are masked.
+ */
+import { Type, type Static } from 'typebox'
+
+export const ERRORS = {
+  /** A client error the framework raised that has no code of its own (the status may be any 4xx). */
+  BAD_REQUEST: { status: 400, message: '%s' },
+  VALIDATION_FAILED: { status: 400, message: '%s' },
+  INVALID_URL: { status: 400, message: 'The URL is not valid: %s' },
+  INVALID_JSON: { status: 400, message: 'The body is not valid JSON: %s' },
+  CONTENT_TYPE_NOT_ALLOWED: { status: 400, message: 'Files of type %s are not accepted; allowed types: %s' },
+  FILE_TOO_LARGE: { status: 400, message: 'The file is %d bytes; %s files may be at most %d bytes' },
+  UNAUTHORIZED: { status: 401, message: 'Unauthorized: %s' },
+  QUOTA_EXCEEDED: {
+    status: 403,
+    message: 'This upload would take the workspace over its storage quota of %d bytes; delete files or ask for more space',
+  },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s' },
+  UPLOAD_NOT_FOUND: { status: 404, message: 'No upload %s in this workspace' },
+  NOT_UPLOADED_YET: {
+    status: 409,
+    message: 'The file is not in the bucket yet: PUT it to the presigned URL with the returned headers, then confirm',
+  },
+  UPLOAD_NOT_PENDING: { status: 409, message: 'Upload %s is %s and can no longer change' },
+  UPLOAD_BUSY: { status: 409, message: 'Upload %s is being changed by another request; retry in a moment' },
+  NOT_MULTIPART: { status: 409, message: 'Upload %s is a single PUT, not a multipart upload' },
+  BODY_TOO_LARGE: {
+    status: 413,
+    message: 'The request body is too large: the API takes small JSON bodies; file bytes go to the presigned URL',
+  },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The API accepts JSON bodies only (Content-Type: application/json), not %s' },
+  UPLOAD_REJECTED: { status: 422, message: 'The uploaded file was rejected and deleted: %s' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests: retry in %s' },
+  INTERNAL: { status: 500, message: 'Internal server error' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, message: '%s is unavailable; nothing was changed, retry later' },
+} as const satisfies Record<string, { status: number; message: string }>
+
+/** The `code` of every error the API can answer with. */
+export type ErrorCode = keyof typeof ERRORS
+
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERRORS), description: 'What kind of error, for programs' }),
+      message: Type.String({ description: 'What went wrong and what to do about it, for people' }),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { $id: 'ErrorBody' },
+)
+export type ErrorBody = Static<typeof ErrorBodySchema>

@@ -1,0 +1,160 @@
+/**
+ * The /v1/uploads contract: request and response schemas (validators, OpenAPI document and TypeScript types at once).
+ * Server and clients derive their types from these; nothing here is written twice.
+ */
+import { Type, type Static } from 'typebox'
+import { UPLOAD_ID_PATTERN } from './ids.js'
+import { MAX_PARTS } from './part-plan.js'
+
+export const UploadStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('confirmed'),
+  Type.Literal('rejected'),
+  Type.Literal('expired'),
+  Type.Literal('deleted'),
+])
+export type UploadStatus = Static<typeof UploadStatusSchema>
+
+export const MediaKindSchema = Type.Union([Type.Literal('image'), Type.Literal('video'), Type.Literal('other')], {
+  description: "'other' only for legacy files brought in by `hoist migrate`",
+})
+
+export const UploadStrategySchema = Type.Union([Type.Literal('single'), Type.Literal('multipart')])
+export type UploadStrategy = Static<typeof UploadStrategySchema>
+
+export const UploadViewSchema = Type.Object(
+  {
+    id: Type.String(),
+    key: Type.String(),
+    status: UploadStatusSchema,
+    filename: Type.String(),
+    contentType: Type.String(),
+    kind: MediaKindSchema,
+    size: Type.Integer(),
+    checksumSha256: Type.Optional(Type.String()),
+    strategy: UploadStrategySchema,
+    partSize: Type.Optional(Type.Integer()),
+    partCount: Type.Optional(Type.Integer()),
+    url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),
+    reason: Type.Optional(Type.String()),
+    createdAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    confirmedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { $id: 'Upload' },
+)
+export type UploadView = Static<typeof UploadViewSchema>
+
+/** Long enough for any real name (it is cut to 255 characters for display), short enough to refuse abuse fast. */
+const MAX_FILENAME_INPUT = 10_000
+
+export const CreateUploadBodySchema = Type.Object(
+  {
+    filename: Type.String({ minLength: 1, maxLength: MAX_FILENAME_INPUT, description: 'Display name only' }),
+    contentType: Type.String({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$' }),
+    size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Exact size in bytes' }),
+    checksum: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: 'Base64 SHA-256 of the file; S3 enforces it (single PUT)' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type CreateUploadBody = Static<typeof CreateUploadBodySchema>
+
+const HeadersSchema = Type.Record(Type.String(), Type.String(), {
+  description: 'Send exactly these headers with the request (Content-Length, also signed, is set by every client)',
+})
+
+export const SingleInstructionsSchema = Type.Object({
+  id: Type.String(),
+  key: Type.String(),
+  strategy: Type.Literal('single'),
+  method: Type.Literal('PUT'),
+  url: Type.String(),
+  headers: HeadersSchema,
+  expiresAt: Type.String({ format: 'date-time', description: 'When the URL stops working' }),
+})
+export type SingleInstructions = Static<typeof SingleInstructionsSchema>
+
+/** The part plan the server chose: every part is `partSize` bytes except the last, which holds the rest. */
+const PartPlanProperties = {
+  partSize: Type.Integer(),
+  partCount: Type.Integer(),
+}
+
+export const MultipartInstructionsSchema = Type.Object({
+  id: Type.String(),
+  key: Type.String(),
+  strategy: Type.Literal('multipart'),
+  ...PartPlanProperties,
+  expiresAt: Type.String({ format: 'date-time', description: 'When the pending upload expires' }),
+})
+export type MultipartInstructions = Static<typeof MultipartInstructionsSchema>
+
+/** What POST /v1/uploads answers: a presigned PUT, or a multipart plan whose part URLs come from /parts. */
+export const UploadInstructionsSchema = Type.Union([SingleInstructionsSchema, MultipartInstructionsSchema])
+export type UploadInstructions = Static<typeof UploadInstructionsSchema>
+
+export const UploadIdParamsSchema = Type.Object(
+  { id: Type.String({ pattern: UPLOAD_ID_PATTERN, description: 'Upload id (ULID)' }) },
+  { additionalProperties: false },
+)
+
+export const UploadListQuerySchema = Type.Object(
+  {
+    status: Type.Optional(UploadStatusSchema),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    cursor: Type.Optional(Type.String({ pattern: UPLOAD_ID_PATTERN, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+)
+export type UploadListQuery = Static<typeof UploadListQuerySchema>
+
+export const UploadListSchema = Type.Object({
+  items: Type.Array(UploadViewSchema),
+  nextCursor: Type.Optional(Type.String()),
+})
+export type UploadList = Static<typeof UploadListSchema>
+
+export const SignPartsBodySchema = Type.Object(
+  {
+    partNumbers: Type.Array(Type.Integer({ minimum: 1, maximum: MAX_PARTS }), { minItems: 1, maxItems: 100, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+)
+export type SignPartsBody = Static<typeof SignPartsBodySchema>
+
+export const SignedPartSchema = Type.Object({
+  partNumber: Type.Integer(),
+  size: Type.Integer({ description: 'The exact length this part must have (signed)' }),
+  method: Type.Literal('PUT'),
+  url: Type.String(),
+  headers: HeadersSchema,
+})
+export type SignedPart = Static<typeof SignedPartSchema>
+
+export const SignedPartsSchema = Type.Object({
+  parts: Type.Array(SignedPartSchema),
+  expiresAt: Type.String({ format: 'date-time', description: 'When these URLs stop working' }),
+})
+export type SignedParts = Static<typeof SignedPartsSchema>
+
+/** GET /v1/uploads/:id/parts: everything a client needs to resume a multipart upload, in one answer. */
+export const MultipartProgressSchema = Type.Object({
+  id: Type.String(),
+  size: Type.Integer(),
+  ...PartPlanProperties,
+  expiresAt: Type.String({ format: 'date-time', description: 'When the pending upload expires' }),
+  parts: Type.Array(Type.Object({ partNumber: Type.Integer(), size: Type.Integer() }), {
+    description: 'Parts already in the bucket',
+  }),
+})
+export type MultipartProgress = Static<typeof MultipartProgressSchema>
+
+export const DownloadSchema = Type.Object({
+  method: Type.Literal('GET'),
+  url: Type.String(),
+  headers: HeadersSchema,
+  expiresAt: Type.String({ format: 'date-time' }),
+})
+export type Download = Static<typeof DownloadSchema>

@@ -1,0 +1,186 @@
+/**
+ * UploadLedger and LedgerMaintenance in memory, for unit tests of the services' race and failure paths. It keeps the
+ * same contract as MongoLedger (test/contracts/ledger-contract.ts runs against both) and the same shape of
+ * concurrency: a transition reads, claims (an atomic check-and-set, like a unique insert) and applies in separate
+ * steps with the event loop turning in between, so concurrent callers interleave as they do against a server.
+ */
+import { setImmediate as tick } from 'node:timers/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { UploadStatus } from '../../protocol/src/uploads.js'
+import {
+  DuplicateRecordError,
+  STUCK_TRANSITION_MS,
+  type LedgerMaintenance,
+  type RecordChanges,
+  type UploadLedger,
+  type UploadPageQuery,
+} from '../../server/src/storage/ledger.js'
+import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../../server/src/uploads/record.js'
+
+interface Claim {
+  uploadId: string
+  from: UploadStatus
+  changes: RecordChanges
+  claimedAt: number
+}
+
+export interface MemoryLedgerOptions {
+  /** Waits between a won claim and its apply (a slow writer); the loser's settled() must wait it out. */
+  applyDelayMs?: number
+  /** How long settled() polls before giving up (MongoLedger: ~1.3 s). */
+  settleWaitsMs?: number[]
+  now?: () => number
+}
+
+const copy = (record: UploadRecord): UploadRecord => structuredClone(record)
+
+export class MemoryLedger implements UploadLedger, LedgerMaintenance {
+  private readonly records = new Map<string, UploadRecord>()
+  private readonly claims = new Map<string, Claim>()
+  private readonly now: () => number
+
+  constructor(private readonly options: MemoryLedgerOptions = {}) {
+    this.now = options.now ?? Date.now
+  }
+
+  async ensureIndexes(): Promise<void> {}
+
+  async ping(): Promise<void> {}
+
+  async insert(record: UploadRecord): Promise<void> {
+    await tick()
+    if (this.records.has(record._id) || [...this.records.values()].some((r) => r.key === record.key)) {
+      throw new DuplicateRecordError('upload id or key')
+    }
+    this.records.set(record._id, copy(record))
+  }
+
+  async withdraw(id: string): Promise<void> {
+    await tick()
+    if (this.records.get(id)?.status === 'pending') this.records.delete(id)
+  }
+
+  async get(workspaceId: string, id: string): Promise<UploadRecord | undefined> {
+    await tick()
+    const record = this.records.get(id)
+    return record?.workspaceId === workspaceId ? copy(record) : undefined
+  }
+
+  async getById(id: string): Promise<UploadRecord | undefined> {
+    await tick()
+    const record = this.records.get(id)
+    return record ? copy(record) : undefined
+  }
+
+  async findByKey(key: string): Promise<UploadRecord | undefined> {
+    await tick()
+    const record = [...this.records.values()].find((r) => r.key === key)
+    return record ? copy(record) : undefined
+  }
+
+  async listPage({ workspaceId, statuses, beforeId, limit }: UploadPageQuery): Promise<UploadRecord[]> {
+    await tick()
+    return [...this.records.values()]
+      .filter((r) => r.workspaceId === workspaceId && statuses.includes(r.status) && (!beforeId || r._id < beforeId))
+      .sort((a, b) => (a._id < b._id ? 1 : -1))
+      .slice(0, limit)
+      .map(copy)
+  }
+
+  async transition(id: string, from: UploadStatus, changes: RecordChanges): Promise<UploadRecord | undefined> {
+    const status = this.records.get(id)?.status
+    await tick()
+    if (status !== from) return undefined
+    const claimKey = `${id}:${from}`
+    if (this.claims.has(claimKey)) {
+      await this.completeStuckTransition(id, from)
+      return undefined
+    }
+    this.claims.set(claimKey, { uploadId: id, from, changes: { ...changes, updatedAt: new Date(this.now()) }, claimedAt: this.now() })
+    await tick()
+    if (this.options.applyDelayMs) await sleep(this.options.applyDelayMs)
+    return this.apply(claimKey)
+  }
+
+  async settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined> {
+    for (const wait of this.options.settleWaitsMs ?? [10, 20, 40, 80, 160, 320, 640]) {
+      const record = await this.getById(id)
+      if (record?.status !== from) return record
+      await sleep(wait)
+    }
+    return undefined
+  }
+
+  async usedBytes(workspaceId: string, upToId?: string): Promise<number> {
+    await tick()
+    let total = 0
+    for (const r of this.records.values()) {
+      if (r.workspaceId === workspaceId && QUOTA_HOLDING_STATUSES.includes(r.status) && (!upToId || r._id <= upToId)) total += r.size
+    }
+    return total
+  }
+
+  async findExpired(now: Date, limit: number): Promise<UploadRecord[]> {
+    await tick()
+    return [...this.records.values()]
+      .filter((r) => r.status === 'pending' && r.expiresAt < now)
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+      .slice(0, limit)
+      .map(copy)
+  }
+
+  async findPurgeDue(now: Date, limit: number): Promise<UploadRecord[]> {
+    await tick()
+    return [...this.records.values()]
+      .filter((r) => r.purgeAfter !== undefined && r.purgeAfter <= now)
+      .sort((a, b) => a.purgeAfter!.getTime() - b.purgeAfter!.getTime())
+      .slice(0, limit)
+      .map(copy)
+  }
+
+  async clearPurge(id: string): Promise<void> {
+    await tick()
+    delete this.records.get(id)?.purgeAfter
+  }
+
+  async *scan(statuses: readonly UploadStatus[]): AsyncIterable<UploadRecord> {
+    const ids = [...this.records.keys()].sort()
+    for (const id of ids) {
+      const record = this.records.get(id)
+      if (record && statuses.includes(record.status)) yield copy(record)
+    }
+  }
+
+  async findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]> {
+    await tick()
+    return [...this.claims.values()]
+      .filter((claim) => claim.claimedAt < olderThan.getTime() && this.records.get(claim.uploadId)?.status === claim.from)
+      .map(({ uploadId, from }) => ({ uploadId, from }))
+  }
+
+  async completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
+    await tick()
+    const claimKey = `${uploadId}:${from}`
+    const claim = this.claims.get(claimKey)
+    if (!claim || this.now() - claim.claimedAt < STUCK_TRANSITION_MS) return false
+    if (this.records.get(uploadId)?.status !== from) return false
+    this.apply(claimKey)
+    return true
+  }
+
+  /** What a writer that dies between claiming a transition and applying it leaves behind. */
+  leaveStuckClaim(uploadId: string, from: UploadStatus, changes: RecordChanges, ageMs: number): void {
+    this.claims.set(`${uploadId}:${from}`, { uploadId, from, changes, claimedAt: this.now() - ageMs })
+  }
+
+  private apply(claimKey: string): UploadRecord | undefined {
+    const claim = this.claims.get(claimKey)!
+    const record = this.records.get(claim.uploadId)
+    if (!record) return undefined
+    for (const [field, value] of Object.entries(claim.changes)) {
+      if (value === undefined) delete (record as unknown as Record<string, unknown>)[field]
+      else (record as unknown as Record<string, unknown>)[field] = value
+    }
+    return copy(record)
+  }
+}

@@ -1,0 +1,11 @@
+/** The in-memory ledger the unit tests use keeps the same contract as MongoLedger. */
+import t from 'tap'
+import { ledgerContract } from '../contracts/ledger-contract.js'
+import { MemoryLedger } from '../doubles/memory-ledger.js'
+
+t.test('MemoryLedger keeps the ledger contract', async (t) => {
+  ledgerContract(t, {
+    make: async () => new MemoryLedger({ settleWaitsMs: [5, 10, 20] }),
+    leaveStuckClaim: async (ledger, uploadId, from, to, ageMs) => (ledger as MemoryLedger).leaveStuckClaim(uploadId, from, { status: to }, ageMs),
+  })
+})
