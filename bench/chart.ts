@@ -46,7 +46,9 @@ export function renderChart(title: string, subtitle: string, panels: Panel[]): s
 <style>.title{font-size:17px;font-weight:600;fill:#1d2330}.sub{font-size:11px;fill:#5b6475}.panel{font-size:13px;font-weight:600;fill:#1d2330}.label{font-size:12px;fill:#1d2330}.value{font-size:11px;fill:#1d2330}</style>
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="16" y="24" class="title">${escape(title)}</text>
-${wrap(subtitle, 130).map((line, i) => `<text x="16" y="${42 + i * 14}" class="sub">${escape(line)}</text>`).join('\n')}
+${wrap(subtitle, 130)
+  .map((line, i) => `<text x="16" y="${42 + i * 14}" class="sub">${escape(line)}</text>`)
+  .join('\n')}
 ${parts.join('\n')}
 </svg>
 `

@@ -34,7 +34,11 @@ async function rawLoopbackCopy(file: Blob): Promise<number> {
     const streams = 8
     const slice = Math.ceil(file.size / streams)
     const started = performance.now()
-    await Promise.all(Array.from({ length: streams }, (_, i) => fetch(url, { method: 'PUT', body: file.slice(i * slice, (i + 1) * slice) })))
+    await Promise.all(
+      Array.from({ length: streams }, (_, i) =>
+        fetch(url, { method: 'PUT', body: file.slice(i * slice, (i + 1) * slice) }),
+      ),
+    )
     return (performance.now() - started) / 1000
   } finally {
     sink.close()
@@ -47,7 +51,12 @@ export async function benchLargeFile(stack: Stack, bucket: string, database: str
   const header = Buffer.from([0, 0, 0, 0x18, ...Buffer.from('ftypisom'), 0, 0, 2, 0, ...Buffer.from('isomiso2')])
   const chunk = Buffer.alloc(64 * 1024 * 1024, 3)
   chunk.set(header, 0)
-  await writeFile(path, Buffer.concat(Array.from({ length: SIZE / chunk.length }, (_, i) => (i === 0 ? chunk : Buffer.alloc(chunk.length, i)))))
+  await writeFile(
+    path,
+    Buffer.concat(
+      Array.from({ length: SIZE / chunk.length }, (_, i) => (i === 0 ? chunk : Buffer.alloc(chunk.length, i))),
+    ),
+  )
   const file = await openAsBlob(path, { type: 'video/mp4' })
   const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
   const rows: LargeFileRow[] = []
@@ -64,7 +73,10 @@ export async function benchLargeFile(stack: Stack, bucket: string, database: str
       ['Hoist multipart, 4 parallel parts', {}, 4],
       ['Hoist multipart, 8 parallel parts', {}, 8],
     ] as const) {
-      const api = await startHoistApi(stack, bucket, `${database}_large`, { ...extra, MAX_VIDEO_BYTES: String(2 * SIZE) })
+      const api = await startHoistApi(stack, bucket, `${database}_large`, {
+        ...extra,
+        MAX_VIDEO_BYTES: String(2 * SIZE),
+      })
       try {
         const uploader = createUploader({
           apiUrl: api.url,

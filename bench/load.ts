@@ -12,8 +12,8 @@ import { openObjectStore } from '../server/src/storage/open-object-store.js'
 import { MongoLedger } from '../server/src/storage/mongo-ledger.js'
 import { BENCH_JWT_SECRET, startHoistApi } from './servers.js'
 
-export const CLIENTS = 50
-export const UPLOADS_PER_CLIENT = 20
+const CLIENTS = 50
+const UPLOADS_PER_CLIENT = 20
 
 export interface LoadResult {
   uploads: number
@@ -63,34 +63,37 @@ export async function loadAgainst(
   }
   const started = performance.now()
   await Promise.all(
-      Array.from({ length: clients }, async (_, client) => {
-        const token = createSigner({ key: jwtSecret, expiresIn: 3_600_000 })({ sub: `user-${client}`, workspace: 'load' })
-        const auth = { authorization: `Bearer ${token}` }
-        for (let i = 0; i < perClient; i++) {
-          try {
-            const created = await timed('presign', async () => {
-              const response = await fetch(`${apiUrl}/v1/uploads`, {
-                method: 'POST',
-                headers: { ...auth, 'content-type': 'application/json' },
-                body: JSON.stringify({ filename: `c${client}-${i}.png`, contentType: 'image/png', size: png.length }),
-              })
-              if (response.status !== 201) throw new Error(`presign ${response.status} ${await response.text()}`)
-              return (await response.json()) as { id: string; url: string; headers: Record<string, string> }
+    Array.from({ length: clients }, async (_, client) => {
+      const token = createSigner({ key: jwtSecret, expiresIn: 3_600_000 })({ sub: `user-${client}`, workspace: 'load' })
+      const auth = { authorization: `Bearer ${token}` }
+      for (let i = 0; i < perClient; i++) {
+        try {
+          const created = await timed('presign', async () => {
+            const response = await fetch(`${apiUrl}/v1/uploads`, {
+              method: 'POST',
+              headers: { ...auth, 'content-type': 'application/json' },
+              body: JSON.stringify({ filename: `c${client}-${i}.png`, contentType: 'image/png', size: png.length }),
             })
-            await timed('put', async () => {
-              const response = await fetch(created.url, { method: 'PUT', headers: created.headers, body: png })
-              if (!response.ok) throw new Error(`PUT ${response.status}`)
-              await response.arrayBuffer()
+            if (response.status !== 201) throw new Error(`presign ${response.status} ${await response.text()}`)
+            return (await response.json()) as { id: string; url: string; headers: Record<string, string> }
+          })
+          await timed('put', async () => {
+            const response = await fetch(created.url, { method: 'PUT', headers: created.headers, body: png })
+            if (!response.ok) throw new Error(`PUT ${response.status}`)
+            await response.arrayBuffer()
+          })
+          await timed('confirm', async () => {
+            const response = await fetch(`${apiUrl}/v1/uploads/${created.id}/confirm`, {
+              method: 'POST',
+              headers: auth,
             })
-            await timed('confirm', async () => {
-              const response = await fetch(`${apiUrl}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })
-              if (response.status !== 200) throw new Error(`confirm ${response.status} ${await response.text()}`)
-              await response.arrayBuffer()
-            })
-          } catch (error) {
-            failures.push((error as Error).message)
-          }
+            if (response.status !== 200) throw new Error(`confirm ${response.status} ${await response.text()}`)
+            await response.arrayBuffer()
+          })
+        } catch (error) {
+          failures.push((error as Error).message)
         }
+      }
     }),
   )
   const seconds = (performance.now() - started) / 1000
@@ -111,10 +114,19 @@ export async function loadAgainst(
   const store = openObjectStore(config)
   try {
     const ledger = new MongoLedger(mongo.db(database))
-    const confirmedRecords = await mongo.db(database).collection('uploads').countDocuments({ workspaceId: 'load', status: 'confirmed' })
+    const confirmedRecords = await mongo
+      .db(database)
+      .collection('uploads')
+      .countDocuments({ workspaceId: 'load', status: 'confirmed' })
     let objects = 0
     for await (const _ of store.list(`${config.s3KeyPrefix}load/`)) objects++
-    const doctor = await runDoctor({ maintenance: ledger, store, keyPrefix: `${config.s3KeyPrefix}load/`, graceMs: 0, fix: false })
+    const doctor = await runDoctor({
+      maintenance: ledger,
+      store,
+      keyPrefix: `${config.s3KeyPrefix}load/`,
+      graceMs: 0,
+      fix: false,
+    })
     return {
       uploads: clients * perClient,
       seconds: Number(seconds.toFixed(1)),

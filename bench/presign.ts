@@ -22,7 +22,11 @@ const CONNECTIONS = 16
 const DURATION_S = 10
 const WARMUP_S = 2
 
-async function drive(server: ServerProcess, request: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }, variant: string): Promise<PresignRow> {
+async function drive(
+  server: ServerProcess,
+  request: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string },
+  variant: string,
+): Promise<PresignRow> {
   const options = {
     url: `${server.url}${request.path}`,
     method: request.method,
@@ -67,7 +71,13 @@ export async function benchPresign(stack: Stack, bucket: string, database: strin
   }
   const companion = await startCompanion(stack, bucket)
   try {
-    rows.push(await drive(companion, { method: 'GET', path: '/s3/params?filename=step.png&type=image/png' }, 'Uppy Companion (GET /s3/params)'))
+    rows.push(
+      await drive(
+        companion,
+        { method: 'GET', path: '/s3/params?filename=step.png&type=image/png' },
+        'Uppy Companion (GET /s3/params)',
+      ),
+    )
   } finally {
     await companion.stop()
   }

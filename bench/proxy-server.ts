@@ -20,7 +20,14 @@ app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_re
 app.get('/healthz', async () => ({ status: 'ok' }))
 app.post('/upload', async (request) => {
   const key = `proxy/${randomUUID()}.mp4`
-  await client.send(new PutObjectCommand({ Bucket: process.env.S3_BUCKET_NAME, Key: key, Body: request.body as Buffer, ContentType: 'video/mp4' }))
+  await client.send(
+    new PutObjectCommand({
+      Bucket: process.env.S3_BUCKET_NAME,
+      Key: key,
+      Body: request.body as Buffer,
+      ContentType: 'video/mp4',
+    }),
+  )
   return { url: `${process.env.S3_ENDPOINT}/${process.env.S3_BUCKET_NAME}/${key}` }
 })
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })

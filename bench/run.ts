@@ -28,7 +28,13 @@ const log = (line: string): void => console.log(line)
 const stack = await startStack({ log })
 const bucket = `bench-${Date.now()}`
 const database = `bench_${Date.now()}`
-const s3 = createS3Client({ awsRegion: stack.s3.region, s3Endpoint: stack.s3.endpoint, s3ForcePathStyle: true, awsAccessKeyId: stack.s3.accessKeyId, awsSecretAccessKey: stack.s3.secretAccessKey })
+const s3 = createS3Client({
+  awsRegion: stack.s3.region,
+  s3Endpoint: stack.s3.endpoint,
+  s3ForcePathStyle: true,
+  awsAccessKeyId: stack.s3.accessKeyId,
+  awsSecretAccessKey: stack.s3.secretAccessKey,
+})
 await s3.send(new CreateBucketCommand({ Bucket: bucket }))
 s3.destroy()
 const machine = describeMachine(stack)
@@ -64,21 +70,28 @@ try {
     log('bench: load, 50 clients × 20 uploads')
     load = await runLoad(stack, bucket, `${database}_load`)
     console.table(load.steps)
-    log(`bench: ${load.uploads} uploads in ${load.seconds} s; ${load.confirmedRecords} confirmed records, ${load.objects} objects, doctor clean: ${load.doctorClean}, failures: ${load.failures.length}`)
+    log(
+      `bench: ${load.uploads} uploads in ${load.seconds} s; ${load.confirmedRecords} confirmed records, ${load.objects} objects, doctor clean: ${load.doctorClean}, failures: ${load.failures.length}`,
+    )
   }
 } finally {
   await stack.stop()
 }
 
 const ratio = (a: number, b: number): string => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`)
-const lines: string[] = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, '', `Machine: ${formatMachine(machine)}.`, '']
+const lines: string[] = [
+  `\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  '',
+  `Machine: ${formatMachine(machine)}.`,
+  '',
+]
 if (signers) {
   lines.push(
     '### Signing alone: CPU per presigned PUT URL (5,000 URLs, in process)',
     '',
     '| signer | µs CPU per URL | vs Hoist |',
     '|---|---:|---:|',
-    ...signers.map((r) => `| ${r.signer} | ${r.microsPerUrl} | ${ratio(r.microsPerUrl, signers![0]!.microsPerUrl)} |`),
+    ...signers.map((r) => `| ${r.signer} | ${r.microsPerUrl} | ${ratio(r.microsPerUrl, signers[0]!.microsPerUrl)} |`),
     '',
   )
 }
@@ -89,7 +102,10 @@ if (presign) {
     '',
     '| variant | req/s | p50 ms | p99 ms | server CPU µs/req | req/s vs Hoist (SigV4) | CPU vs Hoist (SigV4) | errors |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...presign.map((r) => `| ${r.variant} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuMicrosPerRequest} | ${ratio(r.requestsPerSecond, base.requestsPerSecond)} | ${ratio(r.cpuMicrosPerRequest, base.cpuMicrosPerRequest)} | ${r.errors} |`),
+    ...presign.map(
+      (r) =>
+        `| ${r.variant} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuMicrosPerRequest} | ${ratio(r.requestsPerSecond, base.requestsPerSecond)} | ${ratio(r.cpuMicrosPerRequest, base.cpuMicrosPerRequest)} | ${r.errors} |`,
+    ),
     '',
     'Companion signs a presigned POST with no authentication and no database write; Hoist verifies a JWT, validates, checks the quota and inserts a pending record per request — into FerretDB on SQLite here, which bounds req/s on this 2-core machine (autocannon, the API and FerretDB share it). The CPU column is the API process alone.',
     '',
@@ -102,7 +118,9 @@ if (serverCost) {
     '',
     '| variant | wall s | CPU s per GB | idle RSS MiB | peak RSS MiB |',
     '|---|---:|---:|---:|---:|',
-    ...serverCost.map((r) => `| ${r.variant} | ${r.wallSeconds} | ${r.cpuSecondsPerGB} | ${r.idleRssMiB} | ${r.peakRssMiB} |`),
+    ...serverCost.map(
+      (r) => `| ${r.variant} | ${r.wallSeconds} | ${r.cpuSecondsPerGB} | ${r.idleRssMiB} | ${r.peakRssMiB} |`,
+    ),
     '',
     hoist && proxy
       ? `The sketch uses ${ratio(proxy.cpuSecondsPerGB, hoist.cpuSecondsPerGB)} the API CPU per GB and ${ratio(proxy.peakRssMiB - proxy.idleRssMiB, Math.max(1, hoist.peakRssMiB - hoist.idleRssMiB))} the memory growth of Hoist; wall time ${ratio(proxy.wallSeconds, hoist.wallSeconds)}.`
@@ -117,7 +135,10 @@ if (largeFile) {
     '',
     '| variant | seconds | MB/s | of the loopback ceiling |',
     '|---|---:|---:|---:|',
-    ...largeFile.map((r) => `| ${r.variant} | ${r.seconds} | ${r.megabytesPerSecond} | ${Math.round((100 * r.megabytesPerSecond) / ceiling.megabytesPerSecond)}% |`),
+    ...largeFile.map(
+      (r) =>
+        `| ${r.variant} | ${r.seconds} | ${r.megabytesPerSecond} | ${Math.round((100 * r.megabytesPerSecond) / ceiling.megabytesPerSecond)}% |`,
+    ),
     '',
   )
 }
@@ -135,21 +156,64 @@ if (load) {
     '',
   )
 }
-if (!existsSync(resultsPath)) writeFileSync(resultsPath, '# Benchmark results\n\nAppended by `npm run bench`; newest last. Figures from one machine in one run compare with each other, not with other runs.\n')
+if (!existsSync(resultsPath))
+  writeFileSync(
+    resultsPath,
+    '# Benchmark results\n\nAppended by `npm run bench`; newest last. Figures from one machine in one run compare with each other, not with other runs.\n',
+  )
 appendFileSync(resultsPath, `${lines.join('\n')}\n`)
 
 const panels: Panel[] = []
-if (presign) panels.push({ title: 'Presign throughput (higher is better)', unit: 'req/s', bars: presign.map((r, i) => ({ label: r.variant, value: r.requestsPerSecond, highlight: i === 0 })) })
+if (presign)
+  panels.push({
+    title: 'Presign throughput (higher is better)',
+    unit: 'req/s',
+    bars: presign.map((r, i) => ({ label: r.variant, value: r.requestsPerSecond, highlight: i === 0 })),
+  })
 if (serverCost) {
-  panels.push({ title: 'API CPU per GB uploaded (lower is better)', unit: 'CPU s/GB', bars: serverCost.map((r, i) => ({ label: r.variant, value: r.cpuSecondsPerGB, highlight: i === 0 })) })
-  panels.push({ title: 'API peak memory, 20 × 50 MB at once (lower is better)', unit: 'MiB', bars: serverCost.map((r, i) => ({ label: r.variant, value: r.peakRssMiB, highlight: i === 0 })) })
+  panels.push({
+    title: 'API CPU per GB uploaded (lower is better)',
+    unit: 'CPU s/GB',
+    bars: serverCost.map((r, i) => ({ label: r.variant, value: r.cpuSecondsPerGB, highlight: i === 0 })),
+  })
+  panels.push({
+    title: 'API peak memory, 20 × 50 MB at once (lower is better)',
+    unit: 'MiB',
+    bars: serverCost.map((r, i) => ({ label: r.variant, value: r.peakRssMiB, highlight: i === 0 })),
+  })
 }
-if (largeFile) panels.push({ title: '1 GB upload throughput (higher is better)', unit: 'MB/s', bars: largeFile.map((r) => ({ label: r.variant, value: r.megabytesPerSecond, highlight: r.variant.includes('4 parallel') })) })
-if (load) panels.push({ title: `Load: ${load.uploads} uploads, p99 per step (lower is better)`, unit: 'ms', bars: load.steps.map((s) => ({ label: s.step, value: s.p99Ms })) })
-if (signers) panels.unshift({ title: 'CPU per presigned URL, signing alone (lower is better)', unit: 'µs', bars: signers.map((r, i) => ({ label: r.signer, value: r.microsPerUrl, highlight: i === 0 })) })
-if (panels.length > 0) writeFileSync(chartPath, renderChart('Hoist benchmarks — latest run', formatMachine(machine), panels))
+if (largeFile)
+  panels.push({
+    title: '1 GB upload throughput (higher is better)',
+    unit: 'MB/s',
+    bars: largeFile.map((r) => ({
+      label: r.variant,
+      value: r.megabytesPerSecond,
+      highlight: r.variant.includes('4 parallel'),
+    })),
+  })
+if (load)
+  panels.push({
+    title: `Load: ${load.uploads} uploads, p99 per step (lower is better)`,
+    unit: 'ms',
+    bars: load.steps.map((s) => ({ label: s.step, value: s.p99Ms })),
+  })
+if (signers)
+  panels.unshift({
+    title: 'CPU per presigned URL, signing alone (lower is better)',
+    unit: 'µs',
+    bars: signers.map((r, i) => ({ label: r.signer, value: r.microsPerUrl, highlight: i === 0 })),
+  })
+if (panels.length > 0)
+  writeFileSync(chartPath, renderChart('Hoist benchmarks — latest run', formatMachine(machine), panels))
 log(`bench: results appended to ${resultsPath}; chart in ${chartPath}`)
-if (load && (load.failures.length > 0 || load.confirmedRecords !== load.uploads || load.objects !== load.uploads || !load.doctorClean)) {
+if (
+  load &&
+  (load.failures.length > 0 ||
+    load.confirmedRecords !== load.uploads ||
+    load.objects !== load.uploads ||
+    !load.doctorClean)
+) {
   console.error('bench: the load run lost or failed uploads')
   process.exitCode = 1
 }

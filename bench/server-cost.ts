@@ -48,20 +48,27 @@ export async function benchServerCost(stack: Stack, bucket: string, database: st
   const auth = { authorization: `Bearer ${token}` }
   const rows: ServerCostRow[] = []
 
-  const api = await startHoistApi(stack, bucket, `${database}_cost`, { MULTIPART_THRESHOLD_BYTES: String(100 * 1024 * 1024) })
+  const api = await startHoistApi(stack, bucket, `${database}_cost`, {
+    MULTIPART_THRESHOLD_BYTES: String(100 * 1024 * 1024),
+  })
   try {
     rows.push(
       await measure(api, 'Hoist: presign → direct PUT → confirm', async () => {
         await Promise.all(
           Array.from({ length: FILES }, async (_, i) => {
-            const created = await (await fetch(`${api.url}/v1/uploads`, {
-              method: 'POST',
-              headers: { ...auth, 'content-type': 'application/json' },
-              body: JSON.stringify({ filename: `v${i}.mp4`, contentType: 'video/mp4', size: SIZE }),
-            })).json() as { id: string; url: string; headers: Record<string, string> }
+            const created = (await (
+              await fetch(`${api.url}/v1/uploads`, {
+                method: 'POST',
+                headers: { ...auth, 'content-type': 'application/json' },
+                body: JSON.stringify({ filename: `v${i}.mp4`, contentType: 'video/mp4', size: SIZE }),
+              })
+            ).json()) as { id: string; url: string; headers: Record<string, string> }
             const put = await fetch(created.url, { method: 'PUT', headers: created.headers, body })
             if (!put.ok) throw new Error(`PUT ${put.status}`)
-            const confirmed = await fetch(`${api.url}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })
+            const confirmed = await fetch(`${api.url}/v1/uploads/${created.id}/confirm`, {
+              method: 'POST',
+              headers: auth,
+            })
             if (!confirmed.ok) throw new Error(`confirm ${confirmed.status}`)
           }),
         )
@@ -77,7 +84,11 @@ export async function benchServerCost(stack: Stack, bucket: string, database: st
       await measure(proxy, 'Guide’s sketch: API receives file, PutObject', async () => {
         await Promise.all(
           Array.from({ length: FILES }, async () => {
-            const response = await fetch(`${proxy.url}/upload`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body })
+            const response = await fetch(`${proxy.url}/upload`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/octet-stream' },
+              body,
+            })
             if (!response.ok) throw new Error(`proxy upload ${response.status}`)
           }),
         )

@@ -21,12 +21,23 @@ async function startProcess(args: string[], env: Record<string, string>, readyPa
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     // Built code (server/dist) runs on the packages' own dist, as on Render.
-    env: { ...(args[0] === '--import' ? process.env : builtCodeEnv()), ...env, PORT: String(port), HOST: '127.0.0.1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...(args[0] === '--import' ? process.env : builtCodeEnv()),
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 300; i++) {
-    if (await fetch(`${url}${readyPath}`).then((r) => r.status < 500).catch(() => false)) break
+    if (
+      await fetch(`${url}${readyPath}`)
+        .then((r) => r.status < 500)
+        .catch(() => false)
+    )
+      break
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`)
     await sleep(100)
   }
@@ -48,7 +59,12 @@ export function buildServer(): void {
   if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}${result.stderr}`)
 }
 
-export function startHoistApi(stack: Stack, bucket: string, database: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
+export function startHoistApi(
+  stack: Stack,
+  bucket: string,
+  database: string,
+  extra: Record<string, string> = {},
+): Promise<ServerProcess> {
   return startProcess(
     ['server/dist/main.js'],
     {
@@ -67,7 +83,11 @@ export function startHoistApi(stack: Stack, bucket: string, database: string, ex
 }
 
 export function startCompanion(stack: Stack, bucket: string): Promise<ServerProcess> {
-  return startProcess(['--import', 'tsx', 'bench/companion-server.ts'], { ...stackEnv(stack, bucket) }, '/s3/params?filename=warm.png&type=image/png')
+  return startProcess(
+    ['--import', 'tsx', 'bench/companion-server.ts'],
+    { ...stackEnv(stack, bucket) },
+    '/s3/params?filename=warm.png&type=image/png',
+  )
 }
 
 export function startProxy(stack: Stack, bucket: string): Promise<ServerProcess> {

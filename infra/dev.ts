@@ -60,12 +60,20 @@ const settings: Record<string, string> = {
 mkdirSync(join(root, '.hoist'), { recursive: true })
 writeFileSync(
   join(root, DEV_ENV_PATH),
-  formatEnvFile(settings, `# Written by npm run dev (${new Date().toISOString()}): the settings of the running dev stack.`),
+  formatEnvFile(
+    settings,
+    `# Written by npm run dev (${new Date().toISOString()}): the settings of the running dev stack.`,
+  ),
   { mode: 0o600 },
 )
 
 const config = loadConfig({ ...process.env, ...settings })
-log(formatReports(config.s3Bucket, await runBucketSetup(config, { access: 'public-read', abortIncompleteMultipartAfterDays: 2 })))
+log(
+  formatReports(
+    config.s3Bucket,
+    await runBucketSetup(config, { access: 'public-read', abortIncompleteMultipartAfterDays: 2 }),
+  ),
+)
 
 const children: ChildProcess[] = []
 function start(name: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
@@ -102,7 +110,9 @@ start('web client', 'npx', ['vite', 'web-client/demo', '--config', 'web-client/d
 
 const deadline = Date.now() + 60_000
 for (;;) {
-  const ready = await fetch(`${apiUrl}/readyz`).then((r) => r.ok).catch(() => false)
+  const ready = await fetch(`${apiUrl}/readyz`)
+    .then((r) => r.ok)
+    .catch(() => false)
   if (ready) break
   if (Date.now() > deadline) {
     log('hoist: the API did not become ready within 60 s; see its log above')

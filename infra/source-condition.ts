@@ -3,7 +3,7 @@
  * `hoist-source` export condition: tsconfig's customConditions, NODE_OPTIONS in the npm scripts, Vite's
  * resolve.conditions. Built code (server/dist, what Render runs) must run without it, on the packages' own dist.
  */
-export const SOURCE_CONDITION = 'hoist-source'
+const SOURCE_CONDITION = 'hoist-source'
 
 /** The environment for a child that runs built JavaScript: NODE_OPTIONS without the source condition. */
 export function builtCodeEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {

@@ -47,7 +47,9 @@ try {
   await stack.stop()
 }
 
-const totals = existsSync(RESULTS_DIR) ? countResults(RESULTS_DIR) : { passed: 0, failed: 1, skipped: 0, failures: ['no results'] }
+const totals = existsSync(RESULTS_DIR)
+  ? countResults(RESULTS_DIR)
+  : { passed: 0, failed: 1, skipped: 0, failures: ['no results'] }
 if (exitCode !== 0 && totals.failed === 0) {
   totals.failed = 1
   totals.failures.push(`tap exited with code ${exitCode}`)

@@ -23,7 +23,7 @@ export interface ServerBinaries {
 
 export type Log = (line: string) => void
 
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HOIST_CACHE_DIR) return env.HOIST_CACHE_DIR
   return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'hoist')
 }
@@ -39,7 +39,7 @@ export class MissingToolchainError extends Error {
   }
 }
 
-export function hasGo(): boolean {
+function hasGo(): boolean {
   return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0
 }
 
@@ -69,7 +69,9 @@ export async function ensureServerBinaries(log: Log = console.error): Promise<Se
   // Test files may start stacks in parallel: one builds, the others wait for it.
   await withDirLock(join(bin, '.build.lock'), log, async () => {
     if (!existsSync(paths.minio)) {
-      log(`hoist: building MinIO ${MINIO_MODULE_VERSION} from its Go module into ${bin} (first run only; ~6 min on 2 cores)`)
+      log(
+        `hoist: building MinIO ${MINIO_MODULE_VERSION} from its Go module into ${bin} (first run only; ~6 min on 2 cores)`,
+      )
       const gobin = join(bin, '.minio-build')
       rmSync(gobin, { recursive: true, force: true })
       await runGo(['install', `github.com/minio/minio@${MINIO_MODULE_VERSION}`], { GOBIN: gobin }, process.cwd(), log)
@@ -78,7 +80,9 @@ export async function ensureServerBinaries(log: Log = console.error): Promise<Se
       log(`hoist: MinIO built: ${paths.minio}`)
     }
     if (!existsSync(paths.ferretdb)) {
-      log(`hoist: building FerretDB ${FERRETDB_VERSION} (PostgreSQL and SQLite backends) from infra/ferretdb into ${bin} (first run only; ~2 min)`)
+      log(
+        `hoist: building FerretDB ${FERRETDB_VERSION} (PostgreSQL and SQLite backends) from infra/ferretdb into ${bin} (first run only; ~2 min)`,
+      )
       await runGo(['build', '-o', `${paths.ferretdb}.tmp`, '.'], {}, ferretdbSourceDir, log)
       renameSync(`${paths.ferretdb}.tmp`, paths.ferretdb)
       log(`hoist: FerretDB built: ${paths.ferretdb}`)
@@ -106,7 +110,9 @@ function runGo(args: string[], extraEnv: NodeJS.ProcessEnv, cwd: string, log: Lo
     child.stderr.on('data', onLine)
     // go prints nothing while it compiles; a heartbeat shows the build is alive.
     const heartbeat = setInterval(() => {
-      log(`  … go ${args[0]} still running (${Math.round((Date.now() - started) / 1000)} s, ${downloads} modules downloaded)`)
+      log(
+        `  … go ${args[0]} still running (${Math.round((Date.now() - started) / 1000)} s, ${downloads} modules downloaded)`,
+      )
     }, 30_000)
     child.on('error', reject)
     child.on('exit', (code) => {

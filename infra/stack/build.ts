@@ -4,4 +4,6 @@ import { binaryPaths, ensureServerBinaries } from './binaries.js'
 const started = Date.now()
 const paths = binaryPaths()
 await ensureServerBinaries((line) => console.log(line))
-console.log(`hoist: native servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s:\n  ${paths.minio}\n  ${paths.ferretdb}`)
+console.log(
+  `hoist: native servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s:\n  ${paths.minio}\n  ${paths.ferretdb}`,
+)

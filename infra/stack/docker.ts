@@ -58,7 +58,10 @@ class ContainerServer implements ManagedServer {
   }
 }
 
-export async function startMinioContainer(corsAllowOrigin = '*', extraEnv: Record<string, string> = {}): Promise<StartedS3> {
+export async function startMinioContainer(
+  corsAllowOrigin = '*',
+  extraEnv: Record<string, string> = {},
+): Promise<StartedS3> {
   const { GenericContainer, Wait } = await import('testcontainers')
   const hostPort = await freePort()
   const server = new ContainerServer(
@@ -114,11 +117,15 @@ export async function startMongoContainer(): Promise<StartedMongo> {
 export async function startRedisContainer(): Promise<StartedRedis> {
   const { GenericContainer, Wait } = await import('testcontainers')
   const hostPort = await freePort()
-  const server = new ContainerServer(`Redis container (${REDIS_IMAGE})`, hostPort, mkdtempSync(join(tmpdir(), 'hoist-redis-')), (port) =>
-    new GenericContainer(REDIS_IMAGE)
-      .withExposedPorts({ container: 6379, host: port })
-      .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
-      .start(),
+  const server = new ContainerServer(
+    `Redis container (${REDIS_IMAGE})`,
+    hostPort,
+    mkdtempSync(join(tmpdir(), 'hoist-redis-')),
+    (port) =>
+      new GenericContainer(REDIS_IMAGE)
+        .withExposedPorts({ container: 6379, host: port })
+        .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+        .start(),
   )
   await server.start()
   return { server, redisUrl: `redis://127.0.0.1:${hostPort}` }

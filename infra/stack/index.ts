@@ -7,7 +7,13 @@
 import { join } from 'node:path'
 import { ensureServerBinaries, FERRETDB_VERSION, type Log } from './binaries.js'
 import { dockerAnswers, startMinioContainer, startMongoContainer, startRedisContainer } from './docker.js'
-import { chooseFerretdbBackend, startNativeFerretdb, startNativeMinio, type StartedMongo, type StartedS3 } from './native.js'
+import {
+  chooseFerretdbBackend,
+  startNativeFerretdb,
+  startNativeMinio,
+  type StartedMongo,
+  type StartedS3,
+} from './native.js'
 import type { ManagedServer } from './process.js'
 import { findRedisServer, startNativeRedis, type StartedRedis } from './redis.js'
 import { LOCAL_REGION, type S3Settings, type StackSource } from './settings.js'
@@ -88,11 +94,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const needsGo = !explicitS3 || !explicitMongo
       const binaries = needsGo ? await ensureServerBinaries(log) : undefined
       const redisBinary = explicitRedis ? undefined : findRedisServer()
-      if (!explicitRedis && !redisBinary) redisNote = 'none (redis-server not installed: rate limits stay in each API process)'
+      if (!explicitRedis && !redisBinary)
+        redisNote = 'none (redis-server not installed: rate limits stay in each API process)'
       const backend = chooseFerretdbBackend(env)
       if (!explicitMongo) log(`hoist: FerretDB backend: ${backend.backend} (${backend.why})`)
       ;[s3, mongo, redis] = await Promise.all([
-        explicitS3 ? undefined : startNativeMinio(binaries!.minio, options.corsAllowOrigin, persistIn(options.persistDir, 'minio'), options.minioEnv),
+        explicitS3
+          ? undefined
+          : startNativeMinio(
+              binaries!.minio,
+              options.corsAllowOrigin,
+              persistIn(options.persistDir, 'minio'),
+              options.minioEnv,
+            ),
         explicitMongo
           ? undefined
           : startNativeFerretdb(binaries!.ferretdb, FERRETDB_VERSION, backend.backend, {
@@ -106,7 +120,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const redisUrl = redis?.redisUrl ?? explicitRedis
   return {
-    source: { s3: s3 ? source : 'env', mongo: mongo ? source : 'env', redis: redis ? source : explicitRedis ? 'env' : 'none' },
+    source: {
+      s3: s3 ? source : 'env',
+      mongo: mongo ? source : 'env',
+      redis: redis ? source : explicitRedis ? 'env' : 'none',
+    },
     s3: s3?.s3 ?? (explicitS3 as S3Settings),
     mongoUri: mongo?.mongoUri ?? (explicitMongo as string),
     ...(redisUrl ? { redisUrl } : {}),

@@ -56,7 +56,13 @@ export async function startNativeMinio(
   await server.start()
   return {
     server,
-    s3: { endpoint, region: LOCAL_REGION, accessKeyId: LOCAL_ACCESS_KEY, secretAccessKey: LOCAL_SECRET_KEY, forcePathStyle: true },
+    s3: {
+      endpoint,
+      region: LOCAL_REGION,
+      accessKeyId: LOCAL_ACCESS_KEY,
+      secretAccessKey: LOCAL_SECRET_KEY,
+      forcePathStyle: true,
+    },
   }
 }
 
@@ -65,8 +71,13 @@ export type FerretdbBackend = 'postgresql' | 'sqlite'
 /** PostgreSQL when its server binaries are here (and, as root, a `postgres` user to run them); `HOIST_FERRETDB_BACKEND` overrides. */
 export function chooseFerretdbBackend(env: NodeJS.ProcessEnv = process.env): { backend: FerretdbBackend; why: string } {
   if (env.HOIST_FERRETDB_BACKEND === 'sqlite') return { backend: 'sqlite', why: 'HOIST_FERRETDB_BACKEND=sqlite' }
-  if (!findPostgres(env)) return { backend: 'sqlite', why: 'no PostgreSQL server binaries found (/usr/lib/postgresql/N/bin or HOIST_POSTGRES_BIN)' }
-  if (postgresUser() === 'unavailable') return { backend: 'sqlite', why: 'running as root and there is no postgres user to run PostgreSQL as' }
+  if (!findPostgres(env))
+    return {
+      backend: 'sqlite',
+      why: 'no PostgreSQL server binaries found (/usr/lib/postgresql/N/bin or HOIST_POSTGRES_BIN)',
+    }
+  if (postgresUser() === 'unavailable')
+    return { backend: 'sqlite', why: 'running as root and there is no postgres user to run PostgreSQL as' }
   return { backend: 'postgresql', why: 'PostgreSQL server binaries found' }
 }
 
@@ -98,7 +109,12 @@ export async function startNativeFerretdb(
       await postgres.server.dispose()
       throw error
     }
-    return { server, mongoUri: `mongodb://127.0.0.1:${port}/`, description: `FerretDB ${version} on PostgreSQL ${binaries.version}`, backing: [postgres.server] }
+    return {
+      server,
+      mongoUri: `mongodb://127.0.0.1:${port}/`,
+      description: `FerretDB ${version} on PostgreSQL ${binaries.version}`,
+      backing: [postgres.server],
+    }
   }
   const { dir, remove } = dataDirFor('hoist-ferretdb-', data.sqlite ?? {})
   const server = start(['--sqlite-dir', dir], remove)

@@ -48,7 +48,11 @@ export interface StartedPostgres {
   url: string
 }
 
-export async function startNativePostgres(binaries: PostgresBinaries, runAs: RunAs | undefined, data: ServerDataOptions = {}): Promise<StartedPostgres> {
+export async function startNativePostgres(
+  binaries: PostgresBinaries,
+  runAs: RunAs | undefined,
+  data: ServerDataOptions = {},
+): Promise<StartedPostgres> {
   const { dir, remove } = dataDirFor('hoist-postgres-', data)
   if (runAs) chownSync(dir, runAs.uid, runAs.gid)
   if (!existsSync(join(dir, 'PG_VERSION'))) {
@@ -65,17 +69,30 @@ export async function startNativePostgres(binaries: PostgresBinaries, runAs: Run
     port,
     command: join(binaries.binDir, 'postgres'),
     args: [
-      '-D', dir, '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
+      '-D',
+      dir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
       // No Unix socket: /var/run/postgresql may not exist or be writable.
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=300',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
       // A local, disposable server: durability is not what these runs measure.
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
     ],
     ...(runAs ? { runAs } : {}),
     isReady: async () =>
-      spawnSync(join(binaries.binDir, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], { stdio: 'ignore' }).status === 0,
+      spawnSync(join(binaries.binDir, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], {
+        stdio: 'ignore',
+      }).status === 0,
     onDispose: remove,
   })
   await server.start()

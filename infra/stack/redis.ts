@@ -20,7 +20,18 @@ export async function startNativeRedis(binary: string): Promise<StartedRedis> {
     name: `Redis (127.0.0.1:${port})`,
     port,
     command: binary,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'yes',
+    ],
     isReady: () => answersPing(port),
   })
   await server.start()

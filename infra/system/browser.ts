@@ -9,9 +9,11 @@ import { commandPath, installDebianPackages, type Log } from './debian.js'
 
 const INSTALLED = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome']
 
-export class NoBrowserError extends Error {
+class NoBrowserError extends Error {
   constructor(tried: string[]) {
-    super(`no Chromium for the browser tests. Tried: ${tried.join('; ')}. Install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_PATH.`)
+    super(
+      `no Chromium for the browser tests. Tried: ${tried.join('; ')}. Install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_PATH.`,
+    )
     this.name = 'NoBrowserError'
   }
 }
@@ -35,6 +37,8 @@ export async function findOrInstallChromium(log: Log, env: NodeJS.ProcessEnv = p
   log('hoist: trying Playwright’s own Chromium download (npx playwright-core install chromium)')
   const download = spawnSync('npx', ['playwright-core', 'install', 'chromium'], { encoding: 'utf8', timeout: 600_000 })
   if (download.status === 0 && existsSync(chromium.executablePath())) return chromium.executablePath()
-  tried.push(`Playwright’s download (${(download.stderr || download.stdout || '').trim().split('\n').pop() ?? 'failed'})`)
+  tried.push(
+    `Playwright’s download (${(download.stderr || download.stdout || '').trim().split('\n').pop() ?? 'failed'})`,
+  )
   throw new NoBrowserError(tried)
 }

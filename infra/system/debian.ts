@@ -12,7 +12,7 @@ export function commandPath(name: string): string | undefined {
   return found.status === 0 ? found.stdout.trim() || undefined : undefined
 }
 
-export function canInstallDebianPackages(): boolean {
+function canInstallDebianPackages(): boolean {
   return process.getuid?.() === 0 && existsSync('/etc/debian_version') && commandPath('apt-get') !== undefined
 }
 
@@ -29,7 +29,10 @@ export function installDebianPackages(packages: string[], log: Log): boolean {
     if (update.status !== 0) log(`hoist: apt-get update failed:\n${update.stderr.slice(-2000)}`)
     updated = true
   }
-  const install = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { env, encoding: 'utf8' })
+  const install = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], {
+    env,
+    encoding: 'utf8',
+  })
   if (install.status !== 0) {
     log(`hoist: apt-get install ${packages.join(' ')} failed:\n${install.stderr.slice(-2000)}`)
     return false

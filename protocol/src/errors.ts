@@ -15,7 +15,8 @@ export const ERRORS = {
   UNAUTHORIZED: { status: 401, message: 'Unauthorized: %s' },
   QUOTA_EXCEEDED: {
     status: 403,
-    message: 'This upload would take the workspace over its storage quota of %d bytes; delete files or ask for more space',
+    message:
+      'This upload would take the workspace over its storage quota of %d bytes; delete files or ask for more space',
   },
   ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s' },
   UPLOAD_NOT_FOUND: { status: 404, message: 'No upload %s in this workspace' },
@@ -30,7 +31,10 @@ export const ERRORS = {
     status: 413,
     message: 'The request body is too large: the API takes small JSON bodies; file bytes go to the presigned URL',
   },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The API accepts JSON bodies only (Content-Type: application/json), not %s' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'The API accepts JSON bodies only (Content-Type: application/json), not %s',
+  },
   UPLOAD_REJECTED: { status: 422, message: 'The uploaded file was rejected and deleted: %s' },
   RATE_LIMITED: { status: 429, message: 'Too many requests: retry in %s' },
   INTERNAL: { status: 500, message: 'Internal server error' },
@@ -43,7 +47,11 @@ export type ErrorCode = keyof typeof ERRORS
 export const ErrorBodySchema = Type.Object(
   {
     error: Type.Object({
-      code: Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERRORS), description: 'What kind of error, for programs' }),
+      code: Type.Unsafe<ErrorCode>({
+        type: 'string',
+        enum: Object.keys(ERRORS),
+        description: 'What kind of error, for programs',
+      }),
       message: Type.String({ description: 'What went wrong and what to do about it, for people' }),
       details: Type.Optional(Type.Unknown()),
     }),

@@ -29,6 +29,7 @@ export function planParts(size: number, preferredPartSize: number): PartPlan {
 
 /** Every part is `partSize` bytes except the last, which holds the rest. */
 export function partLength(size: number, plan: PartPlan, partNumber: number): number {
-  if (partNumber < 1 || partNumber > plan.partCount) throw new RangeError(`part ${partNumber} is not in 1..${plan.partCount}`)
+  if (partNumber < 1 || partNumber > plan.partCount)
+    throw new RangeError(`part ${partNumber} is not in 1..${plan.partCount}`)
   return partNumber < plan.partCount ? plan.partSize : size - plan.partSize * (plan.partCount - 1)
 }

@@ -51,10 +51,17 @@ const MAX_FILENAME_INPUT = 10_000
 export const CreateUploadBodySchema = Type.Object(
   {
     filename: Type.String({ minLength: 1, maxLength: MAX_FILENAME_INPUT, description: 'Display name only' }),
-    contentType: Type.String({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$' }),
+    contentType: Type.String({
+      minLength: 3,
+      maxLength: 100,
+      pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$',
+    }),
     size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Exact size in bytes' }),
     checksum: Type.Optional(
-      Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: 'Base64 SHA-256 of the file; S3 enforces it (single PUT)' }),
+      Type.String({
+        pattern: '^[A-Za-z0-9+/]{43}=$',
+        description: 'Base64 SHA-256 of the file; S3 enforces it (single PUT)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -118,7 +125,11 @@ export type UploadList = Static<typeof UploadListSchema>
 
 export const SignPartsBodySchema = Type.Object(
   {
-    partNumbers: Type.Array(Type.Integer({ minimum: 1, maximum: MAX_PARTS }), { minItems: 1, maxItems: 100, uniqueItems: true }),
+    partNumbers: Type.Array(Type.Integer({ minimum: 1, maximum: MAX_PARTS }), {
+      minItems: 1,
+      maxItems: 100,
+      uniqueItems: true,
+    }),
   },
   { additionalProperties: false },
 )

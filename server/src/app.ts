@@ -30,8 +30,9 @@ declare module 'fastify' {
 }
 
 /** The JSON bodies are small; 256 KiB leaves room for a hostile 100 KB filename to reach validation (a clear 400). */
-export const BODY_LIMIT_BYTES = 256 * 1024
+const BODY_LIMIT_BYTES = 256 * 1024
 
+/** The Hoist API as a plugin, to mount inside another Fastify app. @public */
 export const hoistApp = fp<{ config: Config }>(
   async (app, { config }) => {
     app.decorate('draining', false)
@@ -60,9 +61,14 @@ export const hoistApp = fp<{ config: Config }>(
   { name: 'hoist-app' },
 )
 
-export async function buildApp(config: Config, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  config: Config,
+  options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? loggerOptions(config) }),
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? loggerOptions(config) }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Render and most PaaS terminate TLS in front of the app.
     trustProxy: true,

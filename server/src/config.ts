@@ -9,9 +9,9 @@ import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-type
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
 /** SigV4 presigned URLs cannot live longer than 7 days. */
-export const MAX_PRESIGN_TTL_SECONDS = 604_800
+const MAX_PRESIGN_TTL_SECONDS = 604_800
 
-export const ConfigSchema = Type.Object({
+const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   host: Type.String({ minLength: 1, default: '0.0.0.0' }),
   logLevel: Type.Union(
@@ -49,7 +49,10 @@ export const ConfigSchema = Type.Object({
 
   corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^\\s/]+$' }), { default: [] }),
 
-  allowedContentTypes: Type.Array(Type.String({ minLength: 3 }), { default: [...DEFAULT_ALLOWED_CONTENT_TYPES], minItems: 1 }),
+  allowedContentTypes: Type.Array(Type.String({ minLength: 3 }), {
+    default: [...DEFAULT_ALLOWED_CONTENT_TYPES],
+    minItems: 1,
+  }),
   maxImageBytes: Type.Integer({ minimum: 1, default: 25 * MiB }),
   maxVideoBytes: Type.Integer({ minimum: 1, default: 5 * GiB }),
   workspaceQuotaBytes: Type.Integer({ minimum: 0, default: 50 * GiB }),
@@ -133,19 +136,22 @@ export function parseConfig(input: Record<string, unknown>): Config {
   const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(input)))
   const problems = Value.Errors(ConfigSchema, value).map((error) => {
     if (error.keyword === 'required') {
-      const missing = (error.params as { requiredProperties: string[] }).requiredProperties
+      const missing = error.params.requiredProperties
       return missing.map((key) => `${ENV_NAMES[key as keyof Config] ?? key} is required`).join('; ')
     }
     return `${envNameOf(error.instancePath)}${error.instancePath.split('/').length > 2 ? error.instancePath.replace(/^\/[^/]+/, '') : ''} ${error.message}`
   })
   const config = value as Config
-  if (!config.jwtSecret && !config.jwtPublicKey) problems.push('JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256) is required')
+  if (!config.jwtSecret && !config.jwtPublicKey)
+    problems.push('JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256) is required')
   if (config.jwtSecret && config.jwtPublicKey) problems.push('set JWT_SECRET or JWT_PUBLIC_KEY, not both')
   if (Boolean(config.awsAccessKeyId) !== Boolean(config.awsSecretAccessKey)) {
     problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together')
   }
   if (config.pendingTtlSeconds < config.uploadUrlTtlSeconds) {
-    problems.push('PENDING_TTL_SECONDS must be at least UPLOAD_URL_TTL_SECONDS (an upload may finish as its URL expires)')
+    problems.push(
+      'PENDING_TTL_SECONDS must be at least UPLOAD_URL_TTL_SECONDS (an upload may finish as its URL expires)',
+    )
   }
   const unknownTypes = (config.allowedContentTypes ?? []).filter((type) => !mediaTypeOf(type))
   if (unknownTypes.length > 0) {
@@ -162,7 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const raw = env[envName]
     if (raw === undefined || (raw.trim() === '' && !EMPTY_IS_A_VALUE.has(key))) continue
     input[key] = ARRAY_KEYS.has(key)
-      ? raw.split(',').map((item) => item.trim()).filter(Boolean)
+      ? raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
       : key === 'jwtPublicKey'
         ? raw.replace(/\\n/g, '\n')
         : raw.trim()

@@ -5,7 +5,7 @@ import type { Config } from './config.js'
  * Tokens and signatures never reach the logs: Authorization headers are redacted wherever they appear, and any
  * logged URL has its query string (where presigned URLs carry X-Amz-Signature) cut off.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'headers.authorization',
@@ -14,7 +14,7 @@ export const REDACTED_PATHS = [
   '*.url',
 ]
 
-export function stripQuery(url: string): string {
+function stripQuery(url: string): string {
   const cut = url.indexOf('?')
   return cut === -1 ? url : `${url.slice(0, cut)}?[redacted]`
 }

@@ -9,7 +9,7 @@ import { newUploadId } from '../../server/src/uploads/keys.js'
 import type { UploadRecord } from '../../server/src/uploads/record.js'
 import type { UploadStatus } from '../../protocol/src/uploads.js'
 
-export function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
+function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
   const now = new Date()
   const id = overrides._id ?? newUploadId(now)
   return {
@@ -34,7 +34,13 @@ export function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecor
 export interface LedgerUnderTest {
   make: () => Promise<UploadLedger & LedgerMaintenance>
   /** Leaves what a writer that died between claiming `from → to` and applying it leaves behind, `ageMs` ago. */
-  leaveStuckClaim: (ledger: UploadLedger & LedgerMaintenance, uploadId: string, from: UploadStatus, to: UploadStatus, ageMs: number) => Promise<void>
+  leaveStuckClaim: (
+    ledger: UploadLedger & LedgerMaintenance,
+    uploadId: string,
+    from: UploadStatus,
+    to: UploadStatus,
+    ageMs: number,
+  ) => Promise<void>
 }
 
 export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: LedgerUnderTest): void {
@@ -71,7 +77,11 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: L
     const confirmed = await ledger.transition(record._id, 'pending', { status: 'confirmed', url: 'https://cdn/x' })
     t.equal(confirmed?.status, 'confirmed')
     t.equal(confirmed?.url, 'https://cdn/x')
-    t.equal(await ledger.transition(record._id, 'pending', { status: 'expired' }), undefined, 'pending was left already')
+    t.equal(
+      await ledger.transition(record._id, 'pending', { status: 'expired' }),
+      undefined,
+      'pending was left already',
+    )
     t.equal((await ledger.transition(record._id, 'confirmed', { status: 'deleted' }))?.status, 'deleted')
   })
 
@@ -87,7 +97,11 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: L
       )
       const winners = results.filter(Boolean)
       if (winners.length !== 1) t.fail(`round ${round}: ${winners.length} winners`)
-      t.equal((await ledger.getById(record._id))?.status, winners[0]?.status, `round ${round}: the record shows the winner`)
+      t.equal(
+        (await ledger.getById(record._id))?.status,
+        winners[0]?.status,
+        `round ${round}: the record shows the winner`,
+      )
     }
   })
 
@@ -110,9 +124,15 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: L
       await ledger.insert(record)
     }
     const page = await ledger.listPage({ workspaceId, statuses: ['confirmed'], limit: 2 })
-    t.same(page.map((r) => r._id), [ids[2], ids[1]])
+    t.same(
+      page.map((r) => r._id),
+      [ids[2], ids[1]],
+    )
     const next = await ledger.listPage({ workspaceId, statuses: ['confirmed'], beforeId: ids[1], limit: 2 })
-    t.same(next.map((r) => r._id), [ids[0]])
+    t.same(
+      next.map((r) => r._id),
+      [ids[0]],
+    )
   })
 
   t.test('usedBytes sums pending and confirmed sizes only', async (t) => {
@@ -146,7 +166,8 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: L
     const later = sampleRecord({ status: 'rejected', purgeAfter: new Date(now.getTime() + 60_000) })
     const none = sampleRecord({ status: 'deleted' })
     for (const record of [due, later, none]) await ledger.insert(record)
-    const ours = (list: { _id: string }[]) => list.map((r) => r._id).filter((id) => [due._id, later._id, none._id].includes(id))
+    const ours = (list: { _id: string }[]) =>
+      list.map((r) => r._id).filter((id) => [due._id, later._id, none._id].includes(id))
     t.same(ours(await ledger.findPurgeDue(now, 100)), [due._id])
     await ledger.clearPurge(due._id)
     t.same(ours(await ledger.findPurgeDue(now, 100)), [])
@@ -168,10 +189,20 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: L
     await ledger.insert(record)
     await leaveStuckClaim(ledger, record._id, 'pending', 'expired', 60_000)
     const stuck = await ledger.findStuckTransitions(new Date(Date.now() - 30_000))
-    t.same(stuck.filter((s) => s.uploadId === record._id), [{ uploadId: record._id, from: 'pending' }])
-    t.equal(await ledger.transition(record._id, 'pending', { status: 'confirmed' }), undefined, 'the dead writer had won')
+    t.same(
+      stuck.filter((s) => s.uploadId === record._id),
+      [{ uploadId: record._id, from: 'pending' }],
+    )
+    t.equal(
+      await ledger.transition(record._id, 'pending', { status: 'confirmed' }),
+      undefined,
+      'the dead writer had won',
+    )
     t.equal((await ledger.getById(record._id))?.status, 'expired', 'and its change is now applied')
-    t.same((await ledger.findStuckTransitions(new Date())).filter((s) => s.uploadId === record._id), [])
+    t.same(
+      (await ledger.findStuckTransitions(new Date())).filter((s) => s.uploadId === record._id),
+      [],
+    )
   })
 
   t.test('a young claim of a dead writer is left alone: no one overtakes a writer that may be slow', async (t) => {
@@ -189,7 +220,10 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: L
     const record = sampleRecord()
     await ledger.insert(record)
     await ledger.transition(record._id, 'pending', { status: 'confirmed' })
-    t.same((await ledger.findStuckTransitions(new Date())).filter((s) => s.uploadId === record._id), [])
+    t.same(
+      (await ledger.findStuckTransitions(new Date())).filter((s) => s.uploadId === record._id),
+      [],
+    )
     t.equal(await ledger.completeStuckTransition(record._id, 'pending'), false)
   })
 }

@@ -17,7 +17,8 @@ export interface ObjectStoreUnderTest {
 const MiB = 1024 * 1024
 let counter = 0
 const uniqueKey = (name: string): string => `contract/${Date.now()}-${counter++}/${name}`
-const bytesOf = (size: number, seed: number): Uint8Array => Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) % 251)
+const bytesOf = (size: number, seed: number): Uint8Array =>
+  Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) % 251)
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('base64')
 
 export function objectStoreContract(t: Test, { store, putObject, putPart }: ObjectStoreUnderTest): void {
@@ -57,10 +58,13 @@ export function objectStoreContract(t: Test, { store, putObject, putPart }: Obje
     await putObject(`${prefix}y/3.png`, bytesOf(7, 6), 'image/png')
     const listed: { key: string; size: number }[] = []
     for await (const object of store.list(`${prefix}x/`)) listed.push({ key: object.key, size: object.size })
-    t.same(listed.sort((a, b) => a.key.localeCompare(b.key)), [
-      { key: `${prefix}x/1.png`, size: 5 },
-      { key: `${prefix}x/2.png`, size: 6 },
-    ])
+    t.same(
+      listed.sort((a, b) => a.key.localeCompare(b.key)),
+      [
+        { key: `${prefix}x/1.png`, size: 5 },
+        { key: `${prefix}x/2.png`, size: 6 },
+      ],
+    )
   })
 
   t.test('multipart: parts listed in order with their sizes; complete assembles them, once', async (t) => {
@@ -72,13 +76,26 @@ export function objectStoreContract(t: Test, { store, putObject, putPart }: Obje
     await putPart(key, uploadId, 2, last)
     await putPart(key, uploadId, 1, first)
     const parts = (await store.listParts(key, uploadId))!
-    t.same(parts.map((p) => [p.partNumber, p.size]), [[1, 5 * MiB], [2, 1000]])
+    t.same(
+      parts.map((p) => [p.partNumber, p.size]),
+      [
+        [1, 5 * MiB],
+        [2, 1000],
+      ],
+    )
     const open = await store.listMultipartUploads(uniqueKey('').split('/')[0]!)
-    t.ok(open.some((u) => u.uploadId === uploadId && u.key === key), 'listed as open under its prefix')
+    t.ok(
+      open.some((u) => u.uploadId === uploadId && u.key === key),
+      'listed as open under its prefix',
+    )
     t.equal(await store.completeMultipart(key, uploadId, parts), true)
     t.equal((await store.head(key))?.size, 5 * MiB + 1000)
     t.equal((await store.head(key))?.contentType, 'video/mp4')
-    t.equal(await store.completeMultipart(key, uploadId, parts), false, 'a second complete: S3 no longer knows the upload')
+    t.equal(
+      await store.completeMultipart(key, uploadId, parts),
+      false,
+      'a second complete: S3 no longer knows the upload',
+    )
     t.equal(await store.listParts(key, uploadId), undefined)
   })
 
@@ -94,7 +111,12 @@ export function objectStoreContract(t: Test, { store, putObject, putPart }: Obje
   })
 
   t.test('presigned requests say what to send: PUT with the signed headers, GET for downloads', async (t) => {
-    const put = await store.presignPut({ key: uniqueKey('f.png'), contentType: 'image/png', contentLength: 10, expiresInSeconds: 60 })
+    const put = await store.presignPut({
+      key: uniqueKey('f.png'),
+      contentType: 'image/png',
+      contentLength: 10,
+      expiresInSeconds: 60,
+    })
     t.equal(put.method, 'PUT')
     t.equal(put.headers['content-type'], 'image/png')
     t.equal(put.headers['if-none-match'], '*')

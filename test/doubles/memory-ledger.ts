@@ -96,7 +96,12 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
       await this.completeStuckTransition(id, from)
       return undefined
     }
-    this.claims.set(claimKey, { uploadId: id, from, changes: { ...changes, updatedAt: new Date(this.now()) }, claimedAt: this.now() })
+    this.claims.set(claimKey, {
+      uploadId: id,
+      from,
+      changes: { ...changes, updatedAt: new Date(this.now()) },
+      claimedAt: this.now(),
+    })
     await tick()
     if (this.options.applyDelayMs) await sleep(this.options.applyDelayMs)
     return this.apply(claimKey)
@@ -115,7 +120,8 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
     await tick()
     let total = 0
     for (const r of this.records.values()) {
-      if (r.workspaceId === workspaceId && QUOTA_HOLDING_STATUSES.includes(r.status) && (!upToId || r._id <= upToId)) total += r.size
+      if (r.workspaceId === workspaceId && QUOTA_HOLDING_STATUSES.includes(r.status) && (!upToId || r._id <= upToId))
+        total += r.size
     }
     return total
   }
@@ -154,7 +160,9 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
   async findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]> {
     await tick()
     return [...this.claims.values()]
-      .filter((claim) => claim.claimedAt < olderThan.getTime() && this.records.get(claim.uploadId)?.status === claim.from)
+      .filter(
+        (claim) => claim.claimedAt < olderThan.getTime() && this.records.get(claim.uploadId)?.status === claim.from,
+      )
       .map(({ uploadId, from }) => ({ uploadId, from }))
   }
 

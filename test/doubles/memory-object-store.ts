@@ -49,7 +49,11 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async presignPart(input: PartUrlInput): Promise<PresignedRequest<'PUT'>> {
-    return { method: 'PUT', url: `${this.signed(input.key, input.expiresInSeconds)}&partNumber=${input.partNumber}`, headers: {} }
+    return {
+      method: 'PUT',
+      url: `${this.signed(input.key, input.expiresInSeconds)}&partNumber=${input.partNumber}`,
+      headers: {},
+    }
   }
 
   async presignGet(input: GetUrlInput): Promise<PresignedRequest<'GET'>> {
@@ -130,7 +134,12 @@ export class MemoryObjectStore implements ObjectStore {
   /** What an uploader's presigned PUT leaves behind. */
   async putObject(key: string, bytes: Uint8Array, contentType: string, checksumSha256?: string): Promise<void> {
     await tick()
-    this.objects.set(key, { bytes: Uint8Array.from(bytes), contentType, ...(checksumSha256 ? { checksumSha256 } : {}), lastModified: new Date() })
+    this.objects.set(key, {
+      bytes: Uint8Array.from(bytes),
+      contentType,
+      ...(checksumSha256 ? { checksumSha256 } : {}),
+      lastModified: new Date(),
+    })
   }
 
   async putPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<void> {

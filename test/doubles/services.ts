@@ -21,10 +21,17 @@ export interface MemoryServices extends ServiceDeps {
 export const alice: Principal = { userId: 'alice', workspaceId: 'ws-a' }
 export const mallory: Principal = { userId: 'mallory', workspaceId: 'ws-b' }
 
-export function memoryServices(options: { config?: Partial<Config>; ledger?: MemoryLedgerOptions } = {}): MemoryServices {
+export function memoryServices(
+  options: { config?: Partial<Config>; ledger?: MemoryLedgerOptions } = {},
+): MemoryServices {
   let now = Date.parse('2026-11-28T12:00:00Z')
   const clock = (): Date => new Date(now)
-  const config = parseConfig({ s3Bucket: 'memory-bucket', mongoUri: 'mongodb://unused/', jwtSecret: 'x'.repeat(32), ...options.config })
+  const config = parseConfig({
+    s3Bucket: 'memory-bucket',
+    mongoUri: 'mongodb://unused/',
+    jwtSecret: 'x'.repeat(32),
+    ...options.config,
+  })
   // Fast settles: the production waits add up to ~1.3 s.
   const ledger = new MemoryLedger({ settleWaitsMs: [2, 4, 8, 16], now: () => now, ...options.ledger })
   const store = new MemoryObjectStore()

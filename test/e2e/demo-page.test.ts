@@ -23,9 +23,14 @@ t.teardown(() => {
   if (consoleLines.length > 0) t.comment(`browser console:\n${consoleLines.join('\n')}`)
 })
 await page.goto(demoUrl)
-await page.getByText(`Workspace “${workspace}”`).waitFor({ timeout: 15_000 }).catch(async (error: unknown) => {
-  throw new Error(`the demo did not start: ${(error as Error).message}\n${await page.locator('#session').textContent()}\n${consoleLines.join('\n')}`)
-})
+await page
+  .getByText(`Workspace “${workspace}”`)
+  .waitFor({ timeout: 15_000 })
+  .catch(async (error: unknown) => {
+    throw new Error(
+      `the demo did not start: ${(error as Error).message}\n${await page.locator('#session').textContent()}\n${consoleLines.join('\n')}`,
+    )
+  })
 const uploads = db.collection('uploads')
 
 /** A real WebM recorded by Chromium itself from a canvas, so the gallery's player has something to decode. */
@@ -68,7 +73,11 @@ t.test('three images and a video upload through the page, reach 100% and show in
   for (const file of files) {
     const row = page.locator(`.upload-row[data-name="${file.name}"]`)
     await row.and(page.locator('[data-state="done"]')).waitFor({ timeout: 30_000 })
-    t.equal(await row.locator('progress').evaluate((p: HTMLProgressElement) => p.value), 100, `${file.name} reached 100%`)
+    t.equal(
+      await row.locator('progress').evaluate((p: HTMLProgressElement) => p.value),
+      100,
+      `${file.name} reached 100%`,
+    )
     t.equal(await row.locator('[role=status]').textContent(), 'Uploaded')
   }
 
@@ -81,12 +90,24 @@ t.test('three images and a video upload through the page, reach 100% and show in
   for (let i = 0; i < 3; i++) {
     const image = images.nth(i)
     await image.evaluate((img: HTMLImageElement) => (img.complete ? undefined : new Promise((r) => (img.onload = r))))
-    t.ok(await image.evaluate((img: HTMLImageElement) => img.naturalWidth === 320), `thumbnail ${i + 1} decoded from the bucket`)
-    t.match(await image.getAttribute('src'), new RegExp(`^${config.s3Endpoint}/${config.s3Bucket}/${config.s3KeyPrefix}${workspace}/`))
+    t.ok(
+      await image.evaluate((img: HTMLImageElement) => img.naturalWidth === 320),
+      `thumbnail ${i + 1} decoded from the bucket`,
+    )
+    t.match(
+      await image.getAttribute('src'),
+      new RegExp(`^${config.s3Endpoint}/${config.s3Bucket}/${config.s3KeyPrefix}${workspace}/`),
+    )
   }
   const video = page.locator('#gallery video')
-  await video.evaluate((v: HTMLVideoElement) => (v.readyState >= 1 ? undefined : new Promise((r) => (v.onloadedmetadata = r))))
-  t.equal(await video.evaluate((v: HTMLVideoElement) => v.videoWidth), 160, 'the video player loaded it from the bucket')
+  await video.evaluate((v: HTMLVideoElement) =>
+    v.readyState >= 1 ? undefined : new Promise((r) => (v.onloadedmetadata = r)),
+  )
+  t.equal(
+    await video.evaluate((v: HTMLVideoElement) => v.videoWidth),
+    160,
+    'the video player loaded it from the bucket',
+  )
 
   mkdirSync('test-artifacts', { recursive: true })
   await page.screenshot({ path: 'test-artifacts/demo-after-uploads.png', fullPage: true })
@@ -96,8 +117,20 @@ t.test('a cancelled upload leaves no confirmed record and no object', async (t) 
   const cdp = await browser.newCDPSession(page)
   await cdp.send('Network.enable')
   // 2 MB/s upload so there is time to press Cancel mid-way.
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 2_000_000 })
-  t.teardown(() => cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }))
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 2_000_000,
+  })
+  t.teardown(() =>
+    cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    }),
+  )
 
   const big = Buffer.concat([pngImage(64, 64, [1, 2, 3]), Buffer.alloc(20_000_000, 7)])
   await page.locator('#file-input').setInputFiles({ name: 'too-slow.png', mimeType: 'image/png', buffer: big })
@@ -116,15 +149,27 @@ t.test('a cancelled upload leaves no confirmed record and no object', async (t) 
     await new Promise((r) => setTimeout(r, 100))
   }
   t.equal(record?.status, 'deleted', 'the server discarded it')
-  const head = await s3.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: record!.key })).catch((e: unknown) => e)
-  t.equal((head as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 404, 'no object in the bucket')
+  if (!record) return
+  const head = await s3
+    .send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: String(record.key) }))
+    .catch((e: unknown) => e)
+  t.equal(
+    (head as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
+    404,
+    'no object in the bucket',
+  )
 })
 
 t.test('a refused type shows the API’s message and offers no retry', async (t) => {
-  await page.locator('#file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') })
+  await page
+    .locator('#file-input')
+    .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') })
   const row = page.locator('.upload-row[data-name="notes.txt"]')
   await row.and(page.locator('[data-state="failed"]')).waitFor()
-  t.match(await row.locator('[role=status]').textContent(), /Not accepted: Files of type text\/plain are not accepted; allowed types: image\/jpeg/)
+  t.match(
+    await row.locator('[role=status]').textContent(),
+    /Not accepted: Files of type text\/plain are not accepted; allowed types: image\/jpeg/,
+  )
   t.equal(await row.getByRole('button', { name: 'Retry upload of notes.txt' }).isVisible(), false)
   t.equal(await uploads.countDocuments({ workspaceId: workspace, filename: 'notes.txt' }), 0, 'nothing recorded')
 })

@@ -37,7 +37,12 @@ page.on('request', (request) => {
 const throttle = async (): Promise<void> => {
   const cdp = await browser.newCDPSession(page)
   await cdp.send('Network.enable')
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 12 * MiB })
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 12 * MiB,
+  })
 }
 const progressOf = (): Promise<number> =>
   page.locator('.upload-row[data-name="long-recording.mp4"] progress').evaluate((p: HTMLProgressElement) => p.value)
@@ -47,22 +52,39 @@ t.test('a reload mid-upload, then the same file again: it resumes and completes'
   await page.getByText(`Workspace “${workspace}”`).waitFor()
   await throttle()
   await page.locator('#file-input').setInputFiles(path)
-  await page.waitForFunction(() => {
-    const progress = document.querySelector<HTMLProgressElement>('.upload-row[data-name="long-recording.mp4"] progress')
-    return progress !== null && progress.value >= 35
-  }, undefined, { timeout: 60_000 })
+  await page.waitForFunction(
+    () => {
+      const progress = document.querySelector<HTMLProgressElement>(
+        '.upload-row[data-name="long-recording.mp4"] progress',
+      )
+      return progress !== null && progress.value >= 35
+    },
+    undefined,
+    { timeout: 60_000 },
+  )
   const progressBeforeReload = await progressOf()
   await page.reload()
   await page.getByText(`Workspace “${workspace}”`).waitFor()
-  t.equal(await page.locator('#interrupted-list li').textContent(), 'long-recording.mp4', 'the page lists the interrupted upload')
+  t.equal(
+    await page.locator('#interrupted-list li').textContent(),
+    'long-recording.mp4',
+    'the page lists the interrupted upload',
+  )
 
   const record = await db.collection('uploads').findOne({ workspaceId: workspace, filename: 'long-recording.mp4' })
   t.equal(record?.status, 'pending')
   // Parts the browser was sending when the page went away may still land; let them settle.
   await new Promise((resolve) => setTimeout(resolve, 1_000))
-  const listed = await app.inject({ method: 'GET', url: `/v1/uploads/${record!._id}/parts`, headers: bearer({ workspace }) })
+  const listed = await app.inject({
+    method: 'GET',
+    url: `/v1/uploads/${String(record!._id)}/parts`,
+    headers: bearer({ workspace }),
+  })
   const inBucket: number[] = listed.json().parts.map((part: { partNumber: number }) => part.partNumber)
-  t.ok(inBucket.length >= 3, `${inBucket.length} of 12 parts were in the bucket at the reload (progress ${progressBeforeReload}%)`)
+  t.ok(
+    inBucket.length >= 3,
+    `${inBucket.length} of 12 parts were in the bucket at the reload (progress ${progressBeforeReload}%)`,
+  )
 
   partsSent.length = 0
   await throttle()
@@ -70,7 +92,11 @@ t.test('a reload mid-upload, then the same file again: it resumes and completes'
   const row = page.locator('.upload-row[data-name="long-recording.mp4"]')
   await row.and(page.locator('[data-state="done"]')).waitFor({ timeout: 90_000 })
   t.equal(await progressOf(), 100)
-  t.same(partsSent.filter((part) => inBucket.includes(part)), [], 'no part already in the bucket was sent again')
+  t.same(
+    partsSent.filter((part) => inBucket.includes(part)),
+    [],
+    'no part already in the bucket was sent again',
+  )
   t.equal(new Set([...partsSent, ...inBucket]).size, 12, 'the rest were sent')
 
   const confirmed = await db.collection('uploads').findOne({ _id: record!._id })

@@ -16,7 +16,11 @@ export interface ApiProcess {
   output: () => string
 }
 
-export async function startApiProcess(options: { entry: 'dist' | 'source'; env: NodeJS.ProcessEnv; port?: number }): Promise<ApiProcess> {
+export async function startApiProcess(options: {
+  entry: 'dist' | 'source'
+  env: NodeJS.ProcessEnv
+  port?: number
+}): Promise<ApiProcess> {
   const port = options.port ?? (await freePort())
   const args = options.entry === 'dist' ? ['server/dist/main.js'] : ['--import', 'tsx', 'server/src/main.ts']
   const env = { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' }
@@ -26,12 +30,17 @@ export async function startApiProcess(options: { entry: 'dist' | 'source'; env: 
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk))
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk))
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 150; i++) {
-    if (await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false)) return { url, port, child, exited, output: () => output }
+    if (
+      await fetch(`${url}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      return { url, port, child, exited, output: () => output }
     if (child.exitCode !== null) break
     await sleep(100)
   }

@@ -28,7 +28,12 @@ const WRONG_VALUES: [string, unknown][] = [
 ]
 
 function jsonPost(url: string, payload: unknown, token = mintToken()): InjectOptions {
-  return { method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(payload) }
+  return {
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(payload),
+  }
 }
 
 function get(url: string, token = mintToken()): InjectOptions {
@@ -44,13 +49,18 @@ function signRaw(header: object, payload: object): string {
 
 export function badInputCorpus(ids: { confirmed: string; pending: string; multipart: string }): BadRequest[] {
   const corpus: BadRequest[] = []
-  const add = (category: string, name: string, request: InjectOptions): void => void corpus.push({ category, name, request })
+  const add = (category: string, name: string, request: InjectOptions): void =>
+    void corpus.push({ category, name, request })
 
   // Body fields: wrong types and operators, one field at a time.
   for (const field of ['filename', 'contentType', 'size', 'checksum']) {
     for (const [label, value] of WRONG_VALUES) {
       if (field === 'size' && label === 'a number') continue
-      add('body types and operators', `${field} is ${label}`, jsonPost('/v1/uploads', { ...VALID_BODY, [field]: value }))
+      add(
+        'body types and operators',
+        `${field} is ${label}`,
+        jsonPost('/v1/uploads', { ...VALID_BODY, [field]: value }),
+      )
     }
   }
   const badValues: [string, Record<string, unknown>][] = [
@@ -76,7 +86,8 @@ export function badInputCorpus(ids: { confirmed: string; pending: string; multip
     ['checksum in hex', { checksum: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }],
     ['checksum with a bad character', { checksum: `${'A'.repeat(42)}!=` }],
   ]
-  for (const [name, change] of badValues) add('body values', name, jsonPost('/v1/uploads', { ...VALID_BODY, ...change }))
+  for (const [name, change] of badValues)
+    add('body values', name, jsonPost('/v1/uploads', { ...VALID_BODY, ...change }))
   for (const field of ['filename', 'contentType', 'size']) {
     const body: Record<string, unknown> = { ...VALID_BODY }
     delete body[field]
@@ -114,15 +125,29 @@ export function badInputCorpus(ids: { confirmed: string; pending: string; multip
   }
   add('malformed JSON', 'invalid UTF-8 in the content type', {
     ...jsonPost('/v1/uploads', {}),
-    payload: Buffer.concat([Buffer.from('{"filename":"a.png","size":100,"contentType":"image/p'), Buffer.from([0xff, 0xfe]), Buffer.from('ng"}')]),
+    payload: Buffer.concat([
+      Buffer.from('{"filename":"a.png","size":100,"contentType":"image/p'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('ng"}'),
+    ]),
   })
   add('malformed JSON', 'a UTF-16 body', {
     ...jsonPost('/v1/uploads', {}),
     headers: { authorization: `Bearer ${mintToken()}`, 'content-type': 'application/json; charset=utf-16le' },
     payload: Buffer.from(JSON.stringify(VALID_BODY), 'utf16le'),
   })
-  add('malformed JSON', 'a body over the size limit', { ...jsonPost('/v1/uploads', {}), payload: JSON.stringify({ ...VALID_BODY, filename: 'x'.repeat(400_000) }) })
-  for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'image/png', 'application/octet-stream']) {
+  add('malformed JSON', 'a body over the size limit', {
+    ...jsonPost('/v1/uploads', {}),
+    payload: JSON.stringify({ ...VALID_BODY, filename: 'x'.repeat(400_000) }),
+  })
+  for (const contentType of [
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/xml',
+    'image/png',
+    'application/octet-stream',
+  ]) {
     add('content types', `Content-Type: ${contentType}`, {
       method: 'POST',
       url: '/v1/uploads',
@@ -133,19 +158,58 @@ export function badInputCorpus(ids: { confirmed: string; pending: string; multip
 
   // Query strings of the list route.
   for (const query of [
-    'status=bogus', 'status[$ne]=deleted', 'status=pending&status=confirmed', 'limit=0', 'limit=-1', 'limit=101', 'limit=abc',
-    'limit=1.5', 'limit=', 'limit=1e9', 'cursor=short', 'cursor=../../etc', 'cursor[$gt]=', `cursor=${'0'.repeat(26)}x`,
-    '__proto__=x', 'constructor[prototype]=x', 'extra=1', 'id[$ne]=x', 'status=%00', 'status=%E0%A4%A', 'cursor=01m8ffnk9jx14m3wb9vc3s5tn3',
+    'status=bogus',
+    'status[$ne]=deleted',
+    'status=pending&status=confirmed',
+    'limit=0',
+    'limit=-1',
+    'limit=101',
+    'limit=abc',
+    'limit=1.5',
+    'limit=',
+    'limit=1e9',
+    'cursor=short',
+    'cursor=../../etc',
+    'cursor[$gt]=',
+    `cursor=${'0'.repeat(26)}x`,
+    '__proto__=x',
+    'constructor[prototype]=x',
+    'extra=1',
+    'id[$ne]=x',
+    'status=%00',
+    'status=%E0%A4%A',
+    'cursor=01m8ffnk9jx14m3wb9vc3s5tn3',
   ]) {
     add('query strings', `?${query}`, get(`/v1/uploads?${query}`))
   }
 
   // Ids in the path: never a valid ULID.
-  const badIds = ['x', '..%2F..%2Fetc', '%00', `${'0'.repeat(25)}`, `${'0'.repeat(27)}`, '01m8ffnk9jx14m3wb9vc3s5tn3', '$where', '%7B%22%24gt%22%3A%22%22%7D', '%E0%A4%A', '%C0%AF', 'ÄÖÜ', '0'.repeat(26).replace(/0$/, 'U')]
+  const badIds = [
+    'x',
+    '..%2F..%2Fetc',
+    '%00',
+    `${'0'.repeat(25)}`,
+    `${'0'.repeat(27)}`,
+    '01m8ffnk9jx14m3wb9vc3s5tn3',
+    '$where',
+    '%7B%22%24gt%22%3A%22%22%7D',
+    '%E0%A4%A',
+    '%C0%AF',
+    'ÄÖÜ',
+    '0'.repeat(26).replace(/0$/, 'U'),
+  ]
   for (const id of badIds) {
     add('path ids', `GET /v1/uploads/${id}`, get(`/v1/uploads/${id}`))
-    add('path ids', `POST /v1/uploads/${id}/confirm`, { method: 'POST', url: `/v1/uploads/${id}/confirm`, headers: { authorization: `Bearer ${mintToken()}` } })
-    add('path ids', `DELETE /v1/uploads/${id}`, { method: 'DELETE', url: `/v1/uploads/${id}`, headers: { authorization: `Bearer ${mintToken()}` } })
+    add('path ids', `POST /v1/uploads/${id}/confirm`, {
+      method: 'POST',
+      url: `/v1/uploads/${id}/confirm`,
+      headers: { authorization: `Bearer ${mintToken()}` },
+    })
+    add('path ids', `DELETE /v1/uploads/${id}`, {
+      method: 'DELETE',
+      url: `/v1/uploads/${id}`,
+      headers: { authorization: `Bearer ${mintToken()}` },
+    })
   }
 
   // Multipart part requests.
@@ -164,8 +228,16 @@ export function badInputCorpus(ids: { confirmed: string; pending: string; multip
   ] as [string, unknown][]) {
     add('multipart parts', name, jsonPost(`/v1/uploads/${ids.multipart}/parts`, body))
   }
-  add('multipart parts', 'parts of a single-PUT upload', jsonPost(`/v1/uploads/${ids.pending}/parts`, { partNumbers: [1] }))
-  add('multipart parts', 'parts of a confirmed upload', jsonPost(`/v1/uploads/${ids.confirmed}/parts`, { partNumbers: [1] }))
+  add(
+    'multipart parts',
+    'parts of a single-PUT upload',
+    jsonPost(`/v1/uploads/${ids.pending}/parts`, { partNumbers: [1] }),
+  )
+  add(
+    'multipart parts',
+    'parts of a confirmed upload',
+    jsonPost(`/v1/uploads/${ids.confirmed}/parts`, { partNumbers: [1] }),
+  )
 
   // Broken and forged tokens.
   const exp = Math.floor(Date.now() / 1000) + 600
@@ -181,16 +253,34 @@ export function badInputCorpus(ids: { confirmed: string; pending: string; multip
     ['four segments', `Bearer ${valid}.x`],
     ['base64 garbage', 'Bearer !!!.???.***'],
     ['a truncated signature', `Bearer ${valid.slice(0, -5)}`],
-    ['a flipped payload', `Bearer ${valid.split('.')[0]}.${encode({ sub: 'admin', workspace: 'ws-a', exp })}.${valid.split('.')[2]}`],
+    [
+      'a flipped payload',
+      `Bearer ${valid.split('.')[0]}.${encode({ sub: 'admin', workspace: 'ws-a', exp })}.${valid.split('.')[2]}`,
+    ],
     ['alg none', `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'u', workspace: 'ws-a', exp })}.`],
     ['alg None', `Bearer ${encode({ alg: 'None', typ: 'JWT' })}.${encode({ sub: 'u', workspace: 'ws-a', exp })}.`],
-    ['HS512 with the right secret', `Bearer ${createSigner({ key: TEST_JWT_SECRET, algorithm: 'HS512', expiresIn: 60_000 })({ sub: 'u', workspace: 'ws-a' })}`],
-    ['RS256', `Bearer ${createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, algorithm: 'RS256', expiresIn: 60_000 })({ sub: 'u', workspace: 'ws-a' })}`],
+    [
+      'HS512 with the right secret',
+      `Bearer ${createSigner({ key: TEST_JWT_SECRET, algorithm: 'HS512', expiresIn: 60_000 })({ sub: 'u', workspace: 'ws-a' })}`,
+    ],
+    [
+      'RS256',
+      `Bearer ${createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, algorithm: 'RS256', expiresIn: 60_000 })({ sub: 'u', workspace: 'ws-a' })}`,
+    ],
     ['a wrong secret', `Bearer ${mintToken({}, { key: 'wrong-secret-wrong-secret-wrong-secret!' })}`],
-    ['expired', `Bearer ${createSigner({ key: TEST_JWT_SECRET })({ sub: 'u', workspace: 'ws-a', exp: Math.floor(Date.now() / 1000) - 10 })}`],
-    ['not valid yet', `Bearer ${createSigner({ key: TEST_JWT_SECRET, notBefore: 3_600_000, expiresIn: 7_200_000 })({ sub: 'u', workspace: 'ws-a' })}`],
+    [
+      'expired',
+      `Bearer ${createSigner({ key: TEST_JWT_SECRET })({ sub: 'u', workspace: 'ws-a', exp: Math.floor(Date.now() / 1000) - 10 })}`,
+    ],
+    [
+      'not valid yet',
+      `Bearer ${createSigner({ key: TEST_JWT_SECRET, notBefore: 3_600_000, expiresIn: 7_200_000 })({ sub: 'u', workspace: 'ws-a' })}`,
+    ],
     ['no exp', `Bearer ${createSigner({ key: TEST_JWT_SECRET })({ sub: 'u', workspace: 'ws-a' })}`],
-    ['exp as a string', `Bearer ${signRaw({ alg: 'HS256', typ: 'JWT' }, { sub: 'u', workspace: 'ws-a', exp: 'tomorrow' })}`],
+    [
+      'exp as a string',
+      `Bearer ${signRaw({ alg: 'HS256', typ: 'JWT' }, { sub: 'u', workspace: 'ws-a', exp: 'tomorrow' })}`,
+    ],
     ['no workspace', `Bearer ${createSigner({ key: TEST_JWT_SECRET, expiresIn: 60_000 })({ sub: 'u' })}`],
     ['a workspace with a slash', `Bearer ${mintToken({ workspace: 'ws-a/../ws-b' })}`],
     ['a workspace of 65 characters', `Bearer ${mintToken({ workspace: 'w'.repeat(65) })}`],
@@ -212,8 +302,16 @@ export function badInputCorpus(ids: { confirmed: string; pending: string; multip
   const intruder = mintToken({ workspace: 'ws-intruder', sub: 'mallory' })
   for (const id of [ids.confirmed, ids.pending, ids.multipart]) {
     add('other workspaces', `read ${id}`, get(`/v1/uploads/${id}`, intruder))
-    add('other workspaces', `confirm ${id}`, { method: 'POST', url: `/v1/uploads/${id}/confirm`, headers: { authorization: `Bearer ${intruder}` } })
-    add('other workspaces', `delete ${id}`, { method: 'DELETE', url: `/v1/uploads/${id}`, headers: { authorization: `Bearer ${intruder}` } })
+    add('other workspaces', `confirm ${id}`, {
+      method: 'POST',
+      url: `/v1/uploads/${id}/confirm`,
+      headers: { authorization: `Bearer ${intruder}` },
+    })
+    add('other workspaces', `delete ${id}`, {
+      method: 'DELETE',
+      url: `/v1/uploads/${id}`,
+      headers: { authorization: `Bearer ${intruder}` },
+    })
     add('other workspaces', `download ${id}`, get(`/v1/uploads/${id}/download`, intruder))
     add('other workspaces', `list parts of ${id}`, get(`/v1/uploads/${id}/parts`, intruder))
     add('other workspaces', `sign parts of ${id}`, jsonPost(`/v1/uploads/${id}/parts`, { partNumbers: [1] }, intruder))
@@ -221,8 +319,14 @@ export function badInputCorpus(ids: { confirmed: string; pending: string; multip
 
   // Routes and methods that do not exist.
   for (const [method, url] of [
-    ['PUT', '/v1/uploads'], ['PATCH', `/v1/uploads/${ids.pending}`], ['PUT', `/v1/uploads/${ids.pending}`], ['GET', '/v1/uploads/../../etc/passwd'],
-    ['GET', '/v2/uploads'], ['POST', '/v1/uploads/confirm'], ['GET', '/%2e%2e/%2e%2e/etc/passwd'], ['DELETE', '/v1/uploads'],
+    ['PUT', '/v1/uploads'],
+    ['PATCH', `/v1/uploads/${ids.pending}`],
+    ['PUT', `/v1/uploads/${ids.pending}`],
+    ['GET', '/v1/uploads/../../etc/passwd'],
+    ['GET', '/v2/uploads'],
+    ['POST', '/v1/uploads/confirm'],
+    ['GET', '/%2e%2e/%2e%2e/etc/passwd'],
+    ['DELETE', '/v1/uploads'],
   ] as const) {
     add('unknown routes', `${method} ${url}`, { method, url, headers: { authorization: `Bearer ${mintToken()}` } })
   }

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { chromium, type BrowserContext } from 'playwright-core'
 import type { Test } from 'tap'
 import { findOrInstallChromium } from '../../infra/system/browser.js'
 
@@ -35,5 +35,3 @@ export async function launchBrowser(t: Test): Promise<{ browser: BrowserContext 
   })
   return { browser }
 }
-
-export type { Browser }

@@ -38,11 +38,11 @@ export function runHoist(
     let stderr = ''
     const kill = (): void => void child.kill('SIGKILL')
     child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk
+      stdout += chunk.toString()
       onOutput?.(chunk.toString(), kill)
     })
     child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk
+      stderr += chunk.toString()
       onOutput?.(chunk.toString(), kill)
     })
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }))

@@ -12,7 +12,10 @@ export async function demoOrigin(): Promise<string> {
   return `http://127.0.0.1:${await freePort()}`
 }
 
-export async function startDemo(t: Test, options: { origin: string; apiUrl: string; workspace: string }): Promise<void> {
+export async function startDemo(
+  t: Test,
+  options: { origin: string; apiUrl: string; workspace: string },
+): Promise<void> {
   // The dev-token route reads these when a page asks for a token.
   process.env.JWT_SECRET = TEST_JWT_SECRET
   process.env.HOIST_DEV_WORKSPACE = options.workspace

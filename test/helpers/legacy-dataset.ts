@@ -56,13 +56,20 @@ export async function createLegacyDataset(t: Test, mongoUri: string): Promise<Le
     { email: 'ada@example.com', name: 'Ada', avatarUrl: `${OLD_HOST}/uploads/photos/avatar.jpg` },
     { email: 'bob@example.com', name: 'Bob', avatarUrl: null },
   ])
-  await db.collection('workspaces').insertOne({ _id: workspaceId, name: 'Docs', branding: { logo: '/uploads/logo.png?v=3' } })
+  await db
+    .collection('workspaces')
+    .insertOne({ _id: workspaceId, name: 'Docs', branding: { logo: '/uploads/logo.png?v=3' } })
   const steps = [
     {
       title: 'Welcome',
       blocks: [
         { type: 'image', data: { url: '/uploads/cover.png', caption: 'Cover' } },
-        { type: 'text', data: { html: '<p>Look: <img src="/uploads/inline.gif"> and <a href="/uploads/docs/guide.pdf">the guide</a></p>' } },
+        {
+          type: 'text',
+          data: {
+            html: '<p>Look: <img src="/uploads/inline.gif"> and <a href="/uploads/docs/guide.pdf">the guide</a></p>',
+          },
+        },
       ],
     },
     {
@@ -74,10 +81,16 @@ export async function createLegacyDataset(t: Test, mongoUri: string): Promise<Le
       ],
     },
   ]
-  const walkthrough = await db.collection('walkthroughs').insertOne({ workspaceId, title: 'Getting started', createdAt: new Date('2025-03-01'), steps })
+  const walkthrough = await db
+    .collection('walkthroughs')
+    .insertOne({ workspaceId, title: 'Getting started', createdAt: new Date('2025-03-01'), steps })
   await db.collection('version_snapshots').insertMany([
     { walkthroughId: walkthrough.insertedId, version: 1, snapshot: { title: 'Getting started', steps: [steps[0]] } },
-    { walkthroughId: walkthrough.insertedId, version: 2, snapshot: { coverImage: `${OLD_HOST}/uploads/copies/cover-copy.png` } },
+    {
+      walkthroughId: walkthrough.insertedId,
+      version: 2,
+      snapshot: { coverImage: `${OLD_HOST}/uploads/copies/cover-copy.png` },
+    },
   ])
   await db.collection('categories').insertOne({ name: 'No uploads here', count: 3 })
   return { dir, dbName, db, files, untouched }
@@ -89,7 +102,8 @@ export async function allStrings(db: Db): Promise<string[]> {
   const walk = (value: unknown): void => {
     if (typeof value === 'string') strings.push(value)
     else if (Array.isArray(value)) value.forEach(walk)
-    else if (value && typeof value === 'object' && !(value instanceof ObjectId) && !(value instanceof Date)) Object.values(value).forEach(walk)
+    else if (value && typeof value === 'object' && !(value instanceof ObjectId) && !(value instanceof Date))
+      Object.values(value).forEach(walk)
   }
   for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
     for (const doc of await db.collection(name).find({}).sort({ _id: 1 }).toArray()) walk(doc)

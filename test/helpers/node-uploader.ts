@@ -1,7 +1,14 @@
 /** The real web client, run in Node with fetch as its transport, for tests that drive multipart uploads. */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import { createUploader, fetchPut, memoryResumeStore, type PutTransport, type ResumeStore, type Uploader } from '../../web-client/src/index.js'
+import {
+  createUploader,
+  fetchPut,
+  memoryResumeStore,
+  type PutTransport,
+  type ResumeStore,
+  type Uploader,
+} from '../../web-client/src/index.js'
 import { baseUrl } from './hoist.js'
 import { mintToken, type TokenClaims } from './tokens.js'
 

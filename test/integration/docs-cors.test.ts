@@ -10,7 +10,13 @@ t.test('/openapi.json describes every /v1 route from the route schemas', async (
   const document = response.json()
   t.equal(document.openapi, '3.0.3')
   const paths = Object.keys(document.paths)
-  for (const path of ['/v1/uploads/', '/v1/uploads/{id}', '/v1/uploads/{id}/confirm', '/v1/uploads/{id}/download', '/v1/uploads/{id}/parts']) {
+  for (const path of [
+    '/v1/uploads/',
+    '/v1/uploads/{id}',
+    '/v1/uploads/{id}/confirm',
+    '/v1/uploads/{id}/download',
+    '/v1/uploads/{id}/parts',
+  ]) {
     t.ok(paths.includes(path), `${path} is documented`)
   }
   const create = document.paths['/v1/uploads/'].post
@@ -30,7 +36,11 @@ t.test('a preflight from a configured origin is allowed', async (t) => {
   const response = await app.inject({
     method: 'OPTIONS',
     url: '/v1/uploads',
-    headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    headers: {
+      origin: 'https://app.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization,content-type',
+    },
   })
   t.equal(response.statusCode, 204)
   t.equal(response.headers['access-control-allow-origin'], 'https://app.example')

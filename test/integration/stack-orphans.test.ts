@@ -30,8 +30,13 @@ const listening = (port: number): Promise<boolean> =>
 
 async function startOwner(): Promise<{ pid: number; ports: number[] }> {
   // Its own process group, so a Ctrl-C to it does not reach tap.
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] })
-  const line = await new Promise<string>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString())))
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const line = await new Promise<string>((resolve) =>
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+  )
   return { pid: child.pid!, ports: JSON.parse(line) as number[] }
 }
 

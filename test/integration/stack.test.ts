@@ -27,9 +27,13 @@ t.test('a bucket is created, a presigned PUT uploads with fetch, and HEAD shows 
   const bucket = uniqueName('stack')
   await s3.send(new CreateBucketCommand({ Bucket: bucket }))
   const body = fileOf('image/png', 12_345)
-  const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: 'a/b.png', ContentType: 'image/png' }), {
-    expiresIn: 60,
-  })
+  const url = await getSignedUrl(
+    s3,
+    new PutObjectCommand({ Bucket: bucket, Key: 'a/b.png', ContentType: 'image/png' }),
+    {
+      expiresIn: 60,
+    },
+  )
   const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body })
   t.equal(put.status, 200, await put.text())
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'a/b.png' }))

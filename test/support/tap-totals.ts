@@ -66,7 +66,8 @@ export function countResults(dir: string): Totals {
     for (const entry of readdirSync(path)) {
       const full = join(path, entry)
       if (statSync(full).isDirectory()) walk(full)
-      else if (entry.endsWith('.tap')) countTap(readFileSync(full, 'utf8'), full.slice(dir.length + 1, -'.tap'.length), totals)
+      else if (entry.endsWith('.tap'))
+        countTap(readFileSync(full, 'utf8'), full.slice(dir.length + 1, -'.tap'.length), totals)
     }
   }
   walk(dir)

@@ -52,7 +52,10 @@ t.test('bad values are refused with the env var and the rule', async (t) => {
 })
 
 t.test('presigned URLs cannot outlive SigV4’s 7 days', async (t) => {
-  t.throws(() => loadConfig({ ...minimal, UPLOAD_URL_TTL_SECONDS: '604801', PENDING_TTL_SECONDS: '700000' }), /UPLOAD_URL_TTL_SECONDS/)
+  t.throws(
+    () => loadConfig({ ...minimal, UPLOAD_URL_TTL_SECONDS: '604801', PENDING_TTL_SECONDS: '700000' }),
+    /UPLOAD_URL_TTL_SECONDS/,
+  )
 })
 
 t.test('types Hoist cannot verify cannot be allow-listed', async (t) => {

@@ -29,8 +29,16 @@ const web = render.services.find((service) => service.name === 'hoist-web')!
 
 t.test('render.yaml: the API declares only settings the config knows, and every required one', async (t) => {
   const declared = api.envVars.map((v) => v.key)
-  t.same(declared.filter((key) => !KNOWN.has(key) && !PLATFORM.has(key)), [], 'no unknown variables')
-  t.same(REQUIRED_ENV_NAMES.filter((key) => !declared.includes(key)), [], 'every required variable')
+  t.same(
+    declared.filter((key) => !KNOWN.has(key) && !PLATFORM.has(key)),
+    [],
+    'no unknown variables',
+  )
+  t.same(
+    REQUIRED_ENV_NAMES.filter((key) => !declared.includes(key)),
+    [],
+    'every required variable',
+  )
   t.ok(declared.includes('JWT_SECRET'))
 })
 
@@ -50,22 +58,36 @@ t.test('render.yaml: health check, no disk, the built entry point, the static si
   t.match(api.buildCommand, /npm run build -w @hoist\/server/)
   t.equal(web.runtime, 'static')
   t.equal(web.staticPublishPath, 'web-client/dist-demo')
-  t.match(readFileSync('web-client/demo/vite.config.ts', 'utf8'), /'\.\.\/dist-demo'/, 'the demo builds into that folder')
+  t.match(
+    readFileSync('web-client/demo/vite.config.ts', 'utf8'),
+    /'\.\.\/dist-demo'/,
+    'the demo builds into that folder',
+  )
   t.ok(web.envVars.some((v) => v.key === 'VITE_HOIST_API_URL'))
 })
 
 t.test('docker-compose: the API gets only known settings, and every required one', async (t) => {
-  const compose = parse(readFileSync('infra/docker-compose.yml', 'utf8')) as { services: Record<string, { environment?: Record<string, string> }> }
+  const compose = parse(readFileSync('infra/docker-compose.yml', 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string> }>
+  }
   const environment = Object.keys(compose.services.api?.environment ?? {})
-  t.same(environment.filter((key) => !KNOWN.has(key)), [])
-  t.same(REQUIRED_ENV_NAMES.filter((key) => !environment.includes(key)), [])
+  t.same(
+    environment.filter((key) => !KNOWN.has(key)),
+    [],
+  )
+  t.same(
+    REQUIRED_ENV_NAMES.filter((key) => !environment.includes(key)),
+    [],
+  )
   t.ok(compose.services.minio && compose.services.mongo, 'MinIO and MongoDB are in it')
 })
 
 t.test('DEPLOYMENT.md documents every setting and names only files that exist', async (t) => {
   const guide = readFileSync('docs/DEPLOYMENT.md', 'utf8')
   for (const name of KNOWN) t.ok(guide.includes(`\`${name}\``), `${name} is documented`)
-  const files = [...guide.matchAll(/`((?:infra|server|web-client|docs|test)\/[^`\s]+|render\.yaml)`/g)].map((m) => m[1]!)
+  const files = [...guide.matchAll(/`((?:infra|server|web-client|docs|test)\/[^`\s]+|render\.yaml)`/g)].map(
+    (m) => m[1]!,
+  )
   t.ok(files.length >= 4, `it names ${files.length} files`)
   for (const file of files) t.ok(existsSync(file), `${file} exists`)
 })
@@ -75,14 +97,28 @@ t.test('the IAM policy is valid JSON, limited to the bucket and the key prefix',
     Statement: { Effect: string; Action: string[]; Resource: string; Condition?: unknown }[]
   }
   const actions = policy.Statement.flatMap((s) => s.Action)
-  for (const needed of ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:ListBucket']) {
+  for (const needed of [
+    's3:PutObject',
+    's3:GetObject',
+    's3:DeleteObject',
+    's3:AbortMultipartUpload',
+    's3:ListMultipartUploadParts',
+    's3:ListBucket',
+  ]) {
     t.ok(actions.includes(needed), `${needed}: the API uses it`)
   }
-  t.notOk(actions.some((a) => a.includes('*')), 'no wildcard actions')
-  t.notOk(actions.some((a) => /Policy|Acl|Cors|Lifecycle|DeleteBucket|CreateBucket/.test(a)), 'the API role cannot change the bucket itself')
+  t.notOk(
+    actions.some((a) => a.includes('*')),
+    'no wildcard actions',
+  )
+  t.notOk(
+    actions.some((a) => /Policy|Acl|Cors|Lifecycle|DeleteBucket|CreateBucket/.test(a)),
+    'the API role cannot change the bucket itself',
+  )
   for (const statement of policy.Statement) {
     t.equal(statement.Effect, 'Allow')
     t.match(statement.Resource, /^arn:aws:s3:::YOUR-BUCKET(\/uploads\/\*)?$/, 'the bucket, or keys under the prefix')
-    if (statement.Resource === 'arn:aws:s3:::YOUR-BUCKET') t.ok(statement.Condition, 'bucket-level listing is limited to the prefix')
+    if (statement.Resource === 'arn:aws:s3:::YOUR-BUCKET')
+      t.ok(statement.Condition, 'bucket-level listing is limited to the prefix')
   }
 })

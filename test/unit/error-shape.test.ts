@@ -27,11 +27,16 @@ t.test('other client errors keep their 4xx status in the shape', async (t) => {
   t.equal(body.error.code, 'BAD_REQUEST')
 })
 
-t.test('busy and write-conflict refusals are transient (retried, then a 503); other server errors are not', async (t) => {
-  const { MongoServerError } = await import('mongodb')
-  const { isTransientWriteError } = await import('../../server/src/storage/mongo-ledger.js')
-  t.ok(isTransientWriteError(new MongoServerError({ message: 'update: database is locked (5) (SQLITE_BUSY)', code: 1 })))
-  t.ok(isTransientWriteError(new MongoServerError({ message: 'WriteConflict', code: 112 })))
-  t.notOk(isTransientWriteError(new MongoServerError({ message: 'E11000 duplicate key', code: 11000 })))
-  t.notOk(isTransientWriteError(new Error('database is locked')), 'only server answers count')
-})
+t.test(
+  'busy and write-conflict refusals are transient (retried, then a 503); other server errors are not',
+  async (t) => {
+    const { MongoServerError } = await import('mongodb')
+    const { isTransientWriteError } = await import('../../server/src/storage/mongo-ledger.js')
+    t.ok(
+      isTransientWriteError(new MongoServerError({ message: 'update: database is locked (5) (SQLITE_BUSY)', code: 1 })),
+    )
+    t.ok(isTransientWriteError(new MongoServerError({ message: 'WriteConflict', code: 112 })))
+    t.notOk(isTransientWriteError(new MongoServerError({ message: 'E11000 duplicate key', code: 11000 })))
+    t.notOk(isTransientWriteError(new Error('database is locked')), 'only server answers count')
+  },
+)

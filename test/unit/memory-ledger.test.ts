@@ -6,6 +6,7 @@ import { MemoryLedger } from '../doubles/memory-ledger.js'
 t.test('MemoryLedger keeps the ledger contract', async (t) => {
   ledgerContract(t, {
     make: async () => new MemoryLedger({ settleWaitsMs: [5, 10, 20] }),
-    leaveStuckClaim: async (ledger, uploadId, from, to, ageMs) => (ledger as MemoryLedger).leaveStuckClaim(uploadId, from, { status: to }, ageMs),
+    leaveStuckClaim: async (ledger, uploadId, from, to, ageMs) =>
+      (ledger as MemoryLedger).leaveStuckClaim(uploadId, from, { status: to }, ageMs),
   })
 })

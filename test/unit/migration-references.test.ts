@@ -6,20 +6,32 @@ const prefixes = ['/uploads/', 'https://old-api.example.com/uploads/']
 t.test('finds URLs in nested objects and arrays, with their paths', async (t) => {
   const doc = {
     title: 'x',
-    steps: [{ blocks: [{ data: { url: '/uploads/a.png' } }, { data: { src: 'https://old-api.example.com/uploads/v/b.mp4' } }] }],
+    steps: [
+      {
+        blocks: [{ data: { url: '/uploads/a.png' } }, { data: { src: 'https://old-api.example.com/uploads/v/b.mp4' } }],
+      },
+    ],
     avatar: null,
     count: 3,
   }
   t.same(findReferences(doc, prefixes), [
     { path: ['steps', 0, 'blocks', 0, 'data', 'url'], url: '/uploads/a.png', relativePath: 'a.png' },
-    { path: ['steps', 0, 'blocks', 1, 'data', 'src'], url: 'https://old-api.example.com/uploads/v/b.mp4', relativePath: 'v/b.mp4' },
+    {
+      path: ['steps', 0, 'blocks', 1, 'data', 'src'],
+      url: 'https://old-api.example.com/uploads/v/b.mp4',
+      relativePath: 'v/b.mp4',
+    },
   ])
 })
 
 t.test('query strings and fragments are not part of the file; percent-encoding is undone', async (t) => {
   t.equal(relativePathOf('/uploads/a.png?v=3#top', prefixes), 'a.png')
   t.equal(relativePathOf('/uploads/mon%20image%20%C3%A9.png', prefixes), 'mon image é.png')
-  t.equal(relativePathOf('/uploads/bad%E0%A4%A.png', prefixes), 'bad%E0%A4%A.png', 'broken encodings are kept as written')
+  t.equal(
+    relativePathOf('/uploads/bad%E0%A4%A.png', prefixes),
+    'bad%E0%A4%A.png',
+    'broken encodings are kept as written',
+  )
 })
 
 t.test('a URL cannot name a file outside the uploads directory', async (t) => {
@@ -30,9 +42,15 @@ t.test('a URL cannot name a file outside the uploads directory', async (t) => {
 
 t.test('URLs inside HTML and Markdown are found and rewritten in place', async (t) => {
   const html = '<p><img src="/uploads/a.png"> and ![b](/uploads/b.gif) (see /uploads/c.pdf)</p>'
-  t.same(findReferences(html, prefixes).map((r) => r.relativePath), ['a.png', 'b.gif', 'c.pdf'])
+  t.same(
+    findReferences(html, prefixes).map((r) => r.relativePath),
+    ['a.png', 'b.gif', 'c.pdf'],
+  )
   const rewritten = rewriteUrls(html, prefixes, (url) => `https://cdn.example/${relativePathOf(url, prefixes)}`)
-  t.equal(rewritten, '<p><img src="https://cdn.example/a.png"> and ![b](https://cdn.example/b.gif) (see https://cdn.example/c.pdf)</p>')
+  t.equal(
+    rewritten,
+    '<p><img src="https://cdn.example/a.png"> and ![b](https://cdn.example/b.gif) (see https://cdn.example/c.pdf)</p>',
+  )
 })
 
 t.test('a relative prefix inside another host’s URL is not an old upload', async (t) => {

@@ -30,7 +30,10 @@ t.test('sizes S3 cannot hold are refused', async (t) => {
 t.test('part lengths: all full but the last, which holds the rest', async (t) => {
   const size = 40 * MiB + 123
   const plan = planParts(size, 16 * MiB)
-  t.same([1, 2, 3].map((n) => partLength(size, plan, n)), [16 * MiB, 16 * MiB, 8 * MiB + 123])
+  t.same(
+    [1, 2, 3].map((n) => partLength(size, plan, n)),
+    [16 * MiB, 16 * MiB, 8 * MiB + 123],
+  )
   t.throws(() => partLength(size, plan, 4))
   t.throws(() => partLength(size, plan, 0))
 })

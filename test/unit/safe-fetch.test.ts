@@ -5,7 +5,15 @@ import t from 'tap'
 import { guardedFetch, isPrivateAddress, RefusedUrlError } from '../../server/src/migration/safe-fetch.js'
 
 t.test('cloud metadata, loopback, private and link-local addresses are refused', async (t) => {
-  for (const url of ['https://169.254.169.254/latest/meta-data/', 'https://[::1]/x', 'https://127.0.0.1/x', 'https://10.1.2.3/x', 'https://192.168.0.9/x', 'https://[fd00::1]/x', 'https://[::ffff:127.0.0.1]/x']) {
+  for (const url of [
+    'https://169.254.169.254/latest/meta-data/',
+    'https://[::1]/x',
+    'https://127.0.0.1/x',
+    'https://10.1.2.3/x',
+    'https://192.168.0.9/x',
+    'https://[fd00::1]/x',
+    'https://[::ffff:127.0.0.1]/x',
+  ]) {
     await t.rejects(guardedFetch(url, []), RefusedUrlError, url)
   }
 })

@@ -27,11 +27,20 @@ export class Gallery {
     const figure = element('figure')
     const media =
       record.kind === 'image'
-        ? element('img', { src: record.url ?? '', alt: record.filename, loading: 'lazy', referrerpolicy: 'no-referrer' })
+        ? element('img', {
+            src: record.url ?? '',
+            alt: record.filename,
+            loading: 'lazy',
+            referrerpolicy: 'no-referrer',
+          })
         : element('video', { src: record.url ?? '', controls: '', preload: 'metadata', 'aria-label': record.filename })
     const caption = element('figcaption')
     const label = element('span', {}, `${record.filename} · ${formatBytes(record.size)}`)
-    const remove = element('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${record.filename}` }, 'Delete')
+    const remove = element(
+      'button',
+      { type: 'button', class: 'danger', 'aria-label': `Delete ${record.filename}` },
+      'Delete',
+    )
     remove.addEventListener('click', () => void this.remove(record, li))
     caption.append(label, remove)
     figure.append(media, caption)

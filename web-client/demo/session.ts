@@ -22,7 +22,10 @@ function expiryOf(token: string): number {
 
 export function describeSession(token: string): string {
   try {
-    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string; workspace?: string }
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      sub?: string
+      workspace?: string
+    }
     return `Workspace “${payload.workspace}” · signed in as ${payload.sub}`
   } catch {
     return 'Signed in'

@@ -23,7 +23,11 @@ export class UploadRow {
     this.progress = element('progress', { max: '100', value: '0', 'aria-label': `Upload progress of ${file.name}` })
     this.status = element('span', { class: 'status', role: 'status' })
     this.cancelButton = element('button', { type: 'button', 'aria-label': `Cancel upload of ${file.name}` }, 'Cancel')
-    this.retryButton = element('button', { type: 'button', 'aria-label': `Retry upload of ${file.name}`, hidden: '' }, 'Retry')
+    this.retryButton = element(
+      'button',
+      { type: 'button', 'aria-label': `Retry upload of ${file.name}`, hidden: '' },
+      'Retry',
+    )
     const actions = element('span', { class: 'actions' })
     actions.append(this.cancelButton, this.retryButton)
     this.element.append(name, actions, this.progress, this.status)

@@ -36,11 +36,15 @@ function renewalTime(signedAt: number, expiresAt: number): number {
 }
 
 /** S3 refuses a URL past its expiry with 403 "Request has expired". */
-export function isExpiredUrlError(error: unknown): boolean {
+function isExpiredUrlError(error: unknown): boolean {
   return error instanceof HoistUploadError && error.status === 403 && /expired/i.test(error.message)
 }
 
-export async function putMultipart(context: TransferContext, transfer: MultipartTransfer, options: MultipartOptions = {}): Promise<void> {
+export async function putMultipart(
+  context: TransferContext,
+  transfer: MultipartTransfer,
+  options: MultipartOptions = {},
+): Promise<void> {
   const { api, file, transport, progress, signal, retry } = context
   const concurrency = Math.max(1, options.concurrency ?? 4)
   const batchSize = Math.max(1, Math.min(100, options.signBatchSize ?? 20))
@@ -69,7 +73,8 @@ export async function putMultipart(context: TransferContext, transfer: Multipart
       const signedAt = Date.now()
       const signed = await withRetry(() => api.signParts(id, batch, signal), { ...retry, signal })
       const renewAt = renewalTime(signedAt, Date.parse(signed.expiresAt))
-      for (const part of signed.parts) urls.set(part.partNumber, { url: part.url, headers: part.headers, size: part.size, renewAt })
+      for (const part of signed.parts)
+        urls.set(part.partNumber, { url: part.url, headers: part.headers, size: part.size, renewAt })
     })()
     try {
       await signing
@@ -91,7 +96,10 @@ export async function putMultipart(context: TransferContext, transfer: Multipart
         const start = (partNumber - 1) * transfer.partSize
         const body = file.slice(start, start + signed.size)
         size = body.size
-        await transport(signed.url, signed.headers, body, { signal, onProgress: (loaded) => progress.update(partNumber, loaded) })
+        await transport(signed.url, signed.headers, body, {
+          signal,
+          onProgress: (loaded) => progress.update(partNumber, loaded),
+        })
       },
       {
         ...retry,

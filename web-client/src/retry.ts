@@ -34,7 +34,11 @@ export const isTransient = (error: unknown): boolean => error instanceof HoistUp
  */
 export async function withRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
-  options: RetryOptions & { signal?: AbortSignal; retryIf?: (error: unknown) => boolean; onRetry?: (error: unknown, delayMs: number) => void } = {},
+  options: RetryOptions & {
+    signal?: AbortSignal
+    retryIf?: (error: unknown) => boolean
+    onRetry?: (error: unknown, delayMs: number) => void
+  } = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 6
   const base = options.baseDelayMs ?? 500

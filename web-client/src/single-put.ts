@@ -3,7 +3,10 @@ import { withRetry } from './retry.js'
 import type { TransferContext } from './strategy.js'
 
 /** One presigned PUT of the whole file, retried on network errors, 5xx and 429. */
-export async function putSingle({ file, transport, progress, signal, retry }: TransferContext, instructions: SingleInstructions): Promise<void> {
+export async function putSingle(
+  { file, transport, progress, signal, retry }: TransferContext,
+  instructions: SingleInstructions,
+): Promise<void> {
   await withRetry(
     () =>
       transport(instructions.url, instructions.headers, file, {

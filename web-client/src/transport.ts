@@ -10,7 +10,12 @@ export interface PutOptions {
 }
 
 /** Sends one presigned PUT. The browser default is XMLHttpRequest (upload progress); Node uses fetch. */
-export type PutTransport = (url: string, headers: Record<string, string>, body: Blob, options: PutOptions) => Promise<void>
+export type PutTransport = (
+  url: string,
+  headers: Record<string, string>,
+  body: Blob,
+  options: PutOptions,
+) => Promise<void>
 
 /** fetch-based PUT, for runtimes without XMLHttpRequest (Node, workers): progress only when a request ends. */
 export const fetchPut: PutTransport = async (url, headers, body, options) => {
@@ -19,7 +24,10 @@ export const fetchPut: PutTransport = async (url, headers, body, options) => {
     response = await fetch(url, { method: 'PUT', headers, body, ...(options.signal ? { signal: options.signal } : {}) })
   } catch (error) {
     if (options.signal?.aborted) throw new UploadCancelledError()
-    throw new HoistUploadError('NETWORK_ERROR', `The connection to the storage server failed (${(error as Error).message})`)
+    throw new HoistUploadError(
+      'NETWORK_ERROR',
+      `The connection to the storage server failed (${(error as Error).message})`,
+    )
   }
   const ok = response.ok || options.acceptStatus?.(response.status) === true
   const text = await response.text()

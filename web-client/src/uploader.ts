@@ -51,7 +51,11 @@ export function createUploader(options: UploaderOptions): Uploader {
   const retry = options.retry ?? {}
 
   /** A pending multipart upload of this same file, if one was interrupted: its plan and the parts in the bucket. */
-  async function resumable(fingerprint: string, size: number, signal: AbortSignal): Promise<MultipartTransfer | undefined> {
+  async function resumable(
+    fingerprint: string,
+    size: number,
+    signal: AbortSignal,
+  ): Promise<MultipartTransfer | undefined> {
     const remembered = resumeStore.get(fingerprint)
     if (!remembered) return undefined
     const progress = await api.multipartProgress(remembered.uploadId, signal).catch(() => undefined)

@@ -1,7 +1,7 @@
 /** The bucket documents Hoist writes: CORS rules, the lifecycle rule, the public-read policy. */
 import type { CORSRule, LifecycleRule } from '@aws-sdk/client-s3'
 
-export interface PolicyStatement {
+interface PolicyStatement {
   Sid?: string
   Effect: 'Allow' | 'Deny'
   Principal?: unknown
@@ -15,7 +15,7 @@ export interface BucketPolicy {
   Statement: PolicyStatement[]
 }
 
-export const LIFECYCLE_RULE_ID = 'hoist-abort-incomplete-multipart'
+const LIFECYCLE_RULE_ID = 'hoist-abort-incomplete-multipart'
 export const PUBLIC_READ_SID = 'HoistPublicReadUploads'
 
 /**

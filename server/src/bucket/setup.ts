@@ -22,7 +22,7 @@ import { isS3NotFound } from '../storage/s3-errors.js'
 import { corsRules, lifecycleRule, PUBLIC_READ_SID, publicReadPolicy, type BucketPolicy } from './documents.js'
 import { assertScoped } from './scope.js'
 
-export type StepOutcome = 'created' | 'updated' | 'removed' | 'unchanged' | 'skipped'
+type StepOutcome = 'created' | 'updated' | 'removed' | 'unchanged' | 'skipped'
 
 export interface StepReport {
   step: 'bucket' | 'cors' | 'lifecycle' | 'policy'
@@ -63,7 +63,10 @@ function isNotImplemented(error: unknown): boolean {
 
 function isMissingConfiguration(error: unknown): boolean {
   const name = (error as { name?: string })?.name ?? ''
-  return ['NoSuchCORSConfiguration', 'NoSuchLifecycleConfiguration', 'NoSuchBucketPolicy'].includes(name) || isS3NotFound(error)
+  return (
+    ['NoSuchCORSConfiguration', 'NoSuchLifecycleConfiguration', 'NoSuchBucketPolicy'].includes(name) ||
+    isS3NotFound(error)
+  )
 }
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
@@ -79,7 +82,9 @@ async function ensureBucket(client: S3Client, options: BucketSetupOptions): Prom
     new CreateBucketCommand({
       Bucket: options.bucket,
       // us-east-1 is S3's default and must not be named as a location constraint.
-      ...(options.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: options.region as never } }),
+      ...(options.region === 'us-east-1'
+        ? {}
+        : { CreateBucketConfiguration: { LocationConstraint: options.region as never } }),
     }),
   )
   return { step: 'bucket', outcome: 'created' }
@@ -127,19 +132,28 @@ function normaliseCors(rules: CORSRule[]): unknown {
 async function ensureLifecycle(client: S3Client, options: BucketSetupOptions): Promise<StepReport> {
   if (options.minio) {
     // MinIO refuses a rule whose only action is AbortIncompleteMultipartUpload, and cleans up by itself.
-    return { step: 'lifecycle', outcome: 'skipped', note: 'MinIO removes stale multipart uploads itself (MINIO_API_STALE_UPLOADS_EXPIRY, 24h)' }
+    return {
+      step: 'lifecycle',
+      outcome: 'skipped',
+      note: 'MinIO removes stale multipart uploads itself (MINIO_API_STALE_UPLOADS_EXPIRY, 24h)',
+    }
   }
   const wanted = lifecycleRule(options.keyPrefix, options.abortIncompleteMultipartAfterDays)
   let rules: LifecycleRule[] = []
   try {
     rules = (await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: options.bucket }))).Rules ?? []
   } catch (error) {
-    if (isNotImplemented(error)) return { step: 'lifecycle', outcome: 'skipped', note: 'this store has no lifecycle API' }
+    if (isNotImplemented(error))
+      return { step: 'lifecycle', outcome: 'skipped', note: 'this store has no lifecycle API' }
     if (!isMissingConfiguration(error)) throw error
   }
   const existing = rules.find((rule) => rule.ID === wanted.ID)
-  if (existing && existing.AbortIncompleteMultipartUpload?.DaysAfterInitiation === options.abortIncompleteMultipartAfterDays &&
-      (existing.Filter?.Prefix ?? '') === options.keyPrefix && existing.Status === 'Enabled') {
+  if (
+    existing &&
+    existing.AbortIncompleteMultipartUpload?.DaysAfterInitiation === options.abortIncompleteMultipartAfterDays &&
+    (existing.Filter?.Prefix ?? '') === options.keyPrefix &&
+    existing.Status === 'Enabled'
+  ) {
     return { step: 'lifecycle', outcome: 'unchanged' }
   }
   // Other teams' rules on the same bucket are kept.
@@ -149,7 +163,8 @@ async function ensureLifecycle(client: S3Client, options: BucketSetupOptions): P
       new PutBucketLifecycleConfigurationCommand({ Bucket: options.bucket, LifecycleConfiguration: { Rules: merged } }),
     )
   } catch (error) {
-    if (isNotImplemented(error)) return { step: 'lifecycle', outcome: 'skipped', note: 'this store has no lifecycle API' }
+    if (isNotImplemented(error))
+      return { step: 'lifecycle', outcome: 'skipped', note: 'this store has no lifecycle API' }
     throw error
   }
   return { step: 'lifecycle', outcome: existing ? 'updated' : 'created' }
@@ -170,7 +185,13 @@ async function ensurePolicy(client: S3Client, options: BucketSetupOptions): Prom
     if (!currentOurs) return { step: 'policy', outcome: 'unchanged', note }
     // Only Hoist's statement goes; statements other teams added stay.
     if (others.length === 0) await client.send(new DeleteBucketPolicyCommand({ Bucket: options.bucket }))
-    else await client.send(new PutBucketPolicyCommand({ Bucket: options.bucket, Policy: JSON.stringify({ ...current, Statement: others }) }))
+    else
+      await client.send(
+        new PutBucketPolicyCommand({
+          Bucket: options.bucket,
+          Policy: JSON.stringify({ ...current, Statement: others }),
+        }),
+      )
     return { step: 'policy', outcome: 'removed', note: `Hoist's public-read statement removed; ${note}` }
   }
   const wanted = publicReadPolicy(options.bucket, options.keyPrefix)
@@ -185,9 +206,8 @@ async function ensurePolicy(client: S3Client, options: BucketSetupOptions): Prom
 /** Stores echo policies back in their own spelling (arrays for single values, `{AWS: ['*']}` for `*`). */
 function normaliseStatement(statement: BucketPolicy['Statement'][number]): unknown {
   const list = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).map(String).sort()
-  const principal = statement.Principal as unknown
-  const principals =
-    principal === '*' ? ['*'] : list((principal as { AWS?: unknown } | undefined)?.AWS ?? principal)
+  const principal = statement.Principal
+  const principals = principal === '*' ? ['*'] : list((principal as { AWS?: unknown } | undefined)?.AWS ?? principal)
   return { Effect: statement.Effect, Action: list(statement.Action), Resource: list(statement.Resource), principals }
 }
 

@@ -19,7 +19,8 @@ export function readDevEnv(from: string = process.cwd()): Record<string, string>
 
 /** The dotenv format `parseEnv` reads; values are generated settings, quoted when they hold anything unusual. */
 export function formatEnvFile(env: Record<string, string>, header: string): string {
-  const quote = (value: string): string => (/^[A-Za-z0-9_./:@,+-]*$/.test(value) ? value : `'${value.replace(/'/g, '')}'`)
+  const quote = (value: string): string =>
+    /^[A-Za-z0-9_./:@,+-]*$/.test(value) ? value : `'${value.replace(/'/g, '')}'`
   return `${header}\n${Object.entries(env)
     .map(([name, value]) => `${name}=${quote(value)}`)
     .join('\n')}\n`

@@ -37,7 +37,8 @@ export interface DoctorReport {
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
-  if (options.fix) assertScoped(options.keyPrefix, options.wholeBucket ?? false, 'delete unknown objects (doctor --fix)')
+  if (options.fix)
+    assertScoped(options.keyPrefix, options.wholeBucket ?? false, 'delete unknown objects (doctor --fix)')
   const now = options.now ?? new Date()
   const cutoff = now.getTime() - options.graceMs
   const report: DoctorReport = {
@@ -54,7 +55,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   // Transitions first: finishing one can change which records are live.
   for (const stuck of await options.maintenance.findStuckTransitions(new Date(now.getTime() - STUCK_TRANSITION_MS))) {
     report.stuckTransitions.push(stuck)
-    if (options.fix && (await options.maintenance.completeStuckTransition(stuck.uploadId, stuck.from))) report.fixed.completedTransitions++
+    if (options.fix && (await options.maintenance.completeStuckTransition(stuck.uploadId, stuck.from)))
+      report.fixed.completedTransitions++
   }
 
   const live = new Map<string, UploadRecord>()
@@ -79,9 +81,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   for (const record of live.values()) {
     if (record.status !== 'confirmed') continue
     // Records from before the prefix was set live outside the listing: ask for each.
-    const size = record.key.startsWith(options.keyPrefix) ? stored.get(record.key) : (await options.store.head(record.key))?.size
+    const size = record.key.startsWith(options.keyPrefix)
+      ? stored.get(record.key)
+      : (await options.store.head(record.key))?.size
     if (size === undefined) report.missingObjects.push({ id: record._id, key: record.key })
-    else if (size !== record.size) report.sizeMismatches.push({ id: record._id, key: record.key, recorded: record.size, stored: size })
+    else if (size !== record.size)
+      report.sizeMismatches.push({ id: record._id, key: record.key, recorded: record.size, stored: size })
   }
 
   for (const upload of await options.store.listMultipartUploads(options.keyPrefix)) {
@@ -113,11 +118,31 @@ export function formatDoctorReport(report: DoctorReport, fix: boolean): string {
     for (const item of items.slice(0, 50)) lines.push(`  ${item}`)
     if (items.length > 50) lines.push(`  … and ${items.length - 50} more (see --json)`)
   }
-  section('confirmed records whose object is MISSING', report.missingObjects.map((m) => `${m.id} ${m.key}`), 'not repairable: restore the object from a backup')
-  section('confirmed records whose object DIFFERS in size', report.sizeMismatches.map((m) => `${m.id} ${m.key}: recorded ${m.recorded}, stored ${m.stored}`), 'not repairable here')
-  section('objects with no live record', report.orphanObjects.map((o) => `${o.key} (${o.size} bytes, ${o.lastModified})`), fix ? `deleted ${report.fixed.deletedObjects}` : 'safe to delete: --fix')
-  section('multipart uploads with no pending record', report.orphanMultipartUploads.map((m) => `${m.key} ${m.uploadId}`), fix ? `aborted ${report.fixed.abortedMultipartUploads}` : 'safe to abort: --fix')
-  section('stuck transitions', report.stuckTransitions.map((s) => `${s.uploadId} leaving ${s.from}`), fix ? `completed ${report.fixed.completedTransitions}` : 'safe to complete: --fix')
+  section(
+    'confirmed records whose object is MISSING',
+    report.missingObjects.map((m) => `${m.id} ${m.key}`),
+    'not repairable: restore the object from a backup',
+  )
+  section(
+    'confirmed records whose object DIFFERS in size',
+    report.sizeMismatches.map((m) => `${m.id} ${m.key}: recorded ${m.recorded}, stored ${m.stored}`),
+    'not repairable here',
+  )
+  section(
+    'objects with no live record',
+    report.orphanObjects.map((o) => `${o.key} (${o.size} bytes, ${o.lastModified})`),
+    fix ? `deleted ${report.fixed.deletedObjects}` : 'safe to delete: --fix',
+  )
+  section(
+    'multipart uploads with no pending record',
+    report.orphanMultipartUploads.map((m) => `${m.key} ${m.uploadId}`),
+    fix ? `aborted ${report.fixed.abortedMultipartUploads}` : 'safe to abort: --fix',
+  )
+  section(
+    'stuck transitions',
+    report.stuckTransitions.map((s) => `${s.uploadId} leaving ${s.from}`),
+    fix ? `completed ${report.fixed.completedTransitions}` : 'safe to complete: --fix',
+  )
   lines.push(report.clean ? 'clean: every confirmed record has its object, nothing is orphaned' : 'NOT clean')
   return lines.join('\n')
 }

@@ -57,7 +57,7 @@ interface DocumentRefs {
 }
 
 /** Same content, same key: a file stored twice on disk is uploaded once, and a re-run finds it. */
-export function legacyKey(keyPrefix: string, workspaceId: string, entry: ManifestEntry): string {
+function legacyKey(keyPrefix: string, workspaceId: string, entry: ManifestEntry): string {
   return `${keyPrefix}${workspaceId}/${entry.sha256.slice(0, 32)}.${legacyTypeOf(entry.path).extension}`
 }
 
@@ -67,7 +67,10 @@ export async function migrate(options: MigrationOptions): Promise<MigrationRepor
 
   // 1. The backup manifest, before anything changes.
   const manifest = await scanFiles(options.from)
-  await writeFile(options.manifestPath, JSON.stringify({ root: options.from, createdAt: new Date().toISOString(), files: manifest }, null, 2))
+  await writeFile(
+    options.manifestPath,
+    JSON.stringify({ root: options.from, createdAt: new Date().toISOString(), files: manifest }, null, 2),
+  )
   report.files.scanned = manifest.length
   report.files.bytes = manifest.reduce((sum, entry) => sum + entry.size, 0)
   const byPath = new Map(manifest.map((entry) => [entry.path, entry]))
@@ -79,7 +82,12 @@ export async function migrate(options: MigrationOptions): Promise<MigrationRepor
   for (const doc of documents) {
     for (const ref of doc.refs) {
       if (!byPath.has(ref.relativePath)) {
-        report.missingFiles.push({ url: ref.url, collection: doc.collection, documentId: String(doc.id), field: ref.path.join('.') })
+        report.missingFiles.push({
+          url: ref.url,
+          collection: doc.collection,
+          documentId: String(doc.id),
+          field: ref.path.join('.'),
+        })
       }
     }
   }
@@ -146,7 +154,12 @@ async function findDocumentReferences(options: MigrationOptions, report: Migrati
 }
 
 /** Returns true when the object is in the bucket with this file's content (uploaded now or before). */
-async function uploadOne(options: MigrationOptions, key: string, entry: ManifestEntry, report: MigrationReport): Promise<boolean> {
+async function uploadOne(
+  options: MigrationOptions,
+  key: string,
+  entry: ManifestEntry,
+  report: MigrationReport,
+): Promise<boolean> {
   const existing = await options.store.storedDigest(key)
   if (existing !== undefined) {
     if (existing.sha256 !== entry.sha256 || existing.size !== entry.size) {
@@ -172,11 +185,17 @@ async function uploadOne(options: MigrationOptions, key: string, entry: Manifest
     partSize: options.partSize,
   })
   const stored = await options.store.storedDigest(key)
-  if (stored?.size !== entry.size || stored.sha256 !== entry.sha256) throw new Error(`s3://${options.store.bucket}/${key} did not verify after upload`)
+  if (stored?.size !== entry.size || stored.sha256 !== entry.sha256)
+    throw new Error(`s3://${options.store.bucket}/${key} did not verify after upload`)
   return true
 }
 
-async function recordOne(options: MigrationOptions, key: string, entry: ManifestEntry, report: MigrationReport): Promise<void> {
+async function recordOne(
+  options: MigrationOptions,
+  key: string,
+  entry: ManifestEntry,
+  report: MigrationReport,
+): Promise<void> {
   if (await options.ledger.findByKey(key)) {
     report.records.existing++
     return
@@ -223,7 +242,11 @@ async function rewriteDocument(
 ): Promise<void> {
   const unverified = doc.refs.filter((ref) => byPath.has(ref.relativePath) && newUrlOf(ref.url) === undefined)
   if (unverified.length > 0) {
-    report.documents.skipped.push({ collection: doc.collection, id: String(doc.id), reason: `${unverified.length} file(s) not verified in the bucket` })
+    report.documents.skipped.push({
+      collection: doc.collection,
+      id: String(doc.id),
+      reason: `${unverified.length} file(s) not verified in the bucket`,
+    })
     return
   }
   const rewritable = doc.refs.filter((ref) => newUrlOf(ref.url) !== undefined)
@@ -232,7 +255,10 @@ async function rewriteDocument(
   report.documents.rewritten++
   for (const ref of rewritable) {
     const entry = byPath.get(ref.relativePath)!
-    rewrittenUrls.set(newUrlOf(ref.url)!, { key: legacyKey(options.keyPrefix, options.workspaceId, entry), size: entry.size })
+    rewrittenUrls.set(newUrlOf(ref.url)!, {
+      key: legacyKey(options.keyPrefix, options.workspaceId, entry),
+      size: entry.size,
+    })
   }
   if (options.dryRun) return
 

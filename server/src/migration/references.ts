@@ -24,7 +24,7 @@ function escapeRegExp(text: string): string {
  * A matcher for the given old prefixes. Absolute prefixes (`https://old.example.com/uploads/`) match anywhere;
  * relative ones (`/uploads/`) only where they start a URL, so `https://other.example/uploads/x` is left alone.
  */
-export function urlMatcher(prefixes: string[]): RegExp {
+function urlMatcher(prefixes: string[]): RegExp {
   const sorted = [...prefixes].sort((a, b) => b.length - a.length)
   const alternatives = sorted.map((prefix) =>
     /^[a-z][a-z0-9+.-]*:\/\//i.test(prefix)
@@ -73,17 +73,23 @@ export function findReferences(value: unknown, prefixes: string[], path: (string
  * undefined (its file is missing) is left as it was. Values other than strings, arrays and plain objects
  * (ObjectIds, Dates, binaries) are kept as they are.
  */
-export function rewriteUrls(value: unknown, prefixes: string[], replacement: (url: string) => string | undefined): unknown {
+export function rewriteUrls(
+  value: unknown,
+  prefixes: string[],
+  replacement: (url: string) => string | undefined,
+): unknown {
   if (typeof value === 'string') return value.replace(urlMatcher(prefixes), (url) => replacement(url) ?? url)
   if (Array.isArray(value)) return value.map((item) => rewriteUrls(item, prefixes, replacement))
   if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, rewriteUrls(item, prefixes, replacement)]))
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, rewriteUrls(item, prefixes, replacement)]),
+    )
   }
   return value
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false
-  const proto = Object.getPrototypeOf(value)
+  const proto: unknown = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }

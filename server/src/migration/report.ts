@@ -55,7 +55,10 @@ export function summarise(report: MigrationReport): string {
     `missing on disk:      ${report.missingFiles.length} reference(s) left unchanged`,
     `unreferenced files:   ${report.unreferencedFiles.length} (uploaded anyway)`,
   ]
-  if (!report.dryRun) lines.push(`verified:             ${report.verification.ok}/${report.verification.checked} URLs serve the right size`)
+  if (!report.dryRun)
+    lines.push(
+      `verified:             ${report.verification.ok}/${report.verification.checked} URLs serve the right size`,
+    )
   for (const failure of report.files.failed) lines.push(`  FAILED upload ${failure.path}: ${failure.error}`)
   for (const failure of report.verification.failed) lines.push(`  FAILED check ${failure.url}: ${failure.problem}`)
   for (const missing of report.missingFiles.slice(0, 20)) {

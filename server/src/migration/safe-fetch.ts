@@ -17,8 +17,14 @@ export class RefusedUrlError extends Error {
 function ipv4IsPrivate(address: string): boolean {
   const [a, b] = address.split('.').map(Number) as [number, number]
   return (
-    a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    a >= 224
   )
 }
 
@@ -40,7 +46,7 @@ export function isPrivateAddress(address: string): boolean {
   return true
 }
 
-export async function assertPublicHttps(url: URL): Promise<void> {
+async function assertPublicHttps(url: URL): Promise<void> {
   if (url.protocol !== 'https:') throw new RefusedUrlError(url.href, 'only https is allowed')
   const host = url.hostname.replace(/^\[|\]$/g, '')
   const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((entry) => entry.address)

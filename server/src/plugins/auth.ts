@@ -20,7 +20,7 @@ declare module 'fastify' {
 }
 
 /** Claims Hoist needs on top of a valid signature: who (`sub`), which workspace, until when (`exp`). */
-export const TokenClaimsSchema = Type.Object({
+const TokenClaimsSchema = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),
   workspace: Type.String({ pattern: WORKSPACE_ID_PATTERN }),
   exp: Type.Number(),

@@ -46,7 +46,9 @@ function describeValidation(error: FastifyError): HoistError {
     message: issue.message ?? 'is invalid',
   }))
   const first = details[0]
-  const message = first ? `${where} ${first.path === '/' ? '' : `${first.path} `}${first.message}` : `${where} is invalid`
+  const message = first
+    ? `${where} ${first.path === '/' ? '' : `${first.path} `}${first.message}`
+    : `${where} is invalid`
   return withDetails(new ValidationFailed(message), details)
 }
 
@@ -62,7 +64,8 @@ export function toErrorResponse(raw: unknown): { statusCode: number; body: Error
   let known: HoistError | undefined
   if (error?.validation) known = describeValidation(error)
   else if (typeof error?.code === 'string' && error.code.startsWith('FST_')) known = translateFastifyError(error)
-  else if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) known = new InvalidJson(error.message)
+  else if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400)
+    known = new InvalidJson(error.message)
   else if (isApiError(error)) known = error
 
   if (!known && typeof error?.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {

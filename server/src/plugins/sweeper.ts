@@ -16,7 +16,8 @@ export default fp(
         maintenance: app.ledgerMaintenance,
         store: app.objectStore,
         clock: () => new Date(),
-        onCleanupError: (id, error) => app.log.warn({ err: error, uploadId: id }, 'expired upload: bucket clean-up failed'),
+        onCleanupError: (id, error) =>
+          app.log.warn({ err: error, uploadId: id }, 'expired upload: bucket clean-up failed'),
       })
         .then((result) => {
           if (result.expired + result.purged > 0) app.log.info(result, 'swept expired uploads and purged replayed keys')

@@ -36,7 +36,10 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/readyz',
     { schema: { hide: true, response: { 200: ReadySchema, 503: ReadySchema } }, logLevel: 'warn' },
     async (_request, reply) => {
-      const [mongodb, objectStorage] = await Promise.all([check(() => app.ledger.ping()), check(() => app.objectStore.ping())])
+      const [mongodb, objectStorage] = await Promise.all([
+        check(() => app.ledger.ping()),
+        check(() => app.objectStore.ping()),
+      ])
       const status = app.draining ? 'draining' : mongodb.ok && objectStorage.ok ? 'ready' : 'unavailable'
       return reply.code(status === 'ready' ? 200 : 503).send({ status, checks: { mongodb, objectStorage } })
     },

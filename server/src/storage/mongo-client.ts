@@ -2,7 +2,7 @@ import { MongoClient } from 'mongodb'
 import type { Config } from '../config.js'
 
 /** A stopped database must turn into a 503 within seconds, not the driver's default 30 s. */
-export const MONGO_CLIENT_OPTIONS = { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000, appName: 'hoist' }
+const MONGO_CLIENT_OPTIONS = { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000, appName: 'hoist' }
 
 /** The one way Hoist opens MongoDB (the API, the CLI and the dev stack alike); the caller closes it. */
 export async function connectMongo(uri: Config['mongoUri']): Promise<MongoClient> {

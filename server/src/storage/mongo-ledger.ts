@@ -37,7 +37,7 @@ interface TransitionDocument {
 
 const DUPLICATE_KEY = 11000
 
-export function isMongoUnavailable(error: unknown): boolean {
+function isMongoUnavailable(error: unknown): boolean {
   return (
     error instanceof MongoNetworkError ||
     error instanceof MongoServerSelectionError ||
@@ -51,12 +51,15 @@ export function isMongoUnavailable(error: unknown): boolean {
  * Creates only the indexes that are missing, one at a time. FerretDB v1.24 drops the connection (a recovered
  * panic, "slice bounds out of range") when createIndexes names several indexes that already exist.
  */
-async function createMissingIndexes<T extends Document>(collection: Collection<T>, indexes: IndexDescription[]): Promise<void> {
+async function createMissingIndexes<T extends Document>(
+  collection: Collection<T>,
+  indexes: IndexDescription[],
+): Promise<void> {
   const existing = new Set(
     await collection
       .listIndexes()
       .toArray()
-      .then((list) => list.map((index) => index.name as string))
+      .then((list) => list.map((index: { name?: unknown }) => String(index.name)))
       .catch((error: unknown) => {
         // A collection that does not exist yet has no indexes.
         if (error instanceof MongoServerError && error.codeName === 'NamespaceNotFound') return []
@@ -79,7 +82,9 @@ const WRITE_CONFLICT = 112
 export function isTransientWriteError(error: unknown): boolean {
   return (
     error instanceof MongoServerError &&
-    (error.code === WRITE_CONFLICT || error.hasErrorLabel('TransientTransactionError') || /SQLITE_BUSY|database is locked/.test(error.message))
+    (error.code === WRITE_CONFLICT ||
+      error.hasErrorLabel('TransientTransactionError') ||
+      /SQLITE_BUSY|database is locked/.test(error.message))
   )
 }
 
@@ -180,11 +185,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
   }
 
   /** Each step is retried on its own: a retry of the whole would find its own claim and give up. */
-  async transition(
-    id: string,
-    from: UploadStatus,
-    changes: RecordChanges,
-  ): Promise<UploadRecord | undefined> {
+  async transition(id: string, from: UploadStatus, changes: RecordChanges): Promise<UploadRecord | undefined> {
     const current = await mongo(() => this.uploads.findOne({ _id: id }, { projection: { status: 1 } }))
     // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"
     // means it is still in `from`.
@@ -204,7 +205,11 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
       await this.completeStuckTransition(id, from)
       return undefined
     }
-    return (await mongo(() => this.uploads.findOneAndUpdate({ _id: id }, { $set: claim.changes }, { returnDocument: 'after' }))) ?? undefined
+    return (
+      (await mongo(() =>
+        this.uploads.findOneAndUpdate({ _id: id }, { $set: claim.changes }, { returnDocument: 'after' }),
+      )) ?? undefined
+    )
   }
 
   async settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined> {
@@ -227,7 +232,13 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
   }
 
   findPurgeDue(now: Date, limit: number): Promise<UploadRecord[]> {
-    return mongo(() => this.uploads.find({ purgeAfter: { $lte: now } }).sort({ purgeAfter: 1 }).limit(limit).toArray())
+    return mongo(() =>
+      this.uploads
+        .find({ purgeAfter: { $lte: now } })
+        .sort({ purgeAfter: 1 })
+        .limit(limit)
+        .toArray(),
+    )
   }
 
   clearPurge(id: string): Promise<void> {
@@ -252,7 +263,13 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
     return mongo(async () => {
       const [sum] = await this.uploads
         .aggregate<{ total: number }>([
-          { $match: { workspaceId, status: { $in: [...QUOTA_HOLDING_STATUSES] }, ...(upToId ? { _id: { $lte: upToId } } : {}) } },
+          {
+            $match: {
+              workspaceId,
+              status: { $in: [...QUOTA_HOLDING_STATUSES] },
+              ...(upToId ? { _id: { $lte: upToId } } : {}),
+            },
+          },
           { $group: { _id: null, total: { $sum: '$size' } } },
         ])
         .toArray()

@@ -7,7 +7,7 @@ import { S3Address } from './s3-address.js'
 import { createS3Client } from './s3-client.js'
 import { S3ObjectStore } from './s3-object-store.js'
 
-export function createUrlSigner(config: Config, client: S3Client, address: S3Address): UrlSigner {
+function createUrlSigner(config: Config, client: S3Client, address: S3Address): UrlSigner {
   if (config.presigner === 'sdk') return new SdkUrlSigner(client, config.s3Bucket)
   // The client's credential provider caches and refreshes (instance roles, SSO) for the hand signer too.
   return new SigV4UrlSigner({ address, region: config.awsRegion, credentials: client.config.credentials })

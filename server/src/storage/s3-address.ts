@@ -40,8 +40,18 @@ export class S3Address {
     const port = this.base.port ? Number(this.base.port) : undefined
     const basePath = this.base.pathname.replace(/\/$/, '')
     return this.pathStyle
-      ? { protocol: this.base.protocol, hostname: this.base.hostname, port, path: `${basePath}/${this.options.bucket}/${encodeKey(key)}` }
-      : { protocol: this.base.protocol, hostname: `${this.options.bucket}.${this.base.hostname}`, port, path: `${basePath}/${encodeKey(key)}` }
+      ? {
+          protocol: this.base.protocol,
+          hostname: this.base.hostname,
+          port,
+          path: `${basePath}/${this.options.bucket}/${encodeKey(key)}`,
+        }
+      : {
+          protocol: this.base.protocol,
+          hostname: `${this.options.bucket}.${this.base.hostname}`,
+          port,
+          path: `${basePath}/${encodeKey(key)}`,
+        }
   }
 
   /** The object's URL without any query: public when the bucket (or prefix) allows anonymous reads. */

@@ -13,17 +13,22 @@ interface AwsLikeError {
 }
 
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload'])
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH'])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+])
 const UNAVAILABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'ServiceUnavailable', 'SlowDown', 'InternalError'])
 
 export function isS3NotFound(error: unknown): boolean {
   const e = error as AwsLikeError
-  return NOT_FOUND_NAMES.has(e?.name ?? '') || NOT_FOUND_NAMES.has(e?.Code ?? '') || e?.$metadata?.httpStatusCode === 404
-}
-
-export function isS3PreconditionFailed(error: unknown): boolean {
-  const e = error as AwsLikeError
-  return e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412
+  return (
+    NOT_FOUND_NAMES.has(e?.name ?? '') || NOT_FOUND_NAMES.has(e?.Code ?? '') || e?.$metadata?.httpStatusCode === 404
+  )
 }
 
 export function isS3Unavailable(error: unknown): boolean {

@@ -94,7 +94,9 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget {
   head(key: string): Promise<ObjectHead | undefined> {
     return s3Call(async () => {
       try {
-        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }))
+        const head = await this.client.send(
+          new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+        )
         return {
           size: head.ContentLength ?? 0,
           ...(head.ContentType ? { contentType: head.ContentType } : {}),
@@ -112,7 +114,9 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget {
     return s3Call(async () => {
       let object
       try {
-        object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }))
+        object = await this.client.send(
+          new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+        )
       } catch (error) {
         if (isS3NotFound(error)) return undefined
         throw error
@@ -134,7 +138,8 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget {
     try {
       for await (const page of pages) {
         for (const object of page.Contents ?? []) {
-          if (object.Key) yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) }
+          if (object.Key)
+            yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) }
         }
       }
     } catch (error) {
@@ -162,10 +167,16 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget {
       try {
         for (;;) {
           const page = await this.client.send(
-            new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) }),
+            new ListPartsCommand({
+              Bucket: this.bucket,
+              Key: key,
+              UploadId: uploadId,
+              ...(marker ? { PartNumberMarker: marker } : {}),
+            }),
           )
           for (const part of page.Parts ?? []) {
-            if (part.PartNumber && part.ETag) parts.push({ partNumber: part.PartNumber, size: part.Size ?? 0, etag: part.ETag })
+            if (part.PartNumber && part.ETag)
+              parts.push({ partNumber: part.PartNumber, size: part.Size ?? 0, etag: part.ETag })
           }
           if (!page.IsTruncated || !page.NextPartNumberMarker || page.NextPartNumberMarker === marker) break
           marker = page.NextPartNumberMarker
@@ -231,14 +242,25 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget {
       const uploads: OpenMultipartUpload[] = []
       let markers: { KeyMarker?: string; UploadIdMarker?: string } = {}
       for (;;) {
-        const page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, ...markers }))
+        const page = await this.client.send(
+          new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, ...markers }),
+        )
         for (const upload of page.Uploads ?? []) {
           if (upload.Key && upload.UploadId) {
-            uploads.push({ key: upload.Key, uploadId: upload.UploadId, ...(upload.Initiated ? { initiated: upload.Initiated } : {}) })
+            uploads.push({
+              key: upload.Key,
+              uploadId: upload.UploadId,
+              ...(upload.Initiated ? { initiated: upload.Initiated } : {}),
+            })
           }
         }
         const next = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker }
-        if (!page.IsTruncated || !next.KeyMarker || (next.KeyMarker === markers.KeyMarker && next.UploadIdMarker === markers.UploadIdMarker)) break
+        if (
+          !page.IsTruncated ||
+          !next.KeyMarker ||
+          (next.KeyMarker === markers.KeyMarker && next.UploadIdMarker === markers.UploadIdMarker)
+        )
+          break
         markers = { KeyMarker: next.KeyMarker, ...(next.UploadIdMarker ? { UploadIdMarker: next.UploadIdMarker } : {}) }
       }
       return uploads

@@ -79,10 +79,17 @@ export async function putFile(client: S3Client, bucket: string, input: LocalFile
       parts.push({ PartNumber: partNumber, ETag: part.ETag!, ChecksumSHA256: checksum })
     }
     await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: input.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: input.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
     )
   } catch (error) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: input.key, UploadId: uploadId })).catch(() => undefined)
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: input.key, UploadId: uploadId }))
+      .catch(() => undefined)
     throw error
   }
 }

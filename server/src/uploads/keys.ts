@@ -17,7 +17,7 @@ export function objectKey(prefix: string, workspaceId: string, id: string, exten
   return `${prefix}${workspaceId}/${year}/${month}/${id}.${extension}`
 }
 
-export const MAX_DISPLAY_NAME_LENGTH = 255
+const MAX_DISPLAY_NAME_LENGTH = 255
 
 /**
  * The filename as shown to people: Unicode-normalised, without control or format characters (which can

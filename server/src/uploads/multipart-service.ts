@@ -15,7 +15,9 @@ export class MultipartService {
     const { record, plan } = await this.pendingMultipart(principal, id)
     const outOfRange = partNumbers.filter((n) => n > plan.partCount)
     if (outOfRange.length > 0) {
-      throw new ValidationFailed(`part numbers must be within 1..${plan.partCount}; got ${outOfRange.slice(0, 5).join(', ')}`)
+      throw new ValidationFailed(
+        `part numbers must be within 1..${plan.partCount}; got ${outOfRange.slice(0, 5).join(', ')}`,
+      )
     }
     const ttl = this.deps.config.uploadUrlTtlSeconds
     const parts = await Promise.all(
@@ -47,7 +49,10 @@ export class MultipartService {
     }
   }
 
-  private async pendingMultipart(principal: Principal, id: string): Promise<{ record: UploadRecord; plan: MultipartPlan }> {
+  private async pendingMultipart(
+    principal: Principal,
+    id: string,
+  ): Promise<{ record: UploadRecord; plan: MultipartPlan }> {
     const record = await findOwned(this.deps.ledger, principal, id)
     if (!record.multipart) throw new NotMultipart(id)
     if (record.status !== 'pending') throw new UploadNotPending(id, record.status)

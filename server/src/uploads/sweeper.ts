@@ -36,7 +36,10 @@ async function expirePending(deps: SweeperDeps, now: Date, batchSize: number, re
     const due = await deps.maintenance.findExpired(now, batchSize)
     let movedThisBatch = 0
     for (const record of due) {
-      const expired = await deps.ledger.transition(record._id, 'pending', { status: 'expired', ...purgeChange(record, now) })
+      const expired = await deps.ledger.transition(record._id, 'pending', {
+        status: 'expired',
+        ...purgeChange(record, now),
+      })
       if (!expired) continue
       movedThisBatch++
       result.expired++

@@ -2,9 +2,24 @@
  * The upload lifecycle, minus confirm (confirm.ts) and multipart parts (multipart-service.ts): presign, read,
  * list, delete, download. Every method is scoped to the caller's workspace.
  */
-import type { UploadInstructions, UploadList, UploadListQuery, UploadStatus, UploadView, CreateUploadBody, Download } from '@hoist/protocol'
+import type {
+  UploadInstructions,
+  UploadList,
+  UploadListQuery,
+  UploadStatus,
+  UploadView,
+  CreateUploadBody,
+  Download,
+} from '@hoist/protocol'
 import { MAX_SINGLE_PUT_SIZE, planParts } from '@hoist/protocol'
-import { ContentTypeNotAllowed, FileTooLarge, NotUploadedYet, QuotaExceeded, UploadBusy, UploadNotPending } from '../errors.js'
+import {
+  ContentTypeNotAllowed,
+  FileTooLarge,
+  NotUploadedYet,
+  QuotaExceeded,
+  UploadBusy,
+  UploadNotPending,
+} from '../errors.js'
 import { findOwned, type ServiceDeps } from './deps.js'
 import { displayFilename, newUploadId, objectKey } from './keys.js'
 import { mediaTypeOf, type MediaType } from './media-types.js'
@@ -110,7 +125,10 @@ export class UploadService {
   async remove(principal: Principal, id: string): Promise<void> {
     let record = await findOwned(this.deps.ledger, principal, id)
     if (record.status === 'pending') {
-      const discarded = await this.deps.ledger.transition(record._id, 'pending', { status: 'deleted', ...purgeChange(record, this.deps.clock()) })
+      const discarded = await this.deps.ledger.transition(record._id, 'pending', {
+        status: 'deleted',
+        ...purgeChange(record, this.deps.clock()),
+      })
       if (discarded) return releaseStorage(this.deps, discarded)
       // Another request moved it first (a confirm, the sweeper): act on what it is now.
       const now = await this.deps.ledger.settled(record._id, 'pending')
@@ -120,7 +138,10 @@ export class UploadService {
     }
     if (record.status === 'confirmed') {
       await this.deps.store.delete(record.key)
-      await this.deps.ledger.transition(record._id, 'confirmed', { status: 'deleted', ...purgeChange(record, this.deps.clock()) })
+      await this.deps.ledger.transition(record._id, 'confirmed', {
+        status: 'deleted',
+        ...purgeChange(record, this.deps.clock()),
+      })
     }
   }
 
@@ -130,7 +151,11 @@ export class UploadService {
     if (record.status === 'pending') throw new NotUploadedYet()
     if (record.status !== 'confirmed') throw new UploadNotPending(record._id, record.status)
     const ttl = this.deps.config.downloadUrlTtlSeconds
-    const request = await this.deps.store.presignGet({ key: record.key, expiresInSeconds: ttl, downloadName: record.filename })
+    const request = await this.deps.store.presignGet({
+      key: record.key,
+      expiresInSeconds: ttl,
+      downloadName: record.filename,
+    })
     return { ...request, expiresAt: new Date(this.deps.clock().getTime() + ttl * 1000).toISOString() }
   }
 

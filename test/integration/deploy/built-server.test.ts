@@ -20,13 +20,22 @@ import { mintToken } from '../../helpers/tokens.js'
 const stack = await sharedStack(t)
 const config = configFor(stack, { s3KeyPrefix: 'uploads/' })
 const port = await freePort()
-const env = { ...builtCodeEnv(), ...cliEnv(stack, config), S3_KEY_PREFIX: 'uploads/', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_DELAY_MS: '1500' }
+const env = {
+  ...builtCodeEnv(),
+  ...cliEnv(stack, config),
+  S3_KEY_PREFIX: 'uploads/',
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  SHUTDOWN_DRAIN_DELAY_MS: '1500',
+}
 
 const build = spawnSync('npm', ['run', 'build', '-w', '@hoist/server'], { encoding: 'utf8' })
 t.equal(build.status, 0, `the build command works\n${build.stdout}${build.stderr}`)
 
 t.test('hoist bucket setup from the build: the second run changes nothing', async (t) => {
-  const run = () => spawnSync(process.execPath, ['server/dist/cli/hoist.js', 'bucket', 'setup'], { env, encoding: 'utf8' })
+  const run = () =>
+    spawnSync(process.execPath, ['server/dist/cli/hoist.js', 'bucket', 'setup'], { env, encoding: 'utf8' })
   const first = run()
   t.equal(first.status, 0, first.stderr)
   t.match(first.stdout, /bucket\s+created/)
@@ -41,7 +50,9 @@ t.test('hoist bucket setup from the build: the second run changes nothing', asyn
 t.test('after setup: no anonymous listing, anonymous reads of the upload prefix only', async (t) => {
   const s3 = createS3Client(config)
   t.teardown(() => s3.destroy())
-  await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'uploads/w/a.png', Body: 'png', ContentType: 'image/png' }))
+  await s3.send(
+    new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'uploads/w/a.png', Body: 'png', ContentType: 'image/png' }),
+  )
   await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: 'private/b.txt', Body: 'secret' }))
   const bucketUrl = `${stack.s3.endpoint}/${config.s3Bucket}`
   t.equal((await fetch(`${bucketUrl}/`)).status, 403, 'listing the bucket is refused')
@@ -59,7 +70,7 @@ t.test('the start command serves, then shuts down gracefully on SIGTERM', async 
   const socket = connect(port, '127.0.0.1')
   await new Promise((resolve) => socket.once('connect', resolve))
   let answer = ''
-  socket.on('data', (chunk) => (answer += chunk))
+  socket.on('data', (chunk) => (answer += chunk.toString()))
   const answered = new Promise((resolve) => socket.on('end', resolve))
   socket.write(
     `POST /v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${mintToken()}\r\n` +
@@ -78,7 +89,12 @@ t.test('the start command serves, then shuts down gracefully on SIGTERM', async 
 })
 
 t.test('requests still in their handlers when shutdown starts are finished, even if their clients left', async (t) => {
-  const { child: server, exited, port: burstPort, output } = await startApiProcess({
+  const {
+    child: server,
+    exited,
+    port: burstPort,
+    output,
+  } = await startApiProcess({
     entry: 'dist',
     env: { ...env, SHUTDOWN_DRAIN_DELAY_MS: '0', LOG_LEVEL: 'error' },
   })
@@ -96,5 +112,9 @@ t.test('requests still in their handlers when shutdown starts are finished, even
   await Promise.all(hangUps)
   server.kill('SIGTERM')
   t.equal(await exited, 0)
-  t.notMatch(output(), /request failed|MongoClientClosedError|MongoTopologyClosedError/, 'no handler was cut off by the shutdown')
+  t.notMatch(
+    output(),
+    /request failed|MongoClientClosedError|MongoTopologyClosedError/,
+    'no handler was cut off by the shutdown',
+  )
 })

@@ -26,10 +26,27 @@ t.teardown(async () => {
   await mongo.close()
 })
 await legacyDb.collection('walkthroughs').insertMany(
-  Array.from({ length: FILES }, (_, i) => ({ title: `w${i}`, steps: [{ blocks: [{ type: 'image', data: { url: `/uploads/steps/${i}.png` } }] }] })),
+  Array.from({ length: FILES }, (_, i) => ({
+    title: `w${i}`,
+    steps: [{ blocks: [{ type: 'image', data: { url: `/uploads/steps/${i}.png` } }] }],
+  })),
 )
 
-const args = ['migrate', '--from', dir, '--old-prefix', '/uploads/', '--db', legacyDb.databaseName, '--concurrency', '1', '--report', join(workDir, 'report.json'), '--manifest', join(workDir, 'manifest.json')]
+const args = [
+  'migrate',
+  '--from',
+  dir,
+  '--old-prefix',
+  '/uploads/',
+  '--db',
+  legacyDb.databaseName,
+  '--concurrency',
+  '1',
+  '--report',
+  join(workDir, 'report.json'),
+  '--manifest',
+  join(workDir, 'manifest.json'),
+]
 const countObjects = async (): Promise<number> =>
   (await s3.send(new ListObjectsV2Command({ Bucket: config.s3Bucket }))).KeyCount ?? 0
 
@@ -47,7 +64,11 @@ t.test('killed after some uploads, then run again: every file once, every URL re
   const recordsAfterKill = await hoistDb.collection('uploads').countDocuments()
   t.ok(objectsAfterKill >= 10 && objectsAfterKill < FILES, `the first run was cut short (${objectsAfterKill} objects)`)
   t.ok(recordsAfterKill < FILES, `${recordsAfterKill} records before the restart`)
-  t.equal(await legacyDb.collection('walkthroughs').countDocuments({ 'steps.blocks.data.url': { $regex: '^/uploads/' } }), FILES, 'no document was rewritten before all uploads were verified')
+  t.equal(
+    await legacyDb.collection('walkthroughs').countDocuments({ 'steps.blocks.data.url': { $regex: '^/uploads/' } }),
+    FILES,
+    'no document was rewritten before all uploads were verified',
+  )
 
   const second = await runHoist(args, cliEnv(stack, config))
   t.equal(second.code, 0, second.stdout + second.stderr)
@@ -55,6 +76,14 @@ t.test('killed after some uploads, then run again: every file once, every URL re
   t.equal(await hoistDb.collection('uploads').countDocuments(), FILES, 'one record per file: no duplicates')
   const keys = await hoistDb.collection('uploads').distinct('key')
   t.equal(keys.length, FILES)
-  t.equal(await legacyDb.collection('walkthroughs').countDocuments({ 'steps.blocks.data.url': { $regex: '^/uploads/' } }), 0, 'every URL rewritten')
-  t.match(second.stdout, new RegExp(`already in bucket:\\s+${objectsAfterKill}`), 'the restart skipped what was already uploaded')
+  t.equal(
+    await legacyDb.collection('walkthroughs').countDocuments({ 'steps.blocks.data.url': { $regex: '^/uploads/' } }),
+    0,
+    'every URL rewritten',
+  )
+  t.match(
+    second.stdout,
+    new RegExp(`already in bucket:\\s+${objectsAfterKill}`),
+    'the restart skipped what was already uploaded',
+  )
 })

@@ -33,12 +33,17 @@ async function migrate(...extra: string[]): Promise<{ code: number | null; repor
   const result = await runHoist(
     [
       'migrate',
-      '--from', legacy.dir,
+      '--from',
+      legacy.dir,
       ...OLD_PREFIXES.flatMap((prefix) => ['--old-prefix', prefix]),
-      '--db', legacy.dbName,
-      '--workspace', 'legacy-ws',
-      '--manifest', join(workDir, `manifest-${run}.json`),
-      '--report', reportPath,
+      '--db',
+      legacy.dbName,
+      '--workspace',
+      'legacy-ws',
+      '--manifest',
+      join(workDir, `manifest-${run}.json`),
+      '--report',
+      reportPath,
       ...extra,
     ],
     env,
@@ -66,13 +71,17 @@ t.test('--dry-run reports what would change and changes nothing', async (t) => {
   t.equal(report.files.uploaded, UNIQUE_CONTENTS, 'one upload per distinct content')
   t.equal(report.documents.rewritten, 5, 'users, workspaces, walkthroughs and two snapshots would change')
   t.same(report.unreferencedFiles, ['orphan.webp'])
-  t.same(report.missingFiles.map((m) => m.url), ['/uploads/missing-screenshot.png'])
+  t.same(
+    report.missingFiles.map((m) => m.url),
+    ['/uploads/missing-screenshot.png'],
+  )
   t.same(await allStrings(legacy.db), before, 'the database is unchanged')
   t.same(await bucketKeys(), [], 'the bucket is empty')
   t.equal(await hoistDb.collection('uploads').countDocuments(), 0, 'no records')
   const manifest = JSON.parse(readFileSync(join(workDir, 'manifest-1.json'), 'utf8'))
   t.equal(manifest.files.length, legacy.files.size, 'the backup manifest lists every file')
-  for (const file of manifest.files) t.equal(file.sha256, legacy.files.get(file.path), `manifest sha256 of ${file.path}`)
+  for (const file of manifest.files)
+    t.equal(file.sha256, legacy.files.get(file.path), `manifest sha256 of ${file.path}`)
 })
 
 t.test('a run migrates every file and rewrites every URL whose file exists', async (t) => {
@@ -87,9 +96,19 @@ t.test('a run migrates every file and rewrites every URL whose file exists', asy
 
   const strings = await allStrings(legacy.db)
   t.same(oldUrlsIn(strings), [], 'no old URL is left but the ones whose file is missing')
-  for (const url of legacy.untouched) t.ok(strings.some((s) => s === url), `${url} left unchanged`)
+  for (const url of legacy.untouched)
+    t.ok(
+      strings.some((s) => s === url),
+      `${url} left unchanged`,
+    )
   const text = strings.find((s) => s.startsWith('<p>Look:'))!
-  t.match(text, new RegExp(`<img src="${config.s3Endpoint}/${config.s3Bucket}/${config.s3KeyPrefix}legacy-ws/[0-9a-f]{32}\\.gif"> and <a href=`), 'URLs inside HTML are rewritten in place')
+  t.match(
+    text,
+    new RegExp(
+      `<img src="${config.s3Endpoint}/${config.s3Bucket}/${config.s3KeyPrefix}legacy-ws/[0-9a-f]{32}\\.gif"> and <a href=`,
+    ),
+    'URLs inside HTML are rewritten in place',
+  )
 
   const records = await hoistDb.collection('uploads').find({ source: 'migration' }).toArray()
   t.equal(records.length, UNIQUE_CONTENTS)
@@ -109,23 +128,32 @@ t.test('a second run does nothing', async (t) => {
   t.equal(await hoistDb.collection('uploads').countDocuments(), UNIQUE_CONTENTS, 'no duplicate records')
 })
 
-t.test('simulated redeploy: the uploads directory is gone, a fresh API starts, and every URL serves the original bytes', async (t) => {
-  rmSync(legacy.dir, { recursive: true, force: true })
-  const fresh = await buildApp(config, { logger: false })
-  t.teardown(() => fresh.close())
-  t.equal((await fresh.inject({ method: 'GET', url: '/readyz' })).statusCode, 200)
+t.test(
+  'simulated redeploy: the uploads directory is gone, a fresh API starts, and every URL serves the original bytes',
+  async (t) => {
+    rmSync(legacy.dir, { recursive: true, force: true })
+    const fresh = await buildApp(config, { logger: false })
+    t.teardown(() => fresh.close())
+    t.equal((await fresh.inject({ method: 'GET', url: '/readyz' })).statusCode, 200)
 
-  const expected = new Set(legacy.files.values())
-  const urls = (await allStrings(legacy.db)).flatMap((s) => s.match(/https?:\/\/[^\s"'<>]+/g) ?? []).filter((u) => u.startsWith(config.s3Endpoint!))
-  t.ok(urls.length >= 8, `${urls.length} URLs in the database point at the bucket`)
-  for (const url of urls) {
-    const response = await fetch(url)
-    t.equal(response.status, 200, url)
-    const sha = sha256Hex(new Uint8Array(await response.arrayBuffer()))
-    t.ok(expected.has(sha), `${url.split('/').pop()} serves an original file's bytes`)
-    t.ok(url.includes(sha.slice(0, 32)), 'and it is the file the URL names')
-  }
+    const expected = new Set(legacy.files.values())
+    const urls = (await allStrings(legacy.db))
+      .flatMap((s) => s.match(/https?:\/\/[^\s"'<>]+/g) ?? [])
+      .filter((u) => u.startsWith(config.s3Endpoint!))
+    t.ok(urls.length >= 8, `${urls.length} URLs in the database point at the bucket`)
+    for (const url of urls) {
+      const response = await fetch(url)
+      t.equal(response.status, 200, url)
+      const sha = sha256Hex(new Uint8Array(await response.arrayBuffer()))
+      t.ok(expected.has(sha), `${url.split('/').pop()} serves an original file's bytes`)
+      t.ok(url.includes(sha.slice(0, 32)), 'and it is the file the URL names')
+    }
 
-  const listed = await fresh.inject({ method: 'GET', url: '/v1/uploads?status=confirmed&limit=100', headers: bearer({ workspace: 'legacy-ws' }) })
-  t.equal(listed.json().items.length, UNIQUE_CONTENTS, 'the API lists the migrated files')
-})
+    const listed = await fresh.inject({
+      method: 'GET',
+      url: '/v1/uploads?status=confirmed&limit=100',
+      headers: bearer({ workspace: 'legacy-ws' }),
+    })
+    t.equal(listed.json().items.length, UNIQUE_CONTENTS, 'the API lists the migrated files')
+  },
+)

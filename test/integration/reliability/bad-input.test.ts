@@ -8,15 +8,29 @@ import { badInputCorpus } from '../../helpers/bad-input-corpus.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
 
-const { app, db } = await startHoist(t, { config: { presignRateLimitPerMinute: 100_000, multipartThresholdBytes: 8 * 1024 * 1024 } })
-const confirmed = await uploadFile(app, { filename: 'keep.png', contentType: 'image/png', bytes: fileOf('image/png', 1200) })
+const { app, db } = await startHoist(t, {
+  config: { presignRateLimitPerMinute: 100_000, multipartThresholdBytes: 8 * 1024 * 1024 },
+})
+const confirmed = await uploadFile(app, {
+  filename: 'keep.png',
+  contentType: 'image/png',
+  bytes: fileOf('image/png', 1200),
+})
 const pending = (await createUpload(app, { filename: 'wait.png', contentType: 'image/png', size: 300 })).json()
-const multipart = (await createUpload(app, { filename: 'big.mp4', contentType: 'video/mp4', size: 20 * 1024 * 1024 })).json()
+const multipart = (
+  await createUpload(app, { filename: 'big.mp4', contentType: 'video/mp4', size: 20 * 1024 * 1024 })
+).json()
 const corpus = badInputCorpus({ confirmed: confirmed.id, pending: pending.id, multipart: multipart.id })
 
 const ledger = async (): Promise<unknown[]> => [
-  ...(await db.collection('uploads').find({}, { sort: { _id: 1 } }).toArray()),
-  ...(await db.collection('upload_transitions').find({}, { sort: { _id: 1 } }).toArray()),
+  ...(await db
+    .collection('uploads')
+    .find({}, { sort: { _id: 1 } })
+    .toArray()),
+  ...(await db
+    .collection('upload_transitions')
+    .find({}, { sort: { _id: 1 } })
+    .toArray()),
 ]
 const before = await ledger()
 
@@ -28,14 +42,22 @@ for (const category of categories) {
     for (const entry of corpus.filter((e) => e.category === category)) {
       const response = await app.inject(entry.request)
       const ok = response.statusCode >= 400 && response.statusCode < 500
-      t.ok(ok, ok ? `${entry.name}: ${response.statusCode}` : `${entry.name}: ${response.statusCode} ${response.body.slice(0, 300)}`)
+      t.ok(
+        ok,
+        ok
+          ? `${entry.name}: ${response.statusCode}`
+          : `${entry.name}: ${response.statusCode} ${response.body.slice(0, 300)}`,
+      )
       let body: { error?: { code?: unknown; message?: unknown } } = {}
       try {
         body = response.json()
       } catch {
         // asserted below
       }
-      t.ok(typeof body.error?.code === 'string' && typeof body.error?.message === 'string', `${entry.name}: error shape`)
+      t.ok(
+        typeof body.error?.code === 'string' && typeof body.error?.message === 'string',
+        `${entry.name}: error shape`,
+      )
     }
   })
 }

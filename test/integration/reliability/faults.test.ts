@@ -5,7 +5,8 @@
 import t from 'tap'
 import { freePort } from '../../../infra/stack/ports.js'
 import { startApiProcess } from '../../helpers/api-process.js'
-import { confirmUpload, createUpload, getUpload, putObject, type SingleInstructions } from '../../helpers/api.js'
+import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
+import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { cliEnv } from '../../helpers/cli.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
@@ -17,30 +18,37 @@ const { app, db, config } = await startHoist(t, { stack })
 const uploads = db.collection('uploads')
 const snapshot = async (): Promise<unknown[]> => uploads.find({}, { sort: { _id: 1 } }).toArray()
 
-t.test('MinIO stopped: presign still works, confirm is 503 and stays pending, then succeeds once MinIO is back', async (t) => {
-  const bytes = fileOf('image/png', 3000)
-  const uploaded = (await createUpload(app, { filename: 'a.png', contentType: 'image/png', size: bytes.length })).json() as SingleInstructions
-  await putObject(uploaded, bytes)
+t.test(
+  'MinIO stopped: presign still works, confirm is 503 and stays pending, then succeeds once MinIO is back',
+  async (t) => {
+    const bytes = fileOf('image/png', 3000)
+    const uploaded = (
+      await createUpload(app, { filename: 'a.png', contentType: 'image/png', size: bytes.length })
+    ).json<SingleInstructions>()
+    await putObject(uploaded, bytes)
 
-  await stack.servers.s3!.stop()
-  const presigned = await createUpload(app, { filename: 'offline.png', contentType: 'image/png', size: 100 })
-  t.equal(presigned.statusCode, 201, 'signing is offline')
-  const down = await confirmUpload(app, uploaded.id)
-  t.equal(down.statusCode, 503)
-  t.equal(down.json().error.code, 'DEPENDENCY_UNAVAILABLE')
-  t.match(down.json().error.message, /Object storage \(S3\) is unavailable; nothing was changed/)
-  t.equal((await getUpload(app, uploaded.id)).json().status, 'pending', 'still pending')
-  t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503)
+    await stack.servers.s3!.stop()
+    const presigned = await createUpload(app, { filename: 'offline.png', contentType: 'image/png', size: 100 })
+    t.equal(presigned.statusCode, 201, 'signing is offline')
+    const down = await confirmUpload(app, uploaded.id)
+    t.equal(down.statusCode, 503)
+    t.equal(down.json().error.code, 'DEPENDENCY_UNAVAILABLE')
+    t.match(down.json().error.message, /Object storage \(S3\) is unavailable; nothing was changed/)
+    t.equal((await getUpload(app, uploaded.id)).json().status, 'pending', 'still pending')
+    t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503)
 
-  await stack.servers.s3!.start()
-  const up = await confirmUpload(app, uploaded.id)
-  t.equal(up.statusCode, 200, up.body)
-  t.equal(up.json().status, 'confirmed')
-})
+    await stack.servers.s3!.start()
+    const up = await confirmUpload(app, uploaded.id)
+    t.equal(up.statusCode, 200, up.body)
+    t.equal(up.json().status, 'confirmed')
+  },
+)
 
 t.test('MongoDB stopped: 503 everywhere, nothing half-written; after it returns, everything works', async (t) => {
   const bytes = fileOf('image/png', 2500)
-  const uploaded = (await createUpload(app, { filename: 'b.png', contentType: 'image/png', size: bytes.length })).json() as SingleInstructions
+  const uploaded = (
+    await createUpload(app, { filename: 'b.png', contentType: 'image/png', size: bytes.length })
+  ).json<SingleInstructions>()
   await putObject(uploaded, bytes)
   const before = await snapshot()
 
@@ -66,11 +74,13 @@ t.test('the API killed between upload and confirm: confirm after restart succeed
   const base = `http://127.0.0.1:${port}`
   const first = await start()
   const bytes = fileOf('video/mp4', 200_000)
-  const created = (await (await fetch(`${base}/v1/uploads`, {
-    method: 'POST',
-    headers: { ...bearer(), 'content-type': 'application/json' },
-    body: JSON.stringify({ filename: 'v.mp4', contentType: 'video/mp4', size: bytes.length }),
-  })).json()) as SingleInstructions
+  const created = (await (
+    await fetch(`${base}/v1/uploads`, {
+      method: 'POST',
+      headers: { ...bearer(), 'content-type': 'application/json' },
+      body: JSON.stringify({ filename: 'v.mp4', contentType: 'video/mp4', size: bytes.length }),
+    })
+  ).json()) as SingleInstructions
   t.equal((await putObject(created, bytes)).status, 200)
   first.kill('SIGKILL')
   await new Promise((resolve) => first.once('exit', resolve))

@@ -15,5 +15,7 @@ t.test('12 clients × 10 uploads: every upload confirmed, every object accounted
   t.equal(result.confirmedRecords, 120)
   t.equal(result.objects, 120)
   t.equal(result.doctorClean, true, 'the doctor finds nothing to repair')
-  t.comment(`p50/p99 ms: ${result.steps.map((s) => `${s.step} ${s.p50Ms}/${s.p99Ms}`).join(', ')} (recorded, not asserted)`)
+  t.comment(
+    `p50/p99 ms: ${result.steps.map((s) => `${s.step} ${s.p50Ms}/${s.p99Ms}`).join(', ')} (recorded, not asserted)`,
+  )
 })

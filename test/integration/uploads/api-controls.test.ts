@@ -2,7 +2,8 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { createSigner } from 'fast-jwt'
 import t from 'tap'
-import { confirmUpload, createUpload, deleteUpload, getUpload, putObject, uploadFile, type SingleInstructions } from '../../helpers/api.js'
+import { confirmUpload, createUpload, deleteUpload, getUpload, putObject, uploadFile } from '../../helpers/api.js'
+import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
 import { bearer, mintToken, TEST_JWT_SECRET } from '../../helpers/tokens.js'
@@ -14,33 +15,63 @@ const snapshot = async (): Promise<unknown[]> => uploads.find({}, { sort: { _id:
 
 t.test('control 1: another workspace cannot read, confirm, delete, sign or list an upload', async (t) => {
   const bytes = fileOf('image/png', 1500)
-  const created = await createUpload(app, { filename: 'a.png', contentType: 'image/png', size: bytes.length }, { ...aud, workspace: 'ws-a' })
-  const instructions = created.json() as SingleInstructions
+  const created = await createUpload(
+    app,
+    { filename: 'a.png', contentType: 'image/png', size: bytes.length },
+    { ...aud, workspace: 'ws-a' },
+  )
+  const instructions = created.json<SingleInstructions>()
   await putObject(instructions, bytes)
   const before = await snapshot()
   const other = { ...aud, workspace: 'ws-b', sub: 'intruder' }
   t.equal((await getUpload(app, instructions.id, other)).statusCode, 404)
   t.equal((await confirmUpload(app, instructions.id, other)).statusCode, 404)
   t.equal((await deleteUpload(app, instructions.id, other)).statusCode, 404)
-  t.equal((await app.inject({ method: 'GET', url: `/v1/uploads/${instructions.id}/download`, headers: bearer(other) })).statusCode, 404)
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/v1/uploads/${instructions.id}/download`, headers: bearer(other) }))
+      .statusCode,
+    404,
+  )
   const list = await app.inject({ method: 'GET', url: '/v1/uploads', headers: bearer(other) })
   t.same(list.json().items, [])
   t.same(await snapshot(), before, 'nothing changed')
-  t.equal((await confirmUpload(app, instructions.id, { ...aud, workspace: 'ws-a' })).statusCode, 200, 'the owner still can')
+  t.equal(
+    (await confirmUpload(app, instructions.id, { ...aud, workspace: 'ws-a' })).statusCode,
+    200,
+    'the owner still can',
+  )
 })
 
 t.test('control 1: the workspace comes from the token, never the body', async (t) => {
-  const response = await createUpload(app, { filename: 'a.png', contentType: 'image/png', size: 10, workspace: 'ws-a' }, { ...aud, workspace: 'ws-b' })
+  const response = await createUpload(
+    app,
+    { filename: 'a.png', contentType: 'image/png', size: 10, workspace: 'ws-a' },
+    { ...aud, workspace: 'ws-b' },
+  )
   t.equal(response.statusCode, 400, 'unknown body properties are refused')
   t.equal(response.json().error.code, 'VALIDATION_FAILED')
 })
 
 t.test('control 2: hostile filenames never shape the key; they are display metadata only', async (t) => {
-  const hostile = ['../../x', 'a.php%00.jpg', 'x.jpg.php', 'a'.repeat(5000), '日本語の画像.png', '\u202egnp.exe', 'C:\\windows\\x.png', '.', '/etc/passwd']
+  const hostile = [
+    '../../x',
+    'a.php%00.jpg',
+    'x.jpg.php',
+    'a'.repeat(5000),
+    '日本語の画像.png',
+    '\u202egnp.exe',
+    'C:\\windows\\x.png',
+    '.',
+    '/etc/passwd',
+  ]
   for (const filename of hostile) {
     const response = await createUpload(app, { filename, contentType: 'image/jpeg', size: 10 }, aud)
     t.equal(response.statusCode, 201, `accepted: ${filename.slice(0, 20)}`)
-    t.match(response.json().key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}\.jpg$/, `key shape for ${filename.slice(0, 20)}`)
+    t.match(
+      response.json().key,
+      /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}\.jpg$/,
+      `key shape for ${filename.slice(0, 20)}`,
+    )
     const record = (await getUpload(app, response.json().id, aud)).json()
     t.ok(record.filename.length <= 255, 'display name is capped')
     t.notMatch(record.filename, /[/\\\u202e\u0000]/, 'no separators or control characters')
@@ -49,15 +80,24 @@ t.test('control 2: hostile filenames never shape the key; they are display metad
 
 t.test('control 13: 10 concurrent confirms make one transition and give identical bodies', async (t) => {
   const bytes = fileOf('image/png', 5000)
-  const created = (await createUpload(app, { filename: 'race.png', contentType: 'image/png', size: bytes.length }, aud)).json()
+  const created = (
+    await createUpload(app, { filename: 'race.png', contentType: 'image/png', size: bytes.length }, aud)
+  ).json()
   await putObject(created, bytes)
   const responses = await Promise.all(Array.from({ length: 10 }, () => confirmUpload(app, created.id, aud)))
-  t.same(responses.map((r) => r.statusCode), Array(10).fill(200))
+  t.same(
+    responses.map((r) => r.statusCode),
+    Array(10).fill(200),
+  )
   t.equal(new Set(responses.map((r) => r.body)).size, 1, 'identical bodies')
   const record = await uploads.findOne({ _id: created.id })
   t.equal(record?.status, 'confirmed')
   t.equal(record?.confirmedAt?.toISOString(), responses[0]!.json().confirmedAt, 'one transition: one confirmedAt')
-  t.equal(await db.collection('upload_transitions').countDocuments({ uploadId: created.id }), 1, 'one transition recorded')
+  t.equal(
+    await db.collection('upload_transitions').countDocuments({ uploadId: created.id }),
+    1,
+    'one transition recorded',
+  )
 })
 
 t.test('control 15: JWT attacks are 401 in the error shape', async (t) => {
@@ -69,14 +109,23 @@ t.test('control 15: JWT attacks are 401 in the error shape', async (t) => {
     'alg none': `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'u', workspace: 'ws-a', exp, ...aud })}.`,
     'wrong key': mintToken(aud, { key: 'another-secret-of-enough-length-0123456789' }),
     'no exp': createSigner({ key: TEST_JWT_SECRET })({ sub: 'u', workspace: 'ws-a', ...aud }),
-    expired: createSigner({ key: TEST_JWT_SECRET })({ sub: 'u', workspace: 'ws-a', exp: Math.floor(Date.now() / 1000) - 60, ...aud }),
+    expired: createSigner({ key: TEST_JWT_SECRET })({
+      sub: 'u',
+      workspace: 'ws-a',
+      exp: Math.floor(Date.now() / 1000) - 60,
+      ...aud,
+    }),
     'wrong audience': mintToken({ aud: 'another-api' }),
     'no audience': mintToken(),
     'no workspace': createSigner({ key: TEST_JWT_SECRET, expiresIn: 60_000 })({ sub: 'u', ...aud }),
     'workspace with a slash': mintToken({ ...aud, workspace: '../other' }),
     'no sub': createSigner({ key: TEST_JWT_SECRET, expiresIn: 60_000 })({ workspace: 'ws-a', ...aud }),
-    'RS256 token for an HS256 API': createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, algorithm: 'RS256', expiresIn: 60_000 })({ sub: 'u', workspace: 'ws-a', ...aud }),
-    'garbage': 'not.a.jwt',
+    'RS256 token for an HS256 API': createSigner({
+      key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      algorithm: 'RS256',
+      expiresIn: 60_000,
+    })({ sub: 'u', workspace: 'ws-a', ...aud }),
+    garbage: 'not.a.jwt',
   }
   for (const [name, token] of Object.entries(cases)) {
     const response = await app.inject({
@@ -92,8 +141,18 @@ t.test('control 15: JWT attacks are 401 in the error shape', async (t) => {
 t.test('control 16: operator injection is a 400 and nothing changes', async (t) => {
   const before = await snapshot()
   const attempts = [
-    app.inject({ method: 'POST', url: '/v1/uploads', headers: bearer(aud), payload: { filename: { $gt: '' }, contentType: 'image/png', size: 1 } }),
-    app.inject({ method: 'POST', url: '/v1/uploads', headers: bearer(aud), payload: { filename: 'a.png', contentType: 'image/png', size: { $gt: 0 } } }),
+    app.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      headers: bearer(aud),
+      payload: { filename: { $gt: '' }, contentType: 'image/png', size: 1 },
+    }),
+    app.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      headers: bearer(aud),
+      payload: { filename: 'a.png', contentType: 'image/png', size: { $gt: 0 } },
+    }),
     app.inject({ method: 'GET', url: '/v1/uploads?status[$ne]=deleted', headers: bearer(aud) }),
     app.inject({ method: 'GET', url: '/v1/uploads?cursor[$gt]=', headers: bearer(aud) }),
     app.inject({ method: 'GET', url: '/v1/uploads/%7B%22%24gt%22%3A%22%22%7D', headers: bearer(aud) }),
@@ -131,14 +190,23 @@ t.test('control 17: only JSON bodies (415) within the body limit (413)', async (
   })
   t.equal(huge.statusCode, 413)
   t.equal(huge.json().error.code, 'BODY_TOO_LARGE')
-  const broken = await app.inject({ method: 'POST', url: '/v1/uploads', headers: { ...bearer(aud), 'content-type': 'application/json' }, payload: '{"filename": ' })
+  const broken = await app.inject({
+    method: 'POST',
+    url: '/v1/uploads',
+    headers: { ...bearer(aud), 'content-type': 'application/json' },
+    payload: '{"filename": ',
+  })
   t.equal(broken.statusCode, 400)
   t.equal(broken.json().error.code, 'INVALID_JSON')
 })
 
 t.test('control 18: a 100 KB pathological filename is a fast 400', async (t) => {
   const started = process.hrtime.bigint()
-  const response = await createUpload(app, { filename: `${'a'.repeat(50_000)}${'.'.repeat(50_000)}!`, contentType: 'image/png', size: 1 }, aud)
+  const response = await createUpload(
+    app,
+    { filename: `${'a'.repeat(50_000)}${'.'.repeat(50_000)}!`, contentType: 'image/png', size: 1 },
+    aud,
+  )
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6
   t.equal(response.statusCode, 400)
   t.match(response.json().error.message, /filename/)
@@ -148,7 +216,11 @@ t.test('control 18: a 100 KB pathological filename is a fast 400', async (t) => 
 t.test('control 19: no signature or token reaches the logs', async (t) => {
   const token = mintToken(aud)
   await uploadFile(app, { filename: 'log.png', contentType: 'image/png', bytes: fileOf('image/png', 800) }, aud)
-  await app.inject({ method: 'GET', url: '/v1/uploads?X-Amz-Signature=deadbeef', headers: { authorization: `Bearer ${token}` } })
+  await app.inject({
+    method: 'GET',
+    url: '/v1/uploads?X-Amz-Signature=deadbeef',
+    headers: { authorization: `Bearer ${token}` },
+  })
   await app.inject({ method: 'GET', url: '/v1/uploads', headers: { authorization: `Bearer ${token}` } })
   const all = logs.join('')
   t.ok(logs.length > 10, `the API logged (${logs.length} lines)`)

@@ -1,6 +1,7 @@
 /** The whole flow with fetch as the uploader: presign → PUT straight to the bucket → confirm → read, list, delete. */
 import t from 'tap'
-import { confirmUpload, createUpload, deleteUpload, getUpload, putObject, uploadFile, type SingleInstructions } from '../../helpers/api.js'
+import { confirmUpload, createUpload, deleteUpload, getUpload, putObject, uploadFile } from '../../helpers/api.js'
+import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { fileOf, sha256Base64, sha256Hex } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
 import { bearer } from '../../helpers/tokens.js'
@@ -16,7 +17,7 @@ for (const file of [
     const bytes = fileOf(file.contentType, file.size)
     const created = await createUpload(app, { ...file, checksum: sha256Base64(bytes) })
     t.equal(created.statusCode, 201, created.body)
-    const instructions = created.json() as SingleInstructions
+    const instructions = created.json<SingleInstructions>()
     t.equal(instructions.method, 'PUT')
     t.equal(instructions.strategy, 'single')
     t.match(instructions.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-Z]{26}\.(png|mp4)$/)
@@ -55,7 +56,11 @@ t.test('confirm before the file is uploaded answers 409 and the upload stays pen
 })
 
 t.test('confirm is idempotent: a repeat returns the same record', async (t) => {
-  const record = await uploadFile(app, { filename: 'again.png', contentType: 'image/png', bytes: fileOf('image/png', 2000) })
+  const record = await uploadFile(app, {
+    filename: 'again.png',
+    contentType: 'image/png',
+    bytes: fileOf('image/png', 2000),
+  })
   const first = await getUpload(app, record.id)
   const again = await confirmUpload(app, record.id)
   t.equal(again.statusCode, 200)
@@ -66,24 +71,56 @@ t.test('GET /v1/uploads lists newest first, filters by status and pages with a c
   const workspace = 'ws-list'
   const ids: string[] = []
   for (let i = 0; i < 5; i++) {
-    const record = await uploadFile(app, { filename: `${i}.png`, contentType: 'image/png', bytes: fileOf('image/png', 500 + i) }, { workspace })
+    const record = await uploadFile(
+      app,
+      { filename: `${i}.png`, contentType: 'image/png', bytes: fileOf('image/png', 500 + i) },
+      { workspace },
+    )
     ids.push(record.id)
   }
   const pending = await createUpload(app, { filename: 'p.png', contentType: 'image/png', size: 10 }, { workspace })
 
-  const page1 = await app.inject({ method: 'GET', url: '/v1/uploads?status=confirmed&limit=2', headers: bearer({ workspace }) })
+  const page1 = await app.inject({
+    method: 'GET',
+    url: '/v1/uploads?status=confirmed&limit=2',
+    headers: bearer({ workspace }),
+  })
   t.equal(page1.statusCode, 200, page1.body)
-  t.same(page1.json().items.map((item: { id: string }) => item.id), [ids[4], ids[3]])
+  t.same(
+    page1.json().items.map((item: { id: string }) => item.id),
+    [ids[4], ids[3]],
+  )
   const cursor = page1.json().nextCursor
   t.ok(cursor)
-  const page2 = await app.inject({ method: 'GET', url: `/v1/uploads?status=confirmed&limit=2&cursor=${cursor}`, headers: bearer({ workspace }) })
-  t.same(page2.json().items.map((item: { id: string }) => item.id), [ids[2], ids[1]])
-  const page3 = await app.inject({ method: 'GET', url: `/v1/uploads?status=confirmed&limit=2&cursor=${page2.json().nextCursor}`, headers: bearer({ workspace }) })
-  t.same(page3.json().items.map((item: { id: string }) => item.id), [ids[0]])
+  const page2 = await app.inject({
+    method: 'GET',
+    url: `/v1/uploads?status=confirmed&limit=2&cursor=${cursor}`,
+    headers: bearer({ workspace }),
+  })
+  t.same(
+    page2.json().items.map((item: { id: string }) => item.id),
+    [ids[2], ids[1]],
+  )
+  const page3 = await app.inject({
+    method: 'GET',
+    url: `/v1/uploads?status=confirmed&limit=2&cursor=${page2.json().nextCursor}`,
+    headers: bearer({ workspace }),
+  })
+  t.same(
+    page3.json().items.map((item: { id: string }) => item.id),
+    [ids[0]],
+  )
   t.equal(page3.json().nextCursor, undefined, 'the last page has no cursor')
 
-  const pendingOnly = await app.inject({ method: 'GET', url: '/v1/uploads?status=pending', headers: bearer({ workspace }) })
-  t.same(pendingOnly.json().items.map((item: { id: string }) => item.id), [pending.json().id])
+  const pendingOnly = await app.inject({
+    method: 'GET',
+    url: '/v1/uploads?status=pending',
+    headers: bearer({ workspace }),
+  })
+  t.same(
+    pendingOnly.json().items.map((item: { id: string }) => item.id),
+    [pending.json().id],
+  )
 })
 
 t.test('DELETE discards a pending upload', async (t) => {
@@ -95,7 +132,11 @@ t.test('DELETE discards a pending upload', async (t) => {
 })
 
 t.test('DELETE of a confirmed upload removes the object, then marks the record deleted', async (t) => {
-  const record = await uploadFile(app, { filename: 'gone.png', contentType: 'image/png', bytes: fileOf('image/png', 3000) })
+  const record = await uploadFile(app, {
+    filename: 'gone.png',
+    contentType: 'image/png',
+    bytes: fileOf('image/png', 3000),
+  })
   t.equal((await fetch(record.url)).status, 200)
   const deleted = await deleteUpload(app, record.id)
   t.equal(deleted.statusCode, 204)
@@ -114,7 +155,10 @@ t.test('GET /v1/uploads/:id/download gives a short-lived presigned GET with the 
   t.match(url, /X-Amz-Signature=/)
   const response = await fetch(url)
   t.equal(response.status, 200)
-  t.match(response.headers.get('content-disposition') ?? '', /attachment; filename="report _\.png"; filename\*=UTF-8''report%20%C3%A9\.png/)
+  t.match(
+    response.headers.get('content-disposition') ?? '',
+    /attachment; filename="report _\.png"; filename\*=UTF-8''report%20%C3%A9\.png/,
+  )
   t.equal(sha256Hex(new Uint8Array(await response.arrayBuffer())), sha256Hex(bytes))
 
   const pending = (await createUpload(app, { filename: 'p.png', contentType: 'image/png', size: 10 })).json()
@@ -125,5 +169,7 @@ t.test('GET /v1/uploads/:id/download gives a short-lived presigned GET with the 
 t.test('an unknown id is a 404 in the error shape', async (t) => {
   const response = await getUpload(app, '01ARZ3NDEKTSV4RRFFQ69G5FAV')
   t.equal(response.statusCode, 404)
-  t.same(response.json(), { error: { code: 'UPLOAD_NOT_FOUND', message: 'No upload 01ARZ3NDEKTSV4RRFFQ69G5FAV in this workspace' } })
+  t.same(response.json(), {
+    error: { code: 'UPLOAD_NOT_FOUND', message: 'No upload 01ARZ3NDEKTSV4RRFFQ69G5FAV in this workspace' },
+  })
 })

@@ -24,28 +24,60 @@ t.test('a type outside the allow-list is a 400 that lists the allowed types', as
 })
 
 t.test('content types match case-insensitively and ignore parameters', async (t) => {
-  const response = await createUpload(app, { filename: 'x.png', contentType: 'IMAGE/PNG', size: 10 }, { sub: 'case', workspace: 'ws-case' })
+  const response = await createUpload(
+    app,
+    { filename: 'x.png', contentType: 'IMAGE/PNG', size: 10 },
+    { sub: 'case', workspace: 'ws-case' },
+  )
   t.equal(response.statusCode, 201, response.body)
   t.equal(response.json().headers['content-type'], 'image/png', 'the canonical type is signed')
 })
 
 t.test('images and videos have their own size limits', async (t) => {
-  t.equal((await createUpload(app, { filename: 'a.png', contentType: 'image/png', size: 6_001 }, { sub: 'size' })).statusCode, 400)
-  t.equal((await createUpload(app, { filename: 'a.mp4', contentType: 'video/mp4', size: 6_001 }, { sub: 'size', workspace: 'ws-size' })).statusCode, 201)
-  t.equal((await createUpload(app, { filename: 'a.mp4', contentType: 'video/mp4', size: 9_001 }, { sub: 'size2' })).statusCode, 400)
+  t.equal(
+    (await createUpload(app, { filename: 'a.png', contentType: 'image/png', size: 6_001 }, { sub: 'size' })).statusCode,
+    400,
+  )
+  t.equal(
+    (
+      await createUpload(
+        app,
+        { filename: 'a.mp4', contentType: 'video/mp4', size: 6_001 },
+        { sub: 'size', workspace: 'ws-size' },
+      )
+    ).statusCode,
+    201,
+  )
+  t.equal(
+    (await createUpload(app, { filename: 'a.mp4', contentType: 'video/mp4', size: 9_001 }, { sub: 'size2' }))
+      .statusCode,
+    400,
+  )
 })
 
 t.test('the workspace quota counts pending and confirmed bytes, and frees deleted ones', async (t) => {
   const claims = { workspace: 'ws-quota', sub: 'quota-user' }
-  const first = await uploadFile(app, { filename: 'a.png', contentType: 'image/png', bytes: fileOf('image/png', 5_000) }, claims)
+  const first = await uploadFile(
+    app,
+    { filename: 'a.png', contentType: 'image/png', bytes: fileOf('image/png', 5_000) },
+    claims,
+  )
   const pending = await createUpload(app, { filename: 'b.png', contentType: 'image/png', size: 4_000 }, claims)
   t.equal(pending.statusCode, 201)
-  const over = await createUpload(app, { filename: 'c.png', contentType: 'image/png', size: 1_001 }, { ...claims, sub: 'quota-user-2' })
+  const over = await createUpload(
+    app,
+    { filename: 'c.png', contentType: 'image/png', size: 1_001 },
+    { ...claims, sub: 'quota-user-2' },
+  )
   t.equal(over.statusCode, 403)
   t.equal(over.json().error.code, 'QUOTA_EXCEEDED')
   t.match(over.json().error.message, /quota of 10000 bytes/)
   await deleteUpload(app, first.id, claims)
-  const after = await createUpload(app, { filename: 'c.png', contentType: 'image/png', size: 1_001 }, { ...claims, sub: 'quota-user-2' })
+  const after = await createUpload(
+    app,
+    { filename: 'c.png', contentType: 'image/png', size: 1_001 },
+    { ...claims, sub: 'quota-user-2' },
+  )
   t.equal(after.statusCode, 201, 'deleting freed the space')
 })
 
@@ -61,6 +93,10 @@ t.test('presign is rate limited per user: 429 in the error shape with Retry-Afte
   t.same(statuses, [201, 201, 201, 201, 201, 429, 429])
   t.equal(limited?.json().error.code, 'RATE_LIMITED')
   t.ok(limited?.headers['retry-after'], 'Retry-After is set')
-  const other = await createUpload(app, { filename: 'a.png', contentType: 'image/png', size: 1 }, { sub: 'calm', workspace: 'ws-rate' })
+  const other = await createUpload(
+    app,
+    { filename: 'a.png', contentType: 'image/png', size: 1 },
+    { sub: 'calm', workspace: 'ws-rate' },
+  )
   t.equal(other.statusCode, 201, 'another user of the same workspace is not limited')
 })

@@ -16,10 +16,17 @@ const second = await buildApp(config, { logger: false })
 t.teardown(() => second.close())
 
 const presignBig = (instance: typeof app, workspace: string, n: number) =>
-  createUpload(instance, { filename: `big-${n}.mp4`, contentType: 'video/mp4', size: 5 * GiB }, { workspace, sub: `user-${n}` })
+  createUpload(
+    instance,
+    { filename: `big-${n}.mp4`, contentType: 'video/mp4', size: 5 * GiB },
+    { workspace, sub: `user-${n}` },
+  )
 
 async function heldBytes(workspace: string): Promise<number> {
-  const records = await db.collection('uploads').find({ workspaceId: workspace, status: { $in: ['pending', 'confirmed'] } }).toArray()
+  const records = await db
+    .collection('uploads')
+    .find({ workspaceId: workspace, status: { $in: ['pending', 'confirmed'] } })
+    .toArray()
   return records.reduce((sum, record) => sum + (record.size as number), 0)
 }
 
@@ -31,7 +38,11 @@ t.test('50 concurrent presigns of 5 GiB against a 50 GiB quota: exactly 10 are a
   t.equal(refused.length, 40)
   t.ok(refused.every((a) => a.json().error.code === 'QUOTA_EXCEEDED'))
   t.equal(await heldBytes('ws-race'), 50 * GiB, 'the records hold exactly the quota')
-  t.equal(await db.collection('uploads').countDocuments({ workspaceId: 'ws-race' }), 10, 'refused presigns left no record')
+  t.equal(
+    await db.collection('uploads').countDocuments({ workspaceId: 'ws-race' }),
+    10,
+    'refused presigns left no record',
+  )
   const open = await app.objectStore.listMultipartUploads(`${config.s3KeyPrefix}ws-race/`)
   t.equal(open.length, 10, 'and no multipart upload')
 })
@@ -39,7 +50,9 @@ t.test('50 concurrent presigns of 5 GiB against a 50 GiB quota: exactly 10 are a
 t.test('two instances racing: the quota is never exceeded', async (t) => {
   for (let round = 0; round < 3; round++) {
     const workspace = `ws-two-${round}`
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => presignBig(n % 2 === 0 ? app : second, workspace, n)))
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, n) => presignBig(n % 2 === 0 ? app : second, workspace, n)),
+    )
     const admitted = answers.filter((a) => a.statusCode === 201).length
     const held = await heldBytes(workspace)
     t.ok(held <= 50 * GiB, `round ${round}: ${held / GiB} GiB held, at most 50`)

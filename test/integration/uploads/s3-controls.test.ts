@@ -5,7 +5,8 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { confirmUpload, createUpload, getUpload, putObject, type SingleInstructions } from '../../helpers/api.js'
+import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
+import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { fileOf, sha256Base64, sha256Hex } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
 
@@ -22,12 +23,20 @@ for (const presigner of ['sigv4', 'sdk'] as const) {
 
     t.test('the URL signs content-type, content-length, if-none-match and the checksum', async (t) => {
       const bytes = fileOf('image/png', 1000)
-      const { url } = await presign({ filename: 'a.png', contentType: 'image/png', size: 1000, checksum: sha256Base64(bytes) })
+      const { url } = await presign({
+        filename: 'a.png',
+        contentType: 'image/png',
+        size: 1000,
+        checksum: sha256Base64(bytes),
+      })
       const signed = new URL(url).searchParams.get('X-Amz-SignedHeaders')?.split(';') ?? []
       for (const header of ['content-type', 'content-length', 'if-none-match', 'x-amz-checksum-sha256', 'host']) {
         t.ok(signed.includes(header), `${header} is signed`)
       }
-      t.notOk(new URL(url).searchParams.has('x-amz-checksum-sha256'), 'the checksum is a header, not hoisted into the query')
+      t.notOk(
+        new URL(url).searchParams.has('x-amz-checksum-sha256'),
+        'the checksum is a header, not hoisted into the query',
+      )
       t.notOk(new URL(url).searchParams.has('x-amz-checksum-crc32'), 'no checksum of an empty body is signed in')
     })
 
@@ -55,30 +64,49 @@ for (const presigner of ['sigv4', 'sdk'] as const) {
     t.test('control 6: a body that does not match the declared checksum is refused by S3', async (t) => {
       const declared = fileOf('image/png', 2000, 1)
       const sent = fileOf('image/png', 2000, 2)
-      const instructions = await presign({ filename: 'a.png', contentType: 'image/png', size: 2000, checksum: sha256Base64(declared) })
+      const instructions = await presign({
+        filename: 'a.png',
+        contentType: 'image/png',
+        size: 2000,
+        checksum: sha256Base64(declared),
+      })
       const put = await putObject(instructions, sent)
       t.equal(put.status, 400, 'S3 answers BadDigest')
       t.match(await put.text(), /BadDigest|XAmzContentChecksumMismatch|checksum/i)
       t.equal((await confirmUpload(app, instructions.id)).statusCode, 409, 'nothing reached the bucket')
     })
 
-    t.test('control 4: HTML bytes declared as PNG are rejected at confirm: 422, object deleted, record rejected', async (t) => {
-      const html = fileOf('text/html', 700)
-      const instructions = await presign({ filename: 'evil.png', contentType: 'image/png', size: html.length })
-      t.equal((await putObject(instructions, html)).status, 200)
-      const confirmed = await confirmUpload(app, instructions.id)
-      t.equal(confirmed.statusCode, 422)
-      t.equal(confirmed.json().error.code, 'UPLOAD_REJECTED')
-      t.match(confirmed.json().error.message, /not image\/png/)
-      const head = await s3.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: instructions.key })).catch((e: unknown) => e)
-      t.equal((head as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 404, 'the object was deleted')
-      const record = await db.collection('uploads').findOne({ _id: instructions.id as never })
-      t.equal(record?.status, 'rejected')
-      t.equal((await confirmUpload(app, instructions.id)).statusCode, 422, 'a repeat answers the same')
-    })
+    t.test(
+      'control 4: HTML bytes declared as PNG are rejected at confirm: 422, object deleted, record rejected',
+      async (t) => {
+        const html = fileOf('text/html', 700)
+        const instructions = await presign({ filename: 'evil.png', contentType: 'image/png', size: html.length })
+        t.equal((await putObject(instructions, html)).status, 200)
+        const confirmed = await confirmUpload(app, instructions.id)
+        t.equal(confirmed.statusCode, 422)
+        t.equal(confirmed.json().error.code, 'UPLOAD_REJECTED')
+        t.match(confirmed.json().error.message, /not image\/png/)
+        const head = await s3
+          .send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: instructions.key }))
+          .catch((e: unknown) => e)
+        t.equal(
+          (head as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
+          404,
+          'the object was deleted',
+        )
+        const record = await db.collection('uploads').findOne({ _id: instructions.id as never })
+        t.equal(record?.status, 'rejected')
+        t.equal((await confirmUpload(app, instructions.id)).statusCode, 422, 'a repeat answers the same')
+      },
+    )
 
     t.test('control 7: an expired URL is refused by S3', async (t) => {
-      const request = await app.objectStore.presignPut({ key: 'ws-a/expired.png', contentType: 'image/png', contentLength: 100, expiresInSeconds: 1 })
+      const request = await app.objectStore.presignPut({
+        key: 'ws-a/expired.png',
+        contentType: 'image/png',
+        contentLength: 100,
+        expiresInSeconds: 1,
+      })
       await sleep(2_100)
       const put = await putObject(request, fileOf('image/png', 100))
       t.equal(put.status, 403)

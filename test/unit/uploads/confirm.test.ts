@@ -55,7 +55,10 @@ t.test('ten concurrent confirms: one transition, identical answers', async (t) =
 t.test('a confirm that loses to a delete answers for the deleted record', async (t) => {
   const services = memoryServices()
   const { id } = await uploadedPng(services)
-  const [confirmed, removed] = await Promise.allSettled([services.confirmer.confirm(alice, id), services.uploads.remove(alice, id)])
+  const [confirmed, removed] = await Promise.allSettled([
+    services.confirmer.confirm(alice, id),
+    services.uploads.remove(alice, id),
+  ])
   const status = (await services.ledger.getById(id))?.status
   if (status === 'deleted') {
     t.equal(confirmed.status, 'rejected', 'the confirm lost')
@@ -72,17 +75,28 @@ t.test('a loser waits for a slow winner to apply its transition instead of repor
   const services = memoryServices({ ledger: { applyDelayMs: 6, settleWaitsMs: [5, 10, 20, 40] } })
   const { id } = await uploadedPng(services)
   const views = await Promise.all([services.confirmer.confirm(alice, id), services.confirmer.confirm(alice, id)])
-  t.same(views.map((v) => v.status), ['confirmed', 'confirmed'], 'both answer confirmed, neither "busy"')
+  t.same(
+    views.map((v) => v.status),
+    ['confirmed', 'confirmed'],
+    'both answer confirmed, neither "busy"',
+  )
 })
 
-t.test('a claim that never gets applied (its writer died) is UPLOAD_BUSY until it is old enough to finish', async (t) => {
-  const services = memoryServices()
-  const { id } = await uploadedPng(services)
-  services.ledger.leaveStuckClaim(id, 'pending', { status: 'expired' }, 1_000)
-  await t.rejects(services.confirmer.confirm(alice, id), { code: 'UPLOAD_BUSY', statusCode: 409 })
-  services.advance(60_000)
-  await t.rejects(services.confirmer.confirm(alice, id), { code: 'UPLOAD_NOT_PENDING' }, 'the dead writer’s transition is finished: expired')
-})
+t.test(
+  'a claim that never gets applied (its writer died) is UPLOAD_BUSY until it is old enough to finish',
+  async (t) => {
+    const services = memoryServices()
+    const { id } = await uploadedPng(services)
+    services.ledger.leaveStuckClaim(id, 'pending', { status: 'expired' }, 1_000)
+    await t.rejects(services.confirmer.confirm(alice, id), { code: 'UPLOAD_BUSY', statusCode: 409 })
+    services.advance(60_000)
+    await t.rejects(
+      services.confirmer.confirm(alice, id),
+      { code: 'UPLOAD_NOT_PENDING' },
+      'the dead writer’s transition is finished: expired',
+    )
+  },
+)
 
 t.test('the object vanishing mid-verification: the answer follows the record’s new state', async (t) => {
   const services = memoryServices()
@@ -132,15 +146,24 @@ t.test('a size or type other than declared is rejected', async (t) => {
 })
 
 t.test('multipart: missing parts are named; once all are there, the server completes and confirms', async (t) => {
-  const services = memoryServices({ config: { multipartThresholdBytes: 8 * MiB, multipartPartSizeBytes: 5 * MiB, maxVideoBytes: 100 * MiB } })
+  const services = memoryServices({
+    config: { multipartThresholdBytes: 8 * MiB, multipartPartSizeBytes: 5 * MiB, maxVideoBytes: 100 * MiB },
+  })
   const bytes = fileOf('video/mp4', 12 * MiB)
-  const created = await services.uploads.create(alice, { filename: 'v.mp4', contentType: 'video/mp4', size: bytes.length })
+  const created = await services.uploads.create(alice, {
+    filename: 'v.mp4',
+    contentType: 'video/mp4',
+    size: bytes.length,
+  })
   if (created.strategy !== 'multipart') throw new Error('expected multipart')
   t.same([created.partSize, created.partCount], [5 * MiB, 3])
   const record = (await services.ledger.getById(created.id))!
   const uploadId = record.multipart!.uploadId
   await services.store.putPart(created.key, uploadId, 1, bytes.subarray(0, 5 * MiB))
-  await t.rejects(services.confirmer.confirm(alice, created.id), { code: 'NOT_UPLOADED_YET', details: { missingParts: [2, 3] } })
+  await t.rejects(services.confirmer.confirm(alice, created.id), {
+    code: 'NOT_UPLOADED_YET',
+    details: { missingParts: [2, 3] },
+  })
   const progress = await services.multipart.progress(alice, created.id)
   t.same(progress.parts, [{ partNumber: 1, size: 5 * MiB }], 'the resume answer lists what the bucket holds')
   t.same([progress.size, progress.partSize, progress.partCount], [12 * MiB, 5 * MiB, 3])

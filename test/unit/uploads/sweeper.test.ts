@@ -26,11 +26,15 @@ t.test('a late confirm racing the sweeper: exactly one wins, and the object foll
     const created = await services.uploads.create(alice, { filename: 'race.png', contentType: 'image/png', size: 2000 })
     await services.store.putObject(created.key, fileOf('image/png', 2000), 'image/png')
     services.advance(services.config.pendingTtlSeconds * 1000 + 1)
-    const [confirmed] = await Promise.allSettled([services.confirmer.confirm(alice, created.id), sweepExpired(sweeperOf(services))])
+    const [confirmed] = await Promise.allSettled([
+      services.confirmer.confirm(alice, created.id),
+      sweepExpired(sweeperOf(services)),
+    ])
     const status = (await services.ledger.getById(created.id))?.status
     const head = await services.store.head(created.key)
     if (status === 'confirmed') {
-      if (confirmed.status !== 'fulfilled' || head?.size !== 2000) t.fail(`round ${round}: confirm won but ${confirmed.status}, object ${head?.size}`)
+      if (confirmed.status !== 'fulfilled' || head?.size !== 2000)
+        t.fail(`round ${round}: confirm won but ${confirmed.status}, object ${head?.size}`)
     } else if (status !== 'expired' || confirmed.status !== 'rejected' || head !== undefined) {
       t.fail(`round ${round}: ${status}, confirm ${confirmed.status}, object ${head?.size}`)
     }
@@ -41,10 +45,14 @@ t.test('a late confirm racing the sweeper: exactly one wins, and the object foll
 t.test('three sweepers at once expire each record once', async (t) => {
   const services = memoryServices()
   const ids = []
-  for (let i = 0; i < 12; i++) ids.push((await services.uploads.create(alice, { filename: `${i}.png`, contentType: 'image/png', size: 10 })).id)
+  for (let i = 0; i < 12; i++)
+    ids.push((await services.uploads.create(alice, { filename: `${i}.png`, contentType: 'image/png', size: 10 })).id)
   services.advance(services.config.pendingTtlSeconds * 1000 + 1)
   const results = await Promise.all([1, 2, 3].map(() => sweepExpired(sweeperOf(services))))
-  t.equal(results.reduce((sum, r) => sum + r.expired, 0), 12)
+  t.equal(
+    results.reduce((sum, r) => sum + r.expired, 0),
+    12,
+  )
 })
 
 t.test('a failed clean-up is counted and reported, not thrown', async (t) => {

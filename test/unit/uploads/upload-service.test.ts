@@ -7,7 +7,11 @@ const MiB = 1024 * 1024
 
 t.test('a single PUT: the signed headers, a key under the prefix, a pending record', async (t) => {
   const services = memoryServices()
-  const created = await services.uploads.create(alice, { filename: '../../evil.php', contentType: 'IMAGE/PNG', size: 100 })
+  const created = await services.uploads.create(alice, {
+    filename: '../../evil.php',
+    contentType: 'IMAGE/PNG',
+    size: 100,
+  })
   t.equal(created.strategy, 'single')
   if (created.strategy !== 'single') return
   t.match(created.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-Z]{26}\.png$/)
@@ -19,15 +23,30 @@ t.test('a single PUT: the signed headers, a key under the prefix, a pending reco
 
 t.test('refusals: a type outside the allow-list, a file over its kind’s limit', async (t) => {
   const services = memoryServices({ config: { maxImageBytes: 1000 } })
-  await t.rejects(services.uploads.create(alice, { filename: 'a.svg', contentType: 'image/svg+xml', size: 10 }), { code: 'CONTENT_TYPE_NOT_ALLOWED' })
-  await t.rejects(services.uploads.create(alice, { filename: 'a.png', contentType: 'image/png', size: 1001 }), { code: 'FILE_TOO_LARGE' })
-  t.same(await services.ledger.listPage({ workspaceId: 'ws-a', statuses: ['pending'], limit: 10 }), [], 'nothing recorded')
+  await t.rejects(services.uploads.create(alice, { filename: 'a.svg', contentType: 'image/svg+xml', size: 10 }), {
+    code: 'CONTENT_TYPE_NOT_ALLOWED',
+  })
+  await t.rejects(services.uploads.create(alice, { filename: 'a.png', contentType: 'image/png', size: 1001 }), {
+    code: 'FILE_TOO_LARGE',
+  })
+  t.same(
+    await services.ledger.listPage({ workspaceId: 'ws-a', statuses: ['pending'], limit: 10 }),
+    [],
+    'nothing recorded',
+  )
 })
 
 t.test('the quota fills exactly under 40 concurrent presigns, and refused ones leave nothing behind', async (t) => {
-  const services = memoryServices({ config: { workspaceQuotaBytes: 10 * MiB, maxVideoBytes: MiB, multipartThresholdBytes: 5 * MiB } })
+  const services = memoryServices({
+    config: { workspaceQuotaBytes: 10 * MiB, maxVideoBytes: MiB, multipartThresholdBytes: 5 * MiB },
+  })
   const answers = await Promise.allSettled(
-    Array.from({ length: 40 }, (_, i) => services.uploads.create({ ...alice, userId: `u${i}` }, { filename: 'v.mp4', contentType: 'video/mp4', size: MiB })),
+    Array.from({ length: 40 }, (_, i) =>
+      services.uploads.create(
+        { ...alice, userId: `u${i}` },
+        { filename: 'v.mp4', contentType: 'video/mp4', size: MiB },
+      ),
+    ),
   )
   t.equal(answers.filter((a) => a.status === 'fulfilled').length, 10)
   t.ok(answers.every((a) => a.status === 'fulfilled' || (a.reason as { code?: string }).code === 'QUOTA_EXCEEDED'))
@@ -36,8 +55,12 @@ t.test('the quota fills exactly under 40 concurrent presigns, and refused ones l
 })
 
 t.test('a refused multipart presign aborts the multipart upload it created', async (t) => {
-  const services = memoryServices({ config: { workspaceQuotaBytes: 20 * MiB, multipartThresholdBytes: 8 * MiB, maxVideoBytes: 100 * MiB } })
-  await t.rejects(services.uploads.create(alice, { filename: 'v.mp4', contentType: 'video/mp4', size: 21 * MiB }), { code: 'QUOTA_EXCEEDED' })
+  const services = memoryServices({
+    config: { workspaceQuotaBytes: 20 * MiB, multipartThresholdBytes: 8 * MiB, maxVideoBytes: 100 * MiB },
+  })
+  await t.rejects(services.uploads.create(alice, { filename: 'v.mp4', contentType: 'video/mp4', size: 21 * MiB }), {
+    code: 'QUOTA_EXCEEDED',
+  })
   t.same(await services.store.listMultipartUploads(''), [])
 })
 
@@ -50,9 +73,15 @@ t.test('list: newest first, a cursor that pages, only the caller’s workspace',
   }
   await services.uploads.create(mallory, { filename: 'theirs.png', contentType: 'image/png', size: 10 })
   const first = await services.uploads.list(alice, { limit: 2 })
-  t.same(first.items.map((v) => v.id), [ids[2], ids[1]])
+  t.same(
+    first.items.map((v) => v.id),
+    [ids[2], ids[1]],
+  )
   const second = await services.uploads.list(alice, { limit: 2, cursor: first.nextCursor! })
-  t.same(second.items.map((v) => v.id), [ids[0]])
+  t.same(
+    second.items.map((v) => v.id),
+    [ids[0]],
+  )
   t.equal(second.nextCursor, undefined)
 })
 
@@ -67,7 +96,11 @@ t.test('delete: a pending upload is discarded, a confirmed one loses its object 
   const confirmed = await services.uploads.create(alice, { filename: 'c.png', contentType: 'image/png', size: 2000 })
   await services.store.putObject(confirmed.key, fileOf('image/png', 2000), 'image/png')
   await services.confirmer.confirm(alice, confirmed.id)
-  await t.rejects(services.uploads.remove(mallory, confirmed.id), { code: 'UPLOAD_NOT_FOUND' }, 'not by another workspace')
+  await t.rejects(
+    services.uploads.remove(mallory, confirmed.id),
+    { code: 'UPLOAD_NOT_FOUND' },
+    'not by another workspace',
+  )
   await services.uploads.remove(alice, confirmed.id)
   t.equal((await services.ledger.getById(confirmed.id))?.status, 'deleted')
   t.equal(await services.store.head(confirmed.key), undefined)

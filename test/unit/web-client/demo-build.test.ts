@@ -11,7 +11,12 @@ t.test('the production bundle has no dev-token route and no JWT secret', async (
   const outDir = mkdtempSync(join(tmpdir(), 'hoist-demo-build-'))
   t.teardown(() => rmSync(outDir, { recursive: true, force: true }))
   process.env.JWT_SECRET = 'this-secret-must-not-be-bundled-0123456789'
-  await build({ configFile: join(demoRoot, 'vite.config.ts'), root: demoRoot, logLevel: 'silent', build: { outDir, emptyOutDir: true } })
+  await build({
+    configFile: join(demoRoot, 'vite.config.ts'),
+    root: demoRoot,
+    logLevel: 'silent',
+    build: { outDir, emptyOutDir: true },
+  })
   const bundle = readdirSync(join(outDir, 'assets'))
     .filter((file) => file.endsWith('.js'))
     .map((file) => readFileSync(join(outDir, 'assets', file), 'utf8'))

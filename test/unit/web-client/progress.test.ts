@@ -12,7 +12,10 @@ t.test('progress never goes backwards when a retry restarts at zero', async (t) 
   tracker.update(0, 0) // the retry starts over
   tracker.update(0, 300)
   tracker.update(0, 700)
-  t.same(seen.map((p) => p.loaded), [400, 700])
+  t.same(
+    seen.map((p) => p.loaded),
+    [400, 700],
+  )
 })
 
 t.test('progress never passes 100%, even when parts report more than their size', async (t) => {
@@ -31,7 +34,10 @@ t.test('parallel parts add up', async (t) => {
   tracker.update(1, 50)
   tracker.update(2, 70)
   tracker.update(3, 30)
-  t.same(seen.map((p) => p.loaded), [50, 120, 150])
+  t.same(
+    seen.map((p) => p.loaded),
+    [50, 120, 150],
+  )
 })
 
 t.test('parts found in the bucket on resume are reported in one step', async (t) => {
@@ -41,5 +47,8 @@ t.test('parts found in the bucket on resume are reported in one step', async (t)
     [2, 100],
     [4, 100],
   ])
-  t.same(seen.map((p) => p.loaded), [300])
+  t.same(
+    seen.map((p) => p.loaded),
+    [300],
+  )
 })

@@ -5,7 +5,11 @@ import { withRetry } from '../../../web-client/src/retry.js'
 const fast = { baseDelayMs: 1, maxDelayMs: 2 }
 
 t.test('network errors, 5xx and 429 are retried until success', async (t) => {
-  for (const failure of [new HoistUploadError('NETWORK_ERROR', 'x'), new HoistUploadError('DEPENDENCY_UNAVAILABLE', 'x', 503), new HoistUploadError('RATE_LIMITED', 'x', 429)]) {
+  for (const failure of [
+    new HoistUploadError('NETWORK_ERROR', 'x'),
+    new HoistUploadError('DEPENDENCY_UNAVAILABLE', 'x', 503),
+    new HoistUploadError('RATE_LIMITED', 'x', 429),
+  ]) {
     let calls = 0
     const result = await withRetry(async () => {
       if (++calls < 3) throw failure
@@ -31,10 +35,13 @@ t.test('4xx answers are not retried', async (t) => {
 t.test('it gives up after the configured attempts with the last error', async (t) => {
   let calls = 0
   await t.rejects(
-    withRetry(async () => {
-      calls++
-      throw new HoistUploadError('INTERNAL', `attempt ${calls}`, 500)
-    }, { ...fast, attempts: 3 }),
+    withRetry(
+      async () => {
+        calls++
+        throw new HoistUploadError('INTERNAL', `attempt ${calls}`, 500)
+      },
+      { ...fast, attempts: 3 },
+    ),
     { message: 'attempt 3' },
   )
   t.equal(calls, 3)
@@ -53,7 +60,11 @@ t.test('retryIf widens what is retried; onRetry sees each failure first', async 
   )
   t.equal(result, 'signed again')
   t.same(seen, ['Request has expired', 'Request has expired'])
-  await t.rejects(withRetry(async () => Promise.reject(expired), fast), expired, 'not retried by default')
+  await t.rejects(
+    withRetry(async () => Promise.reject(expired), fast),
+    expired,
+    'not retried by default',
+  )
 })
 
 t.test('a cancel during the back-off stops at once', async (t) => {

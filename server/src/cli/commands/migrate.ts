@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import { MongoClient } from 'mongodb'
 import type { Config } from '../../config.js'
 import { migrate, type MigrationProgress } from '../../migration/migrate.js'
 import { summarise } from '../../migration/report.js'
@@ -30,7 +29,10 @@ environment, as for the API.`
 
 function progressReporter(): MigrationProgress {
   if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic)
+    const bar = new cliProgress.SingleBar(
+      { format: '{phase} [{bar}] {value}/{total}', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    )
     return {
       phase: (name, total) => bar.start(total, 0, { phase: name.padEnd(20) }),
       tick: () => bar.increment(),
@@ -47,7 +49,8 @@ function progressReporter(): MigrationProgress {
     },
     tick: () => {
       count++
-      if (count === total || count % Math.max(1, Math.ceil(total / 20)) === 0) console.error(`${name}: ${count}/${total}`)
+      if (count === total || count % Math.max(1, Math.ceil(total / 20)) === 0)
+        console.error(`${name}: ${count}/${total}`)
     },
     done: () => undefined,
   }
@@ -82,7 +85,8 @@ export async function runMigrateCommand(args: string[], loadConfig: () => Config
   for (const prefix of prefixes) if (!prefix.endsWith('/')) problems.push(`--old-prefix ${prefix} must end with /`)
   const concurrency = Number(values.concurrency)
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push('--concurrency is 1..64')
-  if (!new RegExp(WORKSPACE_ID_PATTERN).test(values.workspace)) problems.push(`--workspace must match ${WORKSPACE_ID_PATTERN}`)
+  if (!new RegExp(WORKSPACE_ID_PATTERN).test(values.workspace))
+    problems.push(`--workspace must match ${WORKSPACE_ID_PATTERN}`)
   if (problems.length > 0) {
     console.error(`${problems.join('\n')}\n\n${HELP}`)
     return 2
@@ -98,7 +102,10 @@ export async function runMigrateCommand(args: string[], loadConfig: () => Config
     const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await connectMongo(legacyUri)
     try {
       // The driver reports 'test' when the URI names no database.
-      const uriDbName = legacyMongo.options.dbName === 'test' && !/\/test(\?|$)/.test(legacyUri) ? undefined : legacyMongo.options.dbName
+      const uriDbName =
+        legacyMongo.options.dbName === 'test' && !/\/test(\?|$)/.test(legacyUri)
+          ? undefined
+          : legacyMongo.options.dbName
       const legacyDbName = values.db ?? uriDbName
       if (!legacyDbName) {
         console.error('--db <name> is required (the URI names no database)')
@@ -120,7 +127,9 @@ export async function runMigrateCommand(args: string[], loadConfig: () => Config
         partSize: config.multipartPartSizeBytes,
         manifestPath,
         verifyPublic: !values['no-verify-public'],
-        trustedOrigins: [config.publicBaseUrl, config.s3Endpoint].filter((url): url is string => Boolean(url)).map((url) => new URL(url).origin),
+        trustedOrigins: [config.publicBaseUrl, config.s3Endpoint]
+          .filter((url): url is string => Boolean(url))
+          .map((url) => new URL(url).origin),
         progress: progressReporter(),
       })
       await writeFile(reportPath, JSON.stringify(report, null, 2))

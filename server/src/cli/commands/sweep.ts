@@ -12,7 +12,9 @@ export function runSweepCommand(config: Config): Promise<number> {
       clock: () => new Date(),
       onCleanupError: (id, error) => console.error(`upload ${id}: bucket clean-up failed: ${(error as Error).message}`),
     })
-    console.log(`expired ${result.expired} pending upload(s); purged ${result.purged} replayed key(s); ${result.cleanupFailed} clean-up failure(s)`)
+    console.log(
+      `expired ${result.expired} pending upload(s); purged ${result.purged} replayed key(s); ${result.cleanupFailed} clean-up failure(s)`,
+    )
     return result.cleanupFailed > 0 ? 1 : 0
   })
 }

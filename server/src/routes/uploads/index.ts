@@ -61,7 +61,13 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id',
     {
-      schema: { summary: 'Read one upload', tags: ['uploads'], security, params: UploadIdParamsSchema, response: { 200: UploadViewSchema, ...errorResponses } },
+      schema: {
+        summary: 'Read one upload',
+        tags: ['uploads'],
+        security,
+        params: UploadIdParamsSchema,
+        response: { 200: UploadViewSchema, ...errorResponses },
+      },
     },
     async (request) => app.uploads.get(request.principal, request.params.id),
   )

@@ -43,7 +43,10 @@ export class SdkUrlSigner implements UrlSigner {
       PartNumber: input.partNumber,
       ContentLength: input.contentLength,
     })
-    const url = await getSignedUrl(this.client, command, { expiresIn: input.expiresInSeconds, signableHeaders: SIGNABLE })
+    const url = await getSignedUrl(this.client, command, {
+      expiresIn: input.expiresInSeconds,
+      signableHeaders: SIGNABLE,
+    })
     return { method: 'PUT', url, headers: {} }
   }
 
@@ -53,6 +56,10 @@ export class SdkUrlSigner implements UrlSigner {
       Key: input.key,
       ...(input.downloadName ? { ResponseContentDisposition: contentDisposition(input.downloadName) } : {}),
     })
-    return { method: 'GET', url: await getSignedUrl(this.client, command, { expiresIn: input.expiresInSeconds }), headers: {} }
+    return {
+      method: 'GET',
+      url: await getSignedUrl(this.client, command, { expiresIn: input.expiresInSeconds }),
+      headers: {},
+    }
   }
 }

@@ -3,7 +3,7 @@ import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { AwsCredentialIdentity, Checksum, Provider, SourceData } from '@smithy/types'
 import type { GetUrlInput, PartUrlInput, PresignedRequest, PutUrlInput } from '../object-store.js'
-import { S3Address, uriEncode } from '../s3-address.js'
+import { type S3Address, uriEncode } from '../s3-address.js'
 import { contentDisposition, putHeaders, type UrlSigner } from './url-signer.js'
 
 /** node:crypto behind the Checksum interface SignatureV4 takes (its pure-JS default is several times slower). */
@@ -69,12 +69,26 @@ export class SigV4UrlSigner implements UrlSigner {
 
   putObject(input: PutUrlInput): Promise<PresignedRequest<'PUT'>> {
     const headers = putHeaders(input)
-    return this.presign('PUT', input.key, {}, { ...headers, 'content-length': String(input.contentLength) }, input.expiresInSeconds, headers)
+    return this.presign(
+      'PUT',
+      input.key,
+      {},
+      { ...headers, 'content-length': String(input.contentLength) },
+      input.expiresInSeconds,
+      headers,
+    )
   }
 
   uploadPart(input: PartUrlInput): Promise<PresignedRequest<'PUT'>> {
     const query = { partNumber: String(input.partNumber), uploadId: input.uploadId }
-    return this.presign('PUT', input.key, query, { 'content-length': String(input.contentLength) }, input.expiresInSeconds, {})
+    return this.presign(
+      'PUT',
+      input.key,
+      query,
+      { 'content-length': String(input.contentLength) },
+      input.expiresInSeconds,
+      {},
+    )
   }
 
   getObject(input: GetUrlInput): Promise<PresignedRequest<'GET'>> {

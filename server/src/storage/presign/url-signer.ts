@@ -20,9 +20,6 @@ export function putHeaders(input: PutUrlInput): Record<string, string> {
   }
 }
 
-/** Content-Length is signed too, but every HTTP client sets it from the body (browsers forbid setting it). */
-export const SIGNED_BUT_AUTOMATIC = ['content-length'] as const
-
 export function contentDisposition(downloadName: string): string {
   const ascii = downloadName.replace(/[^\x20-\x7e]|["\\]/g, '_')
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`

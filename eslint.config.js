@@ -1,0 +1,60 @@
+// Type-aware lint for every TypeScript file in the repository (run by `npm test`: test/unit/code-quality.test.ts).
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/dist-demo/**', '**/node_modules/**', '.tap/**', '.hoist/**', 'scratch/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        // Every tsconfig, not just the nearest: the browser-side tests have their own (DOM types stay out of the server).
+        project: [
+          './tsconfig.json',
+          './test/tsconfig.dom.json',
+          './bench/tsconfig.json',
+          './protocol/tsconfig.json',
+          './web-client/tsconfig.json',
+          './web-client/demo/tsconfig.json',
+        ],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // A promise nobody awaits loses its error: the class of bug that loses uploads. tap tracks its own subtests.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: ['@tapjs/core', '@tapjs/test'].map((tapPackage) => ({
+            from: 'package',
+            name: ['test', 'teardown'],
+            package: tapPackage,
+          })),
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      // Fastify plugins and tap tests are async functions by convention, awaiting or not.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // Tests read untyped JSON answers (`response.json().error.code`): that is what they check.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+)
