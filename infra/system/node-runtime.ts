@@ -9,7 +9,10 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 
 export function ensureNodeMajor(major: number, log: (line: string) => void): string {
-  const prefix = join(process.env.HOIST_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'hoist'), `node-${major}`)
+  const prefix = join(
+    process.env.HOIST_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'hoist'),
+    `node-${major}`,
+  )
   const bin = join(prefix, 'node_modules', '.bin')
   const installed = (): string | undefined => {
     const version = spawnSync(join(bin, 'node'), ['--version'], { encoding: 'utf8' })
@@ -18,9 +21,14 @@ export function ensureNodeMajor(major: number, log: (line: string) => void): str
   if (existsSync(join(bin, 'node')) && installed()) return bin
   mkdirSync(prefix, { recursive: true })
   log(`hoist: installing Node.js ${major} from npm's node package into ${prefix}`)
-  const install = spawnSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `node@${major}`], { encoding: 'utf8' })
+  const install = spawnSync(
+    'npm',
+    ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `node@${major}`],
+    { encoding: 'utf8' },
+  )
   const version = installed()
-  if (install.status !== 0 || !version) throw new Error(`could not install node@${major}:\n${install.stderr.slice(-2000)}`)
+  if (install.status !== 0 || !version)
+    throw new Error(`could not install node@${major}:\n${install.stderr.slice(-2000)}`)
   log(`hoist: Node.js ${version} ready`)
   return bin
 }

@@ -2,4 +2,5 @@
 export * from './errors.js'
 export * from './ids.js'
 export * from './part-plan.js'
+export * from './events.js'
 export * from './uploads.js'

@@ -19,6 +19,32 @@ export const MediaKindSchema = Type.Union([Type.Literal('image'), Type.Literal('
   description: "'other' only for legacy files brought in by `hoist migrate`",
 })
 
+/** Metadata limits: what the app attaches to an upload (which walkthrough, step and block it belongs to). */
+export const METADATA_LIMITS = {
+  keys: 16,
+  keyPattern: '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$',
+  valueLength: 512,
+  totalBytes: 4096,
+} as const
+
+export const MetadataSchema = Type.Record(
+  Type.String({ pattern: METADATA_LIMITS.keyPattern }),
+  Type.String({ maxLength: METADATA_LIMITS.valueLength }),
+  {
+    maxProperties: METADATA_LIMITS.keys,
+    description: `Up to ${METADATA_LIMITS.keys} string values of up to ${METADATA_LIMITS.valueLength} characters, ${METADATA_LIMITS.totalBytes} bytes of JSON in all; in every view and event, filterable with ?metadata.<key>=<value>`,
+  },
+)
+export type Metadata = Static<typeof MetadataSchema>
+
+/** Who confirmed an upload: the client's confirm call, the sweeper finding it in the bucket, or a bucket notification. */
+export const ConfirmedBySchema = Type.Union([
+  Type.Literal('client'),
+  Type.Literal('sweeper'),
+  Type.Literal('bucket-event'),
+])
+export type ConfirmedBy = Static<typeof ConfirmedBySchema>
+
 export const UploadStrategySchema = Type.Union([Type.Literal('single'), Type.Literal('multipart')])
 export type UploadStrategy = Static<typeof UploadStrategySchema>
 
@@ -35,7 +61,9 @@ export const UploadViewSchema = Type.Object(
     strategy: UploadStrategySchema,
     partSize: Type.Optional(Type.Integer()),
     partCount: Type.Optional(Type.Integer()),
+    metadata: MetadataSchema,
     url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),
+    confirmedBy: Type.Optional(ConfirmedBySchema),
     reason: Type.Optional(Type.String()),
     createdAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time' }),
@@ -63,6 +91,7 @@ export const CreateUploadBodySchema = Type.Object(
         description: 'Base64 SHA-256 of the file; S3 enforces it (single PUT)',
       }),
     ),
+    metadata: Type.Optional(MetadataSchema),
   },
   { additionalProperties: false },
 )
@@ -107,15 +136,25 @@ export const UploadIdParamsSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/** `?metadata.<key>=<value>`: the list filtered on one metadata key (an index serves it). */
+export const METADATA_FILTER_PREFIX = 'metadata.'
+
 export const UploadListQuerySchema = Type.Object(
   {
     status: Type.Optional(UploadStatusSchema),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     cursor: Type.Optional(Type.String({ pattern: UPLOAD_ID_PATTERN, description: 'nextCursor of the previous page' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    patternProperties: {
+      [`^metadata\\.${METADATA_LIMITS.keyPattern.slice(1, -1)}$`]: Type.String({
+        maxLength: METADATA_LIMITS.valueLength,
+      }),
+    },
+  },
 )
-export type UploadListQuery = Static<typeof UploadListQuerySchema>
+export type UploadListQuery = Static<typeof UploadListQuerySchema> & { [filter: `metadata.${string}`]: string }
 
 export const UploadListSchema = Type.Object({
   items: Type.Array(UploadViewSchema),

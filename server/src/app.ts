@@ -12,6 +12,7 @@ import { loggerOptions } from './logging.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import docsPlugin from './plugins/docs.js'
+import eventsPlugin from './plugins/events.js'
 import errorHandlerPlugin, { toErrorResponse } from './plugins/error-handler.js'
 import inFlightPlugin from './plugins/in-flight.js'
 import mongoPlugin from './plugins/mongo.js'
@@ -19,6 +20,7 @@ import s3Plugin from './plugins/s3.js'
 import sweeperPlugin from './plugins/sweeper.js'
 import uploadsPlugin from './plugins/uploads.js'
 import healthRoutes from './routes/health.js'
+import eventRoutes from './routes/events.js'
 import uploadRoutes from './routes/uploads/index.js'
 import { compileValidator } from './validation.js'
 
@@ -54,9 +56,11 @@ export const hoistApp = fp<{ config: Config }>(
     await app.register(authPlugin)
     await app.register(uploadsPlugin)
     await app.register(sweeperPlugin)
+    await app.register(eventsPlugin)
 
     await app.register(healthRoutes)
     await app.register(uploadRoutes, { prefix: '/v1/uploads' })
+    await app.register(eventRoutes, { prefix: '/v1/events' })
   },
   { name: 'hoist-app' },
 )

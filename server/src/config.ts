@@ -4,6 +4,8 @@
  */
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { DEFAULT_RETRY_DELAYS_SECONDS } from './events/retry-schedule.js'
+import { WEBHOOK_SECRET_PATTERN } from './events/webhook-signature.js'
 import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-types.js'
 
 const MiB = 1024 * 1024
@@ -71,6 +73,25 @@ const ConfigSchema = Type.Object({
   presignRateLimitPerMinute: Type.Integer({ minimum: 1, default: 300 }),
   /** 0 turns the in-process sweeper off (run `hoist sweep` from a cron instead). */
   sweepIntervalSeconds: Type.Integer({ minimum: 0, default: 60 }),
+
+  /** Standard Webhooks receiver of upload events; absent: events are only in GET /v1/events. */
+  webhookUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  /** `whsec_` and a base64 key, as Standard Webhooks libraries and Svix generate them. */
+  webhookSecret: Type.Optional(Type.String({ pattern: WEBHOOK_SECRET_PATTERN })),
+  /** Development only: allow an http receiver on a loopback address. */
+  webhookAllowLoopback: Type.Boolean({ default: false }),
+  webhookTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 30, default: 10 }),
+  /** Seconds between attempts after each failure; after the last, the event is marked failed. */
+  webhookRetryDelaysSeconds: Type.Array(Type.Number({ minimum: 0 }), {
+    default: [...DEFAULT_RETRY_DELAYS_SECONDS],
+    maxItems: 50,
+  }),
+  /** `api`: the API delivers events itself; `worker`: only a separate `hoist events deliver` process does. */
+  eventDelivery: Type.Union([Type.Literal('api'), Type.Literal('worker')], { default: 'api' }),
+  /** Shared secret of POST /v1/bucket-events (`Authorization: Bearer <token>`); absent: bucket notifications are off. */
+  bucketEventsToken: Type.Optional(Type.String({ minLength: 24 })),
+  /** Bucket notifications older than this are ignored (the sweeper still finds their objects). */
+  bucketEventsMaxAgeSeconds: Type.Integer({ minimum: 10, default: 300 }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -108,6 +129,14 @@ export const ENV_NAMES = {
   downloadUrlTtlSeconds: 'DOWNLOAD_URL_TTL_SECONDS',
   presignRateLimitPerMinute: 'PRESIGN_RATE_LIMIT_PER_MINUTE',
   sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
+  webhookUrl: 'WEBHOOK_URL',
+  webhookSecret: 'WEBHOOK_SECRET',
+  webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
+  webhookTimeoutSeconds: 'WEBHOOK_TIMEOUT_SECONDS',
+  webhookRetryDelaysSeconds: 'WEBHOOK_RETRY_DELAYS',
+  eventDelivery: 'EVENT_DELIVERY',
+  bucketEventsToken: 'BUCKET_EVENTS_TOKEN',
+  bucketEventsMaxAgeSeconds: 'BUCKET_EVENTS_MAX_AGE_SECONDS',
 } as const satisfies Record<keyof Config, string>
 
 /** Env vars a deployment must set: the schema's required keys that have no default, by their env names. */
@@ -122,7 +151,7 @@ export class ConfigError extends Error {
   }
 }
 
-const ARRAY_KEYS = new Set<keyof Config>(['corsOrigins', 'allowedContentTypes'])
+const ARRAY_KEYS = new Set<keyof Config>(['corsOrigins', 'allowedContentTypes', 'webhookRetryDelaysSeconds'])
 /** Settings where an empty value means something (`S3_KEY_PREFIX=`: keys at the bucket's root) rather than "unset". */
 const EMPTY_IS_A_VALUE = new Set<keyof Config>(['s3KeyPrefix'])
 
@@ -151,6 +180,13 @@ export function parseConfig(input: Record<string, unknown>): Config {
   if (config.pendingTtlSeconds < config.uploadUrlTtlSeconds) {
     problems.push(
       'PENDING_TTL_SECONDS must be at least UPLOAD_URL_TTL_SECONDS (an upload may finish as its URL expires)',
+    )
+  }
+  if (config.webhookUrl && !config.webhookSecret)
+    problems.push('WEBHOOK_URL needs WEBHOOK_SECRET (whsec_…) to sign deliveries')
+  if (config.webhookUrl?.startsWith('http:') && !config.webhookAllowLoopback) {
+    problems.push(
+      'WEBHOOK_URL must be https (plain http only to a loopback receiver, with WEBHOOK_ALLOW_LOOPBACK=true)',
     )
   }
   const unknownTypes = (config.allowedContentTypes ?? []).filter((type) => !mediaTypeOf(type))

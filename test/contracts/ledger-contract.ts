@@ -8,6 +8,7 @@ import { DuplicateRecordError } from '../../server/src/storage/ledger.js'
 import { newUploadId } from '../../server/src/uploads/keys.js'
 import type { UploadRecord } from '../../server/src/uploads/record.js'
 import type { UploadStatus } from '../../protocol/src/uploads.js'
+import { toWireEvent, type StoredEvent } from '../../server/src/events/stored-event.js'
 
 function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
   const now = new Date()
@@ -33,17 +34,19 @@ function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
 
 export interface LedgerUnderTest {
   make: () => Promise<UploadLedger & LedgerMaintenance>
+  /** The events written for an upload, in feed order. */
+  eventsOf: (ledger: UploadLedger & LedgerMaintenance, uploadId: string) => Promise<StoredEvent[]>
   /** Leaves what a writer that died between claiming `from → to` and applying it leaves behind, `ageMs` ago. */
   leaveStuckClaim: (
     ledger: UploadLedger & LedgerMaintenance,
     uploadId: string,
     from: UploadStatus,
-    to: UploadStatus,
+    to: Exclude<UploadStatus, 'pending'>,
     ageMs: number,
   ) => Promise<void>
 }
 
-export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: LedgerUnderTest): void {
+export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim, eventsOf }: LedgerUnderTest): void {
   t.test('ensureIndexes can run at every start', async (t) => {
     const ledger = await makeLedger()
     await ledger.ensureIndexes()
@@ -91,8 +94,8 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: L
       const record = sampleRecord()
       await ledger.insert(record)
       const results = await Promise.all(
-        ['confirmed', 'expired', 'rejected', 'deleted', 'confirmed', 'expired', 'deleted', 'confirmed'].map((status) =>
-          ledger.transition(record._id, 'pending', { status: status as UploadRecord['status'] }),
+        (['confirmed', 'expired', 'rejected', 'deleted', 'confirmed', 'expired', 'deleted', 'confirmed'] as const).map(
+          (status) => ledger.transition(record._id, 'pending', { status }),
         ),
       )
       const winners = results.filter(Boolean)
@@ -103,6 +106,29 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim }: L
         `round ${round}: the record shows the winner`,
       )
     }
+  })
+
+  t.test('each transition writes one event with the record as the change left it; losers write none', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord({ metadataPairs: ['stepId=s-1'] })
+    await ledger.insert(record)
+    await Promise.all([
+      ledger.transition(record._id, 'pending', { status: 'confirmed', url: 'https://cdn/x' }),
+      ledger.transition(record._id, 'pending', { status: 'expired' }),
+    ])
+    await ledger.transition(record._id, 'confirmed', { status: 'deleted' })
+    const events = await eventsOf(ledger, record._id)
+    const winner = (await ledger.getById(record._id))?.status === 'deleted' ? 'upload.confirmed' : 'upload.expired'
+    t.same(
+      events.map((event) => event.type),
+      winner === 'upload.confirmed' ? ['upload.confirmed', 'upload.deleted'] : ['upload.expired'],
+      'one per transition that happened, in feed order',
+    )
+    const first = events[0]!
+    t.equal(first.data.status, first.type.slice('upload.'.length), 'the view shows the new status')
+    t.same(toWireEvent(first).data.metadata, { stepId: 's-1' }, 'and carries the metadata')
+    t.equal(first.workspaceId, record.workspaceId)
+    t.match(first.eventId, /^evt_[0-9A-Z]{26}$/)
   })
 
   t.test('settled: the record once it has left the status; undefined while it stays', async (t) => {

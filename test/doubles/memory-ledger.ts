@@ -4,25 +4,18 @@
  * concurrency: a transition reads, claims (an atomic check-and-set, like a unique insert) and applies in separate
  * steps with the event loop turning in between, so concurrent callers interleave as they do against a server.
  */
-import { setImmediate as tick } from 'node:timers/promises'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises'
 import type { UploadStatus } from '../../protocol/src/uploads.js'
+import { eventFields, type StoredEvent } from '../../server/src/events/stored-event.js'
 import {
   DuplicateRecordError,
   STUCK_TRANSITION_MS,
   type LedgerMaintenance,
-  type RecordChanges,
+  type TransitionChanges,
   type UploadLedger,
   type UploadPageQuery,
 } from '../../server/src/storage/ledger.js'
 import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../../server/src/uploads/record.js'
-
-interface Claim {
-  uploadId: string
-  from: UploadStatus
-  changes: RecordChanges
-  claimedAt: number
-}
 
 export interface MemoryLedgerOptions {
   /** Waits between a won claim and its apply (a slow writer); the loser's settled() must wait it out. */
@@ -36,7 +29,8 @@ const copy = (record: UploadRecord): UploadRecord => structuredClone(record)
 
 export class MemoryLedger implements UploadLedger, LedgerMaintenance {
   private readonly records = new Map<string, UploadRecord>()
-  private readonly claims = new Map<string, Claim>()
+  /** Every transition's claim, which is its event (MongoLedger keeps them in upload_events). */
+  readonly claims = new Map<string, StoredEvent>()
   private readonly now: () => number
 
   constructor(private readonly options: MemoryLedgerOptions = {}) {
@@ -78,30 +72,27 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
     return record ? copy(record) : undefined
   }
 
-  async listPage({ workspaceId, statuses, beforeId, limit }: UploadPageQuery): Promise<UploadRecord[]> {
+  async listPage({ workspaceId, statuses, beforeId, metadataPair, limit }: UploadPageQuery): Promise<UploadRecord[]> {
     await tick()
     return [...this.records.values()]
       .filter((r) => r.workspaceId === workspaceId && statuses.includes(r.status) && (!beforeId || r._id < beforeId))
+      .filter((r) => !metadataPair || (r.metadataPairs ?? []).includes(metadataPair))
       .sort((a, b) => (a._id < b._id ? 1 : -1))
       .slice(0, limit)
       .map(copy)
   }
 
-  async transition(id: string, from: UploadStatus, changes: RecordChanges): Promise<UploadRecord | undefined> {
-    const status = this.records.get(id)?.status
+  async transition(id: string, from: UploadStatus, changes: TransitionChanges): Promise<UploadRecord | undefined> {
+    const current = this.records.get(id)
+    const snapshot = current && copy(current)
     await tick()
-    if (status !== from) return undefined
+    if (snapshot?.status !== from) return undefined
     const claimKey = `${id}:${from}`
     if (this.claims.has(claimKey)) {
       await this.completeStuckTransition(id, from)
       return undefined
     }
-    this.claims.set(claimKey, {
-      uploadId: id,
-      from,
-      changes: { ...changes, updatedAt: new Date(this.now()) },
-      claimedAt: this.now(),
-    })
+    this.claims.set(claimKey, this.claimOf(snapshot, from, changes, new Date(this.now())))
     await tick()
     if (this.options.applyDelayMs) await sleep(this.options.applyDelayMs)
     return this.apply(claimKey)
@@ -150,8 +141,7 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
   }
 
   async *scan(statuses: readonly UploadStatus[]): AsyncIterable<UploadRecord> {
-    const ids = [...this.records.keys()].sort()
-    for (const id of ids) {
+    for (const id of [...this.records.keys()].sort()) {
       const record = this.records.get(id)
       if (record && statuses.includes(record.status)) yield copy(record)
     }
@@ -160,32 +150,46 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
   async findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]> {
     await tick()
     return [...this.claims.values()]
-      .filter(
-        (claim) => claim.claimedAt < olderThan.getTime() && this.records.get(claim.uploadId)?.status === claim.from,
-      )
-      .map(({ uploadId, from }) => ({ uploadId, from }))
+      .filter((claim) => claim.claimedAt < olderThan && this.records.get(claim.uploadId)?.status === claim.from)
+      .map(({ uploadId, from }) => ({ uploadId, from: from! }))
   }
 
   async completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
     await tick()
     const claimKey = `${uploadId}:${from}`
     const claim = this.claims.get(claimKey)
-    if (!claim || this.now() - claim.claimedAt < STUCK_TRANSITION_MS) return false
+    if (!claim || this.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
     if (this.records.get(uploadId)?.status !== from) return false
     this.apply(claimKey)
     return true
   }
 
   /** What a writer that dies between claiming a transition and applying it leaves behind. */
-  leaveStuckClaim(uploadId: string, from: UploadStatus, changes: RecordChanges, ageMs: number): void {
-    this.claims.set(`${uploadId}:${from}`, { uploadId, from, changes, claimedAt: this.now() - ageMs })
+  leaveStuckClaim(uploadId: string, from: UploadStatus, changes: TransitionChanges, ageMs: number): void {
+    this.claims.set(
+      `${uploadId}:${from}`,
+      this.claimOf(this.records.get(uploadId)!, from, changes, new Date(this.now() - ageMs)),
+    )
+  }
+
+  /** The events written for one upload, in feed order. */
+  eventsOf(uploadId: string): StoredEvent[] {
+    return [...this.claims.values()]
+      .filter((claim) => claim.uploadId === uploadId)
+      .sort((a, b) => (a.seq < b.seq ? -1 : 1))
+  }
+
+  private claimOf(record: UploadRecord, from: UploadStatus, changes: TransitionChanges, now: Date): StoredEvent {
+    const applied = { ...changes, updatedAt: now }
+    const event = eventFields(`upload.${changes.status}`, { ...record, ...applied }, now, false)
+    return { _id: `${record._id}:${from}`, uploadId: record._id, from, changes: applied, ...event }
   }
 
   private apply(claimKey: string): UploadRecord | undefined {
     const claim = this.claims.get(claimKey)!
     const record = this.records.get(claim.uploadId)
     if (!record) return undefined
-    for (const [field, value] of Object.entries(claim.changes)) {
+    for (const [field, value] of Object.entries(claim.changes ?? {})) {
       if (value === undefined) delete (record as unknown as Record<string, unknown>)[field]
       else (record as unknown as Record<string, unknown>)[field] = value
     }

@@ -1,19 +1,25 @@
 import type { Db } from 'mongodb'
 import type { UploadStatus } from '../../protocol/src/uploads.js'
+import { eventFields, EVENTS_COLLECTION, type StoredEvent } from '../../server/src/events/stored-event.js'
+import type { UploadRecord } from '../../server/src/uploads/record.js'
 
-/** What a writer leaves behind if it dies between claiming a transition and applying it. */
+/** What a writer leaves behind if it dies between claiming a transition (its event) and applying it. */
 export async function leaveStuckClaim(
   db: Db,
   uploadId: string,
   from: UploadStatus,
-  to: UploadStatus,
+  to: Exclude<UploadStatus, 'pending'>,
   ageMs: number,
 ): Promise<void> {
-  await db.collection<{ _id: string; [field: string]: unknown }>('upload_transitions').insertOne({
+  const record = await db.collection<UploadRecord>('uploads').findOne({ _id: uploadId })
+  if (!record) throw new Error(`no record ${uploadId}`)
+  const claimedAt = new Date(Date.now() - ageMs)
+  const changes = { status: to, updatedAt: claimedAt }
+  await db.collection<StoredEvent>(EVENTS_COLLECTION).insertOne({
     _id: `${uploadId}:${from}`,
     uploadId,
     from,
-    changes: { status: to, updatedAt: new Date() },
-    claimedAt: new Date(Date.now() - ageMs),
+    changes,
+    ...eventFields(`upload.${to}`, { ...record, ...changes }, claimedAt, false),
   })
 }

@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb'
 import t from 'tap'
+import { EVENTS_COLLECTION, type StoredEvent } from '../../server/src/events/stored-event.js'
 import { MongoLedger } from '../../server/src/storage/mongo-ledger.js'
 import { ledgerContract } from '../contracts/ledger-contract.js'
 import { uniqueName } from '../helpers/hoist.js'
@@ -19,6 +20,8 @@ await ledger.ensureIndexes()
 t.test('MongoLedger keeps the ledger contract', async (t) => {
   ledgerContract(t, {
     make: async () => ledger,
+    eventsOf: (_ledger, uploadId) =>
+      db.collection<StoredEvent>(EVENTS_COLLECTION).find({ uploadId }).sort({ seq: 1 }).toArray(),
     leaveStuckClaim: (_ledger, uploadId, from, to, ageMs) => leaveStuckClaim(db, uploadId, from, to, ageMs),
   })
 })

@@ -31,7 +31,7 @@ t.test(
   'busy and write-conflict refusals are transient (retried, then a 503); other server errors are not',
   async (t) => {
     const { MongoServerError } = await import('mongodb')
-    const { isTransientWriteError } = await import('../../server/src/storage/mongo-ledger.js')
+    const { isTransientWriteError } = await import('../../server/src/storage/mongo-call.js')
     t.ok(
       isTransientWriteError(new MongoServerError({ message: 'update: database is locked (5) (SQLITE_BUSY)', code: 1 })),
     )

@@ -6,6 +6,7 @@ import { MemoryLedger } from '../doubles/memory-ledger.js'
 t.test('MemoryLedger keeps the ledger contract', async (t) => {
   ledgerContract(t, {
     make: async () => new MemoryLedger({ settleWaitsMs: [5, 10, 20] }),
+    eventsOf: async (ledger, uploadId) => (ledger as MemoryLedger).eventsOf(uploadId),
     leaveStuckClaim: async (ledger, uploadId, from, to, ageMs) =>
       (ledger as MemoryLedger).leaveStuckClaim(uploadId, from, { status: to }, ageMs),
   })

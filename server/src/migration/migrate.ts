@@ -13,11 +13,11 @@ import { DuplicateRecordError, type UploadLedger } from '../storage/ledger.js'
 import type { LocalFileTarget, ObjectStore } from '../storage/object-store.js'
 import { newUploadId } from '../uploads/keys.js'
 import type { UploadRecord } from '../uploads/record.js'
-import { mapConcurrent } from './concurrency.js'
+import { mapConcurrent } from '../concurrency.js'
 import { legacyTypeOf } from './content-types.js'
 import { findReferences, relativePathOf, rewriteUrls, type Reference } from './references.js'
 import { emptyReport, type MigrationReport } from './report.js'
-import { guardedFetch } from './safe-fetch.js'
+import { headPublicUrl } from './safe-fetch.js'
 import { scanFiles, sha256OfFile, type ManifestEntry } from './scan-files.js'
 
 export interface MigrationProgress {
@@ -285,9 +285,9 @@ async function verifyUrls(
     try {
       let served: number
       if (options.verifyPublic) {
-        const response = await guardedFetch(url, options.trustedOrigins, { method: 'HEAD' })
+        const response = await headPublicUrl(url, options.trustedOrigins)
         if (response.status !== 200) throw new Error(`HTTP ${response.status}`)
-        served = Number(response.headers.get('content-length'))
+        served = response.contentLength
       } else {
         served = (await options.store.storedDigest(key))?.size ?? -1
       }

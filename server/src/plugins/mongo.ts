@@ -1,6 +1,8 @@
 // The FastifyInstance.config declaration.
 import type {} from './config.js'
+import { EventEmitter } from 'node:events'
 import fp from 'fastify-plugin'
+import { MongoEventLog } from '../events/mongo-event-log.js'
 import type { LedgerMaintenance, UploadLedger } from '../storage/ledger.js'
 import { connectMongo } from '../storage/mongo-client.js'
 import { MongoLedger } from '../storage/mongo-ledger.js'
@@ -11,20 +13,33 @@ declare module 'fastify' {
     ledger: UploadLedger
     /** The same ledger, for the in-process sweeper. */
     ledgerMaintenance: LedgerMaintenance
+    /** The upload events outbox: the feed, and the deliverer's queue. */
+    eventLog: MongoEventLog
+    /** Emits 'written' after each event this process writes (wakes the in-process deliverer). */
+    eventSignals: EventEmitter
   }
 }
 
-/** The MongoDB client and the upload ledger on it; indexes are created at start-up. */
+/** The MongoDB client, and the upload ledger and event log on it; indexes are created at start-up. */
 export default fp(
   async (app) => {
     const client = await connectMongo(app.config.mongoUri)
     app.addHook('onClose', async () => {
       await client.close()
     })
-    const ledger = new MongoLedger(client.db(app.config.mongoDbName))
+    const db = client.db(app.config.mongoDbName)
+    const signals = new EventEmitter()
+    const ledger = new MongoLedger(db, {
+      webhooks: Boolean(app.config.webhookUrl),
+      onEvent: () => signals.emit('written'),
+    })
+    const eventLog = new MongoEventLog(db)
     await ledger.ensureIndexes()
+    await eventLog.ensureIndexes()
     app.decorate('ledger', ledger)
     app.decorate('ledgerMaintenance', ledger)
+    app.decorate('eventLog', eventLog)
+    app.decorate('eventSignals', signals)
   },
   { name: 'hoist-mongo', dependencies: ['hoist-config'] },
 )

@@ -14,13 +14,15 @@ export default fp(
       running = sweepExpired({
         ledger: app.ledger,
         maintenance: app.ledgerMaintenance,
+        confirmer: app.confirmer,
         store: app.objectStore,
         clock: () => new Date(),
         onCleanupError: (id, error) =>
           app.log.warn({ err: error, uploadId: id }, 'expired upload: bucket clean-up failed'),
       })
         .then((result) => {
-          if (result.expired + result.purged > 0) app.log.info(result, 'swept expired uploads and purged replayed keys')
+          if (result.confirmed + result.expired + result.purged > 0)
+            app.log.info(result, 'swept pending uploads past their expiry')
         })
         .catch((error: unknown) => app.log.warn({ err: error }, 'sweep failed; will retry'))
         .finally(() => {
@@ -34,5 +36,5 @@ export default fp(
       await running
     })
   },
-  { name: 'hoist-sweeper', dependencies: ['hoist-config', 'hoist-mongo', 'hoist-s3'] },
+  { name: 'hoist-sweeper', dependencies: ['hoist-config', 'hoist-mongo', 'hoist-s3', 'hoist-uploads'] },
 )

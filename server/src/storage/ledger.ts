@@ -12,6 +12,8 @@ export interface UploadPageQuery {
   statuses: readonly UploadStatus[]
   /** Only records with ids below this one (ids sort by creation time): the cursor of the page before. */
   beforeId?: string
+  /** Only records carrying this metadata pair (`key=value`). */
+  metadataPair?: string
   limit: number
 }
 
@@ -24,6 +26,9 @@ export class DuplicateRecordError extends Error {
 
 /** A record's changes, as a transition applies them. */
 export type RecordChanges = Partial<Omit<UploadRecord, '_id'>>
+
+/** A transition always moves the record to a new status (and so makes an `upload.<status>` event). */
+export type TransitionChanges = RecordChanges & { status: Exclude<UploadStatus, 'pending'> }
 
 export interface UploadLedger {
   ping(): Promise<void>
@@ -38,10 +43,10 @@ export interface UploadLedger {
   listPage(query: UploadPageQuery): Promise<UploadRecord[]>
   /**
    * The one way a record changes: applies `changes` only if the record is still in `from`, and only once across
-   * every concurrent caller (exactly one wins). Returns the record after the change, or undefined if another
-   * writer moved it first.
+   * every concurrent caller (exactly one wins), writing the `upload.<status>` event with it. Returns the record after
+   * the change, or undefined if another writer moved it first.
    */
-  transition(id: string, from: UploadStatus, changes: RecordChanges): Promise<UploadRecord | undefined>
+  transition(id: string, from: UploadStatus, changes: TransitionChanges): Promise<UploadRecord | undefined>
   /**
    * The record once no transition out of `from` is half-done: a writer that just won a transition applies it
    * within milliseconds, so a loser waits for that instead of reporting the old status. undefined if it stays.

@@ -1,112 +1,25 @@
-import {
-  MongoError,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-  type Collection,
-  type Db,
-  type Document,
-  type IndexDescription,
-} from 'mongodb'
+import type { UploadStatus } from '@hoist/protocol'
+import type { Collection, Db } from 'mongodb'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { dependencyUnavailable } from '../errors.js'
-import type { UploadStatus } from '@hoist/protocol'
+import { settleEvent } from '../events/mongo-event-log.js'
+import { eventFields, EVENTS_COLLECTION, type StoredEvent } from '../events/stored-event.js'
 import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
 import {
   DuplicateRecordError,
   STUCK_TRANSITION_MS,
   type LedgerMaintenance,
-  type RecordChanges,
+  type TransitionChanges,
   type UploadLedger,
   type UploadPageQuery,
 } from './ledger.js'
+import { createMissingIndexes, isDuplicateKey, isMongoUnavailable, mongo } from './mongo-call.js'
 
-/**
- * One document per status a record leaves: `_id` is `<uploadId>:<from>`. Inserting it is the claim that makes a
- * transition happen exactly once, and it stays as the audit trail of every change.
- */
-interface TransitionDocument {
-  _id: string
-  uploadId: string
-  from: UploadStatus
-  changes: RecordChanges
-  claimedAt: Date
-}
-
-const DUPLICATE_KEY = 11000
-
-function isMongoUnavailable(error: unknown): boolean {
-  return (
-    error instanceof MongoNetworkError ||
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoNotConnectedError ||
-    error instanceof MongoTopologyClosedError ||
-    (error instanceof MongoError && error.hasErrorLabel('RetryableWriteError'))
-  )
-}
-
-/**
- * Creates only the indexes that are missing, one at a time. FerretDB v1.24 drops the connection (a recovered
- * panic, "slice bounds out of range") when createIndexes names several indexes that already exist.
- */
-async function createMissingIndexes<T extends Document>(
-  collection: Collection<T>,
-  indexes: IndexDescription[],
-): Promise<void> {
-  const existing = new Set(
-    await collection
-      .listIndexes()
-      .toArray()
-      .then((list) => list.map((index: { name?: unknown }) => String(index.name)))
-      .catch((error: unknown) => {
-        // A collection that does not exist yet has no indexes.
-        if (error instanceof MongoServerError && error.codeName === 'NamespaceNotFound') return []
-        throw error
-      }),
-  )
-  for (const index of indexes) {
-    if (!existing.has(index.name!)) await collection.createIndexes([index])
-  }
-}
-
-const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY
-
-const WRITE_CONFLICT = 112
-
-/**
- * A write the server refused before applying it, that will succeed if tried again: MongoDB's WriteConflict, and
- * FerretDB's SQLite "database is locked" (SQLITE_BUSY), which concurrent writers hit under load.
- */
-export function isTransientWriteError(error: unknown): boolean {
-  return (
-    error instanceof MongoServerError &&
-    (error.code === WRITE_CONFLICT ||
-      error.hasErrorLabel('TransientTransactionError') ||
-      /SQLITE_BUSY|database is locked/.test(error.message))
-  )
-}
-
-const TRANSIENT_ATTEMPTS = 6
-
-/**
- * Runs one driver call: retried (with jittered back-off, ~1 s in all) when the server refused it transiently,
- * and turned into the API's 503 when MongoDB cannot be reached or stays busy.
- */
-async function mongo<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call()
-    } catch (error) {
-      if (isTransientWriteError(error) && attempt < TRANSIENT_ATTEMPTS) {
-        await sleep(10 * 2 ** attempt * (0.5 + Math.random()))
-        continue
-      }
-      if (isMongoUnavailable(error) || isTransientWriteError(error)) throw dependencyUnavailable('MongoDB', error)
-      throw error
-    }
-  }
+export interface MongoLedgerOptions {
+  /** A webhook receiver is configured: new events start out pending delivery. */
+  webhooks: boolean
+  /** Called after each event is written, so an in-process deliverer can send it at once. */
+  onEvent?: () => void
 }
 
 /**
@@ -117,11 +30,14 @@ async function mongo<T>(call: () => Promise<T>): Promise<T> {
  */
 export class MongoLedger implements UploadLedger, LedgerMaintenance {
   private readonly uploads: Collection<UploadRecord>
-  private readonly transitions: Collection<TransitionDocument>
+  private readonly events: Collection<StoredEvent>
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly options: MongoLedgerOptions = { webhooks: false },
+  ) {
     this.uploads = db.collection<UploadRecord>('uploads')
-    this.transitions = db.collection<TransitionDocument>('upload_transitions')
+    this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
   }
 
   ensureIndexes(): Promise<void> {
@@ -130,6 +46,8 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
         { key: { key: 1 }, name: 'key_unique', unique: true },
         // Listing a workspace newest first: ULID ids sort by creation time.
         { key: { workspaceId: 1, _id: -1 }, name: 'workspace_created' },
+        // ?metadata.<key>=<value>: a multikey index on the workspace's pairs, newest first.
+        { key: { workspaceId: 1, metadataPairs: 1, _id: -1 }, name: 'workspace_metadata' },
         // The sweeper's query: pending records past their expiry.
         { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
         // The sweeper's purge of keys whose record ended while their URL still worked (no partial index on FerretDB).
@@ -137,7 +55,15 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
         // The quota sum: a workspace's pending and confirmed sizes, answered from the index alone on MongoDB.
         { key: { workspaceId: 1, status: 1, size: 1 }, name: 'workspace_status_size' },
       ])
-      await createMissingIndexes(this.transitions, [{ key: { uploadId: 1 }, name: 'upload' }])
+      await createMissingIndexes(this.events, [
+        { key: { uploadId: 1 }, name: 'upload' },
+        // The feed: a workspace's events in order, optionally by delivery state (GET /v1/events?status=failed).
+        { key: { workspaceId: 1, seq: 1 }, name: 'workspace_seq' },
+        { key: { workspaceId: 1, 'delivery.state': 1, seq: 1 }, name: 'workspace_delivery_seq' },
+        // The deliverer's query: events due for an attempt.
+        { key: { 'delivery.state': 1, 'delivery.nextAttemptAt': 1 }, name: 'delivery_due' },
+        { key: { claimedAt: 1 }, name: 'claimed_at' },
+      ])
     })
   }
 
@@ -170,13 +96,14 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
     return mongo(async () => (await this.uploads.findOne({ key })) ?? undefined)
   }
 
-  listPage({ workspaceId, statuses, beforeId, limit }: UploadPageQuery): Promise<UploadRecord[]> {
+  listPage({ workspaceId, statuses, beforeId, metadataPair, limit }: UploadPageQuery): Promise<UploadRecord[]> {
     return mongo(() =>
       this.uploads
         .find({
           workspaceId,
           status: { $in: [...statuses] },
           ...(beforeId ? { _id: { $lt: beforeId } } : {}),
+          ...(metadataPair ? { metadataPairs: metadataPair } : {}),
         })
         .sort({ _id: -1 })
         .limit(limit)
@@ -184,32 +111,37 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
     )
   }
 
-  /** Each step is retried on its own: a retry of the whole would find its own claim and give up. */
-  async transition(id: string, from: UploadStatus, changes: RecordChanges): Promise<UploadRecord | undefined> {
-    const current = await mongo(() => this.uploads.findOne({ _id: id }, { projection: { status: 1 } }))
+  /**
+   * Claim, then apply; each step is retried on its own (a retry of the whole would find its own claim and give up).
+   * The claim is the event: it carries the record's view after the change, so the outbox and the change cannot part.
+   */
+  async transition(id: string, from: UploadStatus, changes: TransitionChanges): Promise<UploadRecord | undefined> {
+    const current = await mongo(() => this.uploads.findOne({ _id: id }))
     // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"
     // means it is still in `from`.
     if (current?.status !== from) return undefined
     const now = new Date()
-    const claim: TransitionDocument = {
+    const applied = { ...changes, updatedAt: now }
+    const claim: StoredEvent = {
       _id: `${id}:${from}`,
       uploadId: id,
       from,
-      changes: { ...changes, updatedAt: now },
-      claimedAt: now,
+      changes: applied,
+      ...eventFields(`upload.${changes.status}`, { ...current, ...applied }, now, this.options.webhooks),
     }
     try {
-      await mongo(() => this.transitions.insertOne(claim))
+      await mongo(() => this.events.insertOne(claim))
     } catch (error) {
       if (!isDuplicateKey(error)) throw error
       await this.completeStuckTransition(id, from)
       return undefined
     }
-    return (
-      (await mongo(() =>
-        this.uploads.findOneAndUpdate({ _id: id }, { $set: claim.changes }, { returnDocument: 'after' }),
-      )) ?? undefined
+    await settleEvent(this.events, claim)
+    const after = await mongo(() =>
+      this.uploads.findOneAndUpdate({ _id: id }, { $set: applied }, { returnDocument: 'after' }),
     )
+    this.options.onEvent?.()
+    return after ?? undefined
   }
 
   async settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined> {
@@ -286,9 +218,18 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
   findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]> {
     return mongo(async () => {
       const stuck: { uploadId: string; from: UploadStatus }[] = []
-      for await (const claim of this.transitions.find({ claimedAt: { $lt: olderThan } })) {
-        const record = await this.uploads.findOne({ _id: claim.uploadId }, { projection: { status: 1 } })
-        if (record?.status === claim.from) stuck.push({ uploadId: claim.uploadId, from: claim.from })
+      // Every transition's claim stays as its event: look at them in batches, against their records in one query each.
+      const claims = this.events.find(
+        { claimedAt: { $lt: olderThan }, from: { $exists: true } },
+        { projection: { uploadId: 1, from: 1 } },
+      )
+      for (let batch = await nextBatch(claims); batch.length > 0; batch = await nextBatch(claims)) {
+        const records = await this.uploads
+          .find({ _id: { $in: batch.map((claim) => claim.uploadId) } }, { projection: { status: 1 } })
+          .toArray()
+        const statusOf = new Map(records.map((record) => [record._id, record.status]))
+        for (const claim of batch)
+          if (statusOf.get(claim.uploadId) === claim.from) stuck.push({ uploadId: claim.uploadId, from: claim.from! })
       }
       return stuck
     })
@@ -300,12 +241,19 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
    */
   completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
     return mongo(async () => {
-      const claim = await this.transitions.findOne({ _id: `${uploadId}:${from}` })
-      if (!claim || Date.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
+      const claim = await this.events.findOne({ _id: `${uploadId}:${from}` })
+      if (!claim?.changes || Date.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
       const record = await this.uploads.findOne({ _id: uploadId }, { projection: { status: 1 } })
       if (record?.status !== from) return false
       await this.uploads.updateOne({ _id: uploadId }, { $set: claim.changes })
       return true
     })
   }
+}
+
+async function nextBatch<T>(cursor: AsyncIterable<T> & { tryNext(): Promise<T | null> }, size = 500): Promise<T[]> {
+  const batch: T[] = []
+  for (let item = await cursor.tryNext(); item; item = batch.length < size ? await cursor.tryNext() : null)
+    batch.push(item)
+  return batch
 }

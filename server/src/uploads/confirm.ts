@@ -3,7 +3,7 @@
  * URL. Reads at most the object's first 4 KiB. Idempotent; concurrent confirms make one transition and all
  * answer with the stored record.
  */
-import { partLength, type UploadView } from '@hoist/protocol'
+import { partLength, type ConfirmedBy, type UploadView } from '@hoist/protocol'
 import { NotUploadedYet, UploadBusy, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
 import type { ObjectHead } from '../storage/object-store.js'
 import { findOwned, type ServiceDeps } from './deps.js'
@@ -19,11 +19,18 @@ export class UploadConfirmer {
   constructor(private readonly deps: Pick<ServiceDeps, 'ledger' | 'store' | 'clock'>) {}
 
   async confirm(principal: Principal, id: string): Promise<UploadView> {
-    return this.confirmRecord(await findOwned(this.deps.ledger, principal, id))
+    return (await this.confirmRecord(await findOwned(this.deps.ledger, principal, id), 'client')).view
   }
 
-  async confirmRecord(record: UploadRecord): Promise<UploadView> {
-    if (record.status !== 'pending') return this.answerFor(record)
+  /**
+   * Confirms a record, for the client or for the sweeper and bucket notifications, which find it by other means.
+   * `confirmedNow` tells whether this call made the transition (a concurrent one may have). Throws as confirm answers.
+   */
+  async confirmRecord(
+    record: UploadRecord,
+    confirmedBy: ConfirmedBy,
+  ): Promise<{ view: UploadView; confirmedNow: boolean }> {
+    if (record.status !== 'pending') return { view: this.answerFor(record), confirmedNow: false }
     let verdict: Verdict
     try {
       if (record.multipart) await this.completeMultipart(record)
@@ -32,7 +39,7 @@ export class UploadConfirmer {
       // The object vanished under us: the sweeper or a delete moved the record on. Answer for what it is now.
       if (error instanceof NotUploadedYet) {
         const current = await this.deps.ledger.getById(record._id)
-        if (current && current.status !== 'pending') return this.answerFor(current)
+        if (current && current.status !== 'pending') return { view: this.answerFor(current), confirmedNow: false }
       }
       throw error
     }
@@ -43,17 +50,18 @@ export class UploadConfirmer {
         ...purgeChange(record, this.deps.clock()),
       })
       if (rejected) await releaseStorage(this.deps, rejected)
-      return this.answerFor(rejected ?? (await this.current(record)))
+      return { view: this.answerFor(rejected ?? (await this.current(record))), confirmedNow: false }
     }
 
     const confirmed = await this.deps.ledger.transition(record._id, 'pending', {
       status: 'confirmed',
+      confirmedBy,
       url: this.deps.store.publicUrl(record.key),
       ...(verdict.head.etag ? { etag: verdict.head.etag } : {}),
       confirmedAt: this.deps.clock(),
     })
     // Lost the race (another confirm, the sweeper, a delete): answer with whatever won.
-    return this.answerFor(confirmed ?? (await this.current(record)))
+    return { view: this.answerFor(confirmed ?? (await this.current(record))), confirmedNow: confirmed !== undefined }
   }
 
   /** After losing a transition: the record as the winner leaves it. */

@@ -2,7 +2,8 @@
  * The upload record: what the ledger stores for each upload, and the view of it the API returns (UploadView, whose
  * schema is part of the wire contract in @hoist/protocol).
  */
-import type { UploadStatus, UploadStrategy, UploadView } from '@hoist/protocol'
+import type { ConfirmedBy, UploadStatus, UploadStrategy, UploadView } from '@hoist/protocol'
+import { metadataOf } from './metadata.js'
 import type { MediaKind } from './media-types.js'
 
 /** Statuses that hold bytes against the workspace quota. */
@@ -32,8 +33,11 @@ export interface UploadRecord {
   status: UploadStatus
   strategy: UploadStrategy
   multipart?: MultipartPlan
+  /** The app's metadata as `key=value` strings (metadata.ts). */
+  metadataPairs?: string[]
   /** Final public (or CDN) URL, set when confirmed. */
   url?: string
+  confirmedBy?: ConfirmedBy
   etag?: string
   /** Why confirm rejected the upload. */
   reason?: string
@@ -64,7 +68,9 @@ export function toView(record: UploadRecord): UploadView {
     ...(record.checksumSha256 ? { checksumSha256: record.checksumSha256 } : {}),
     strategy: record.strategy,
     ...(record.multipart ? { partSize: record.multipart.partSize, partCount: record.multipart.partCount } : {}),
+    metadata: metadataOf(record.metadataPairs),
     ...(record.url ? { url: record.url } : {}),
+    ...(record.confirmedBy ? { confirmedBy: record.confirmedBy } : {}),
     ...(record.reason ? { reason: record.reason } : {}),
     createdAt: record.createdAt.toISOString(),
     expiresAt: record.expiresAt.toISOString(),

@@ -28,6 +28,7 @@ import { toView, type UploadRecord } from './record.js'
 import { admitWithinQuota } from './quota.js'
 import { releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
+import { metadataFilter, metadataPairs } from './metadata.js'
 
 const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rejected', 'expired']
 
@@ -51,6 +52,7 @@ export class UploadService {
       userId: principal.userId,
       key,
       filename: displayFilename(input.filename),
+      metadataPairs: metadataPairs(input.metadata),
       contentType: mediaType.contentType,
       kind: mediaType.kind,
       size: input.size,
@@ -110,6 +112,7 @@ export class UploadService {
     const records = await this.deps.ledger.listPage({
       workspaceId: principal.workspaceId,
       statuses: input.status ? [input.status] : LISTED_BY_DEFAULT,
+      metadataPair: metadataFilter(input),
       ...(input.cursor ? { beforeId: input.cursor } : {}),
       limit: input.limit + 1,
     })

@@ -1,6 +1,7 @@
 /**
- * The sweeper: pending uploads past their expiry go pending → expired, their objects and multipart uploads go away;
- * several sweepers at once expire each record once; a late confirm racing the sweeper has exactly one winner.
+ * The sweeper, for pending uploads past their expiry: what reached the bucket and verifies is confirmed (the client
+ * vanished after its PUT), what did not expires and its object or parts go away; several sweepers at once move each
+ * record once; a late confirm racing the sweeper makes one transition.
  */
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -18,82 +19,137 @@ const { app, db, config, stack } = await startHoist(t, {
   config: { multipartThresholdBytes: 8 * MiB, multipartPartSizeBytes: 5 * MiB },
 })
 const uploads = db.collection('uploads')
-const deps = { ledger: app.ledger, maintenance: app.ledgerMaintenance, store: app.objectStore, clock: () => new Date() }
+const deps = {
+  ledger: app.ledger,
+  maintenance: app.ledgerMaintenance,
+  store: app.objectStore,
+  confirmer: app.confirmer,
+  clock: () => new Date(),
+}
 
-/** A pending single upload with its object in the bucket, made to look long expired. */
-async function expiredUpload(name: string): Promise<SingleInstructions> {
-  const bytes = fileOf('image/png', 2000)
+/** A pending single upload made to look long expired; `bytes` (if given) are PUT first, as a client that then vanished. */
+async function expiredUpload(name: string, bytes?: Buffer<ArrayBuffer>): Promise<SingleInstructions> {
   const created = (
-    await createUpload(app, { filename: name, contentType: 'image/png', size: bytes.length })
+    await createUpload(app, { filename: name, contentType: 'image/png', size: bytes?.length ?? 2000 })
   ).json<SingleInstructions>()
-  await putObject(created, bytes)
+  if (bytes) await putObject(created, bytes)
   await uploads.updateOne({ _id: created.id as never }, { $set: { expiresAt: new Date(Date.now() - 60_000) } })
   return created
 }
 
-t.test('an expired pending upload is marked expired and its object deleted', async (t) => {
-  const created = await expiredUpload('old.png')
+const events = (uploadId: string) => db.collection('upload_events').find({ uploadId }).toArray()
+
+t.test('a pending upload whose file never arrived expires; an unexpired one is left alone', async (t) => {
+  const created = await expiredUpload('never-sent.png')
   const fresh = (await createUpload(app, { filename: 'new.png', contentType: 'image/png', size: 10 })).json()
   const result = await sweepExpired(deps)
   t.ok(result.expired >= 1)
   t.equal((await uploads.findOne({ _id: created.id as never }))?.status, 'expired')
-  t.equal(await app.objectStore.head(created.key), undefined, 'the object is gone')
+  t.same(
+    (await events(created.id)).map((e) => e.type),
+    ['upload.expired'],
+    'one event',
+  )
   t.equal((await uploads.findOne({ _id: fresh.id }))?.status, 'pending', 'an unexpired upload is left alone')
   t.equal((await confirmUpload(app, created.id)).statusCode, 409, 'an expired upload cannot be confirmed')
 })
 
-t.test('an expired multipart upload is aborted: no parts left', async (t) => {
-  const created = (await createUpload(app, { filename: 'big.mp4', contentType: 'video/mp4', size: 12 * MiB })).json()
-  const signed = (
-    await app.inject({
-      method: 'POST',
-      url: `/v1/uploads/${created.id}/parts`,
-      headers: bearer(),
-      payload: { partNumbers: [1] },
-    })
-  ).json()
-  await fetch(signed.parts[0].url, {
-    method: 'PUT',
-    headers: signed.parts[0].headers,
-    body: fileOf('video/mp4', signed.parts[0].size),
-  })
-  await uploads.updateOne({ _id: created.id }, { $set: { expiresAt: new Date(Date.now() - 60_000) } })
-  await sweepExpired(deps)
-  t.equal((await uploads.findOne({ _id: created.id }))?.status, 'expired')
-  t.same(await app.objectStore.listMultipartUploads(created.key), [])
+t.test('a file uploaded by a client that never confirmed is confirmed by the sweeper, with one event', async (t) => {
+  const bytes = fileOf('image/png', 2000, 21)
+  const created = await expiredUpload('tab-closed.png', bytes)
+  const result = await sweepExpired(deps)
+  t.ok(result.confirmed >= 1)
+  const record = await uploads.findOne({ _id: created.id as never })
+  t.same([record?.status, record?.confirmedBy], ['confirmed', 'sweeper'])
+  t.equal((await app.objectStore.head(created.key))?.size, 2000, 'the file is kept')
+  t.same(
+    (await events(created.id)).map((e) => e.type),
+    ['upload.confirmed'],
+    'one event',
+  )
 })
 
-t.test('three sweepers at once expire each record exactly once', async (t) => {
-  const created = await Promise.all(Array.from({ length: 12 }, (_, i) => expiredUpload(`many-${i}.png`)))
+t.test('a file that fails verification is rejected by the sweeper, not confirmed', async (t) => {
+  const created = await expiredUpload('fake.png', fileOf('text/html', 2000))
+  await sweepExpired(deps)
+  t.equal((await uploads.findOne({ _id: created.id as never }))?.status, 'rejected')
+  t.equal(await app.objectStore.head(created.key), undefined)
+})
+
+t.test(
+  'multipart: all parts there → completed and confirmed by the sweeper; parts missing → expired and aborted',
+  async (t) => {
+    const complete = (
+      await createUpload(app, { filename: 'done.mp4', contentType: 'video/mp4', size: 12 * MiB })
+    ).json()
+    const partial = (await createUpload(app, { filename: 'half.mp4', contentType: 'video/mp4', size: 12 * MiB })).json()
+    const bytes = fileOf('video/mp4', 12 * MiB)
+    const sign = async (id: string, partNumbers: number[]) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/v1/uploads/${id}/parts`,
+          headers: bearer(),
+          payload: { partNumbers },
+        })
+      ).json().parts
+    for (const part of await sign(complete.id, [1, 2, 3])) {
+      await fetch(part.url, {
+        method: 'PUT',
+        headers: part.headers,
+        body: bytes.subarray((part.partNumber - 1) * 5 * MiB, (part.partNumber - 1) * 5 * MiB + part.size),
+      })
+    }
+    const [first] = await sign(partial.id, [1])
+    await fetch(first.url, { method: 'PUT', headers: first.headers, body: bytes.subarray(0, 5 * MiB) })
+    await uploads.updateMany(
+      { _id: { $in: [complete.id, partial.id] } },
+      { $set: { expiresAt: new Date(Date.now() - 60_000) } },
+    )
+    await sweepExpired(deps)
+    t.same(
+      [(await uploads.findOne({ _id: complete.id }))?.status, (await app.objectStore.head(complete.key))?.size],
+      ['confirmed', 12 * MiB],
+    )
+    t.equal((await uploads.findOne({ _id: partial.id }))?.status, 'expired')
+    t.same(await app.objectStore.listMultipartUploads(partial.key), [], 'no parts left')
+  },
+)
+
+t.test('three sweepers at once move each record once', async (t) => {
+  const created = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      expiredUpload(`many-${i}.png`, i % 2 ? fileOf('image/png', 2000, i) : undefined),
+    ),
+  )
   const results = await Promise.all([sweepExpired(deps), sweepExpired(deps), sweepExpired(deps)])
   t.equal(
     results.reduce((sum, r) => sum + r.expired, 0),
-    12,
-    'twelve transitions in all, whoever made them',
+    6,
+    'six expired, whoever expired them',
   )
-  for (const upload of created) {
-    t.equal(await db.collection('upload_transitions').countDocuments({ uploadId: upload.id }), 1)
-    t.equal(await app.objectStore.head(upload.key), undefined)
-  }
+  t.equal(
+    results.reduce((sum, r) => sum + r.confirmed, 0),
+    6,
+    'six confirmed from the bucket',
+  )
+  for (const upload of created) t.equal((await events(upload.id)).length, 1, 'one transition each')
 })
 
-t.test('a late confirm racing the sweeper: exactly one wins and the invariant holds', async (t) => {
-  for (let round = 0; round < 20; round++) {
-    const created = await expiredUpload(`race-${round}.png`)
-    const [confirmed] = await Promise.all([confirmUpload(app, created.id), sweepExpired(deps)])
-    const record = await uploads.findOne({ _id: created.id as never })
-    const head = await app.objectStore.head(created.key)
-    if (record?.status === 'confirmed') {
-      t.equal(confirmed.statusCode, 200, `round ${round}: confirm won`)
-      t.equal(head?.size, 2000, 'and its object is there')
-    } else {
-      t.equal(record?.status, 'expired', `round ${round}: the sweeper won`)
-      t.equal(confirmed.statusCode, 409, 'and the confirm was told so')
-      t.equal(head, undefined, 'and the object is gone')
+t.test(
+  'a late confirm racing the sweeper: exactly one transition, and the uploaded file is kept either way',
+  async (t) => {
+    for (let round = 0; round < 10; round++) {
+      const created = await expiredUpload(`race-${round}.png`, fileOf('image/png', 2000, 100 + round))
+      const [confirmed] = await Promise.all([confirmUpload(app, created.id), sweepExpired(deps)])
+      const record = await uploads.findOne({ _id: created.id as never })
+      t.equal(record?.status, 'confirmed', `round ${round}: confirmed by ${record?.confirmedBy}`)
+      t.equal(confirmed.statusCode, 200, 'the client’s confirm says so')
+      t.equal((await app.objectStore.head(created.key))?.size, 2000)
+      t.equal((await events(created.id)).length, 1, 'one transition')
     }
-    t.equal(await db.collection('upload_transitions').countDocuments({ uploadId: created.id }), 1, 'one transition')
-  }
-})
+  },
+)
 
 t.test('the API sweeps by itself every SWEEP_INTERVAL_SECONDS', async (t) => {
   const sweeping = await startHoist(t, { stack, config: { sweepIntervalSeconds: 1 } })

@@ -1,0 +1,67 @@
+/**
+ * Upload events: every change of an upload record (confirmed, rejected, expired, deleted; processed once its image
+ * variants exist) is one event, delivered to WEBHOOK_URL (Standard Webhooks) and readable from GET /v1/events.
+ */
+import { Type, type Static } from 'typebox'
+import { UploadViewSchema } from './uploads.js'
+
+export const EventTypeSchema = Type.Union([
+  Type.Literal('upload.confirmed'),
+  Type.Literal('upload.rejected'),
+  Type.Literal('upload.expired'),
+  Type.Literal('upload.deleted'),
+  Type.Literal('upload.processed'),
+])
+export type EventType = Static<typeof EventTypeSchema>
+
+/** An event id: `evt_` and a ULID. It is the webhook-id of every delivery attempt, so receivers can deduplicate. */
+export const EVENT_ID_PATTERN = '^evt_[0-9A-HJKMNP-TV-Z]{26}$'
+
+/** The payload, as webhooks deliver it and the feed lists it (the Standard Webhooks shape, plus id and workspace). */
+export const UploadEventSchema = Type.Object(
+  {
+    id: Type.String({ pattern: EVENT_ID_PATTERN }),
+    type: EventTypeSchema,
+    timestamp: Type.String({ format: 'date-time', description: 'When the change happened' }),
+    workspaceId: Type.String(),
+    data: UploadViewSchema,
+  },
+  { $id: 'UploadEvent' },
+)
+export type UploadEvent = Static<typeof UploadEventSchema>
+
+export const DeliveryStateSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('delivered'),
+  Type.Literal('failed'),
+  Type.Literal('not-configured'),
+])
+export type DeliveryState = Static<typeof DeliveryStateSchema>
+
+export const DeliverySchema = Type.Object({
+  state: DeliveryStateSchema,
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.Optional(Type.String({ format: 'date-time' })),
+  lastStatus: Type.Optional(Type.Integer({ description: 'The receiver’s last HTTP status' })),
+  lastError: Type.Optional(Type.String()),
+  deliveredAt: Type.Optional(Type.String({ format: 'date-time' })),
+})
+export type Delivery = Static<typeof DeliverySchema>
+
+export const EventListQuerySchema = Type.Object(
+  {
+    after: Type.Optional(
+      Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'nextCursor of the previous page' }),
+    ),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    status: Type.Optional(DeliveryStateSchema),
+  },
+  { additionalProperties: false },
+)
+export type EventListQuery = Static<typeof EventListQuerySchema>
+
+export const EventListSchema = Type.Object({
+  items: Type.Array(Type.Object({ event: UploadEventSchema, delivery: DeliverySchema })),
+  nextCursor: Type.String({ description: 'Pass as `after` to read on; the same when nothing new has settled yet' }),
+})
+export type EventList = Static<typeof EventListSchema>

@@ -1,0 +1,101 @@
+/**
+ * Events as the outbox stores them (collection `upload_events`). A transition's claim — the unique document whose
+ * insert makes the change happen exactly once — *is* its event: written with the state change that causes it, in the
+ * same insert, so there is no change without its event and no event without its change.
+ */
+import type { Delivery, DeliveryState, EventType, UploadEvent, UploadStatus, UploadView } from '@hoist/protocol'
+import { encodeTime, monotonicFactory } from 'ulid'
+import type { RecordChanges } from '../storage/ledger.js'
+import { metadataOf } from '../uploads/metadata.js'
+import { toView, type UploadRecord } from '../uploads/record.js'
+
+export const EVENTS_COLLECTION = 'upload_events'
+
+export interface StoredDelivery {
+  state: DeliveryState
+  attempts: number
+  nextAttemptAt?: Date
+  lastStatus?: number
+  lastError?: string
+  deliveredAt?: Date
+  /** Attempts made before the last redelivery: the retry schedule counts from here. */
+  scheduleStart?: number
+}
+
+export interface StoredEvent {
+  /** The claim key: `<uploadId>:<status left>` for a transition, `<uploadId>:processed` for image processing. */
+  _id: string
+  uploadId: string
+  workspaceId: string
+  /** Transitions only: the status the record left, and the changes that made the new one. */
+  from?: UploadStatus
+  changes?: RecordChanges
+  claimedAt: Date
+  eventId: string
+  type: EventType
+  /** Feed order: a ULID taken at the write, moved later if the write was slower than the feed's settle time. */
+  seq: string
+  /** The record's view after the change, its metadata apart: FerretDB refuses field names with dots (metadata.ts). */
+  data: Omit<UploadView, 'metadata'>
+  metadataPairs: string[]
+  delivery: StoredDelivery
+}
+
+const nextUlid = monotonicFactory()
+
+export function newSeq(now: Date): string {
+  return nextUlid(now.getTime())
+}
+
+/** The smallest seq of a moment: every seq taken at or after it sorts after this. */
+export function seqFloor(at: number): string {
+  return `${encodeTime(Math.max(0, at), 10)}${'0'.repeat(16)}`
+}
+
+export const ZERO_SEQ = '0'.repeat(26)
+
+/** The event fields of a new outbox document, for a record as the change leaves it. */
+export function eventFields(
+  type: EventType,
+  record: UploadRecord,
+  now: Date,
+  webhooks: boolean,
+): Omit<StoredEvent, '_id' | 'uploadId' | 'from' | 'changes'> {
+  const seq = newSeq(now)
+  const { metadata: _kept_as_pairs, ...data } = toView(record)
+  return {
+    workspaceId: record.workspaceId,
+    claimedAt: now,
+    eventId: `evt_${seq}`,
+    type,
+    seq,
+    data,
+    metadataPairs: record.metadataPairs ?? [],
+    delivery: webhooks
+      ? { state: 'pending', attempts: 0, nextAttemptAt: now }
+      : { state: 'not-configured', attempts: 0 },
+  }
+}
+
+export function toWireEvent(stored: StoredEvent): UploadEvent {
+  return {
+    id: stored.eventId,
+    type: stored.type,
+    timestamp: stored.claimedAt.toISOString(),
+    workspaceId: stored.workspaceId,
+    data: { ...stored.data, metadata: metadataOf(stored.metadataPairs) },
+  }
+}
+
+export function toWireDelivery(delivery: StoredDelivery): Delivery {
+  return {
+    state: delivery.state,
+    attempts: delivery.attempts,
+    ...(delivery.state === 'pending' && delivery.nextAttemptAt
+      ? { nextAttemptAt: delivery.nextAttemptAt.toISOString() }
+      : {}),
+    ...(delivery.lastStatus !== undefined ? { lastStatus: delivery.lastStatus } : {}),
+    ...(delivery.lastError ? { lastError: delivery.lastError } : {}),
+    ...(delivery.deliveredAt ? { deliveredAt: delivery.deliveredAt.toISOString() } : {}),
+  }
+}

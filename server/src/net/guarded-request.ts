@@ -1,0 +1,110 @@
+/**
+ * One outbound HTTP request to an address the caller does not control, safe against SSRF: https only (plain http
+ * only to loopback, when allowed for development); the host is resolved once, inside the connection, and the address
+ * it connects to is the one that was checked (no second DNS lookup to rebind); redirects are answered, never followed;
+ * bounded time and answer size.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP, type LookupFunction } from 'node:net'
+import { isAllowedAddress, type AddressPolicy } from './addresses.js'
+
+export class RefusedUrlError extends Error {
+  constructor(url: string, reason: string) {
+    super(`refused to send a request to ${url}: ${reason}`)
+    this.name = 'RefusedUrlError'
+  }
+}
+
+export interface GuardedRequestOptions extends AddressPolicy {
+  method: 'GET' | 'HEAD' | 'POST'
+  headers?: Record<string, string>
+  body?: string
+  timeoutMs: number
+  /** The answer's body is read up to this many bytes (the rest is dropped). Default 64 KiB. */
+  maxBodyBytes?: number
+  /** The resolver (tests pass one that answers as a rebinding DNS server would). Default: dns.lookup. */
+  dnsLookup?: typeof dnsLookup
+}
+
+export interface GuardedResponse {
+  status: number
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+/** Throws RefusedUrlError for a URL that may never be requested, whatever it resolves to. */
+export function assertRequestableUrl(url: URL, policy: AddressPolicy): void {
+  const loopbackHttp = policy.allowLoopback && url.protocol === 'http:'
+  if (url.protocol !== 'https:' && !loopbackHttp) throw new RefusedUrlError(url.href, 'only https is allowed')
+  if (url.username || url.password) throw new RefusedUrlError(url.href, 'credentials in the URL are not allowed')
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  if (isIP(host) && !isAllowedAddress(host, policy)) {
+    throw new RefusedUrlError(url.href, `${host} is a private, loopback or reserved address`)
+  }
+}
+
+/** dns.lookup that refuses to hand the socket any address the policy does not allow. */
+function checkedLookup(url: URL, policy: AddressPolicy, resolve: typeof dnsLookup): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 4)
+      const refused = addresses.find((entry) => !isAllowedAddress(entry.address, policy))
+      if (refused || addresses.length === 0) {
+        const reason = refused
+          ? `${hostname} resolves to a private, loopback or reserved address (${refused.address})`
+          : 'no address'
+        return callback(new RefusedUrlError(url.href, reason), '', 4)
+      }
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses)
+      callback(null, addresses[0]!.address, addresses[0]!.family)
+    })
+  }
+}
+
+export async function guardedRequest(target: string | URL, options: GuardedRequestOptions): Promise<GuardedResponse> {
+  const url = new URL(target)
+  assertRequestableUrl(url, options)
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  const maxBody = options.maxBodyBytes ?? 64 * 1024
+  return new Promise<GuardedResponse>((resolve, reject) => {
+    const request = send(
+      url,
+      {
+        method: options.method,
+        headers: {
+          ...(options.headers ?? {}),
+          ...(options.body ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}),
+        },
+        lookup: checkedLookup(url, options, options.dnsLookup ?? dnsLookup),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        response.on('data', (chunk: Buffer) => {
+          if (size < maxBody) chunks.push(chunk.subarray(0, maxBody - size))
+          size += chunk.length
+        })
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        )
+        response.on('error', reject)
+      },
+    )
+    request.on('error', (error: Error) =>
+      reject(
+        error.name === 'AbortError' || error.name === 'TimeoutError'
+          ? new Error(`no answer within ${options.timeoutMs} ms`)
+          : error,
+      ),
+    )
+    request.end(options.body)
+  })
+}

@@ -1,0 +1,92 @@
+/**
+ * How Hoist calls MongoDB: every driver call through `mongo()` (transient refusals retried, an unreachable server turned
+ * into the API's 503), indexes created only when missing. Shared by the ledger and the event log.
+ */
+import {
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Collection,
+  type Document,
+  type IndexDescription,
+} from 'mongodb'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { dependencyUnavailable } from '../errors.js'
+
+const DUPLICATE_KEY = 11000
+
+export function isMongoUnavailable(error: unknown): boolean {
+  return (
+    error instanceof MongoNetworkError ||
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoTopologyClosedError ||
+    (error instanceof MongoError && error.hasErrorLabel('RetryableWriteError'))
+  )
+}
+
+/**
+ * Creates only the indexes that are missing, one at a time. FerretDB v1.24 drops the connection (a recovered
+ * panic, "slice bounds out of range") when createIndexes names several indexes that already exist.
+ */
+export async function createMissingIndexes<T extends Document>(
+  collection: Collection<T>,
+  indexes: IndexDescription[],
+): Promise<void> {
+  const existing = new Set(
+    await collection
+      .listIndexes()
+      .toArray()
+      .then((list) => list.map((index: { name?: unknown }) => String(index.name)))
+      .catch((error: unknown) => {
+        // A collection that does not exist yet has no indexes.
+        if (error instanceof MongoServerError && error.codeName === 'NamespaceNotFound') return []
+        throw error
+      }),
+  )
+  for (const index of indexes) {
+    if (!existing.has(index.name!)) await collection.createIndexes([index])
+  }
+}
+
+export const isDuplicateKey = (error: unknown): boolean =>
+  error instanceof MongoServerError && error.code === DUPLICATE_KEY
+
+const WRITE_CONFLICT = 112
+
+/**
+ * A write the server refused before applying it, that will succeed if tried again: MongoDB's WriteConflict, and
+ * FerretDB's SQLite "database is locked" (SQLITE_BUSY), which concurrent writers hit under load.
+ */
+export function isTransientWriteError(error: unknown): boolean {
+  return (
+    error instanceof MongoServerError &&
+    (error.code === WRITE_CONFLICT ||
+      error.hasErrorLabel('TransientTransactionError') ||
+      /SQLITE_BUSY|database is locked/.test(error.message))
+  )
+}
+
+const TRANSIENT_ATTEMPTS = 6
+
+/**
+ * Runs one driver call: retried (with jittered back-off, ~1 s in all) when the server refused it transiently,
+ * and turned into the API's 503 when MongoDB cannot be reached or stays busy.
+ */
+export async function mongo<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (isTransientWriteError(error) && attempt < TRANSIENT_ATTEMPTS) {
+        await sleep(10 * 2 ** attempt * (0.5 + Math.random()))
+        continue
+      }
+      if (isMongoUnavailable(error) || isTransientWriteError(error)) throw dependencyUnavailable('MongoDB', error)
+      throw error
+    }
+  }
+}
