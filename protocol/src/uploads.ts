@@ -31,6 +31,8 @@ export const MetadataSchema = Type.Record(
   Type.String({ pattern: METADATA_LIMITS.keyPattern }),
   Type.String({ maxLength: METADATA_LIMITS.valueLength }),
   {
+    // A record's key pattern only shapes patternProperties: other keys must be refused, not let through.
+    additionalProperties: false,
     maxProperties: METADATA_LIMITS.keys,
     description: `Up to ${METADATA_LIMITS.keys} string values of up to ${METADATA_LIMITS.valueLength} characters, ${METADATA_LIMITS.totalBytes} bytes of JSON in all; in every view and event, filterable with ?metadata.<key>=<value>`,
   },

@@ -20,6 +20,7 @@ import s3Plugin from './plugins/s3.js'
 import sweeperPlugin from './plugins/sweeper.js'
 import uploadsPlugin from './plugins/uploads.js'
 import healthRoutes from './routes/health.js'
+import bucketEventRoutes from './routes/bucket-events.js'
 import eventRoutes from './routes/events.js'
 import uploadRoutes from './routes/uploads/index.js'
 import { compileValidator } from './validation.js'
@@ -61,6 +62,7 @@ export const hoistApp = fp<{ config: Config }>(
     await app.register(healthRoutes)
     await app.register(uploadRoutes, { prefix: '/v1/uploads' })
     await app.register(eventRoutes, { prefix: '/v1/events' })
+    await app.register(bucketEventRoutes, { prefix: '/v1/bucket-events' })
   },
   { name: 'hoist-app' },
 )

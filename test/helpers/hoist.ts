@@ -9,6 +9,7 @@ import { MongoClient, type Db } from 'mongodb'
 import type { Test } from 'tap'
 import type { Stack } from '../../infra/stack/index.js'
 import { buildApp } from '../../server/src/app.js'
+import type { BucketEvents } from '../../server/src/bucket/notifications.js'
 import { detectMinio, setupBucket } from '../../server/src/bucket/setup.js'
 import { parseConfig, type Config } from '../../server/src/config.js'
 import { createS3Client } from '../../server/src/storage/s3-client.js'
@@ -30,6 +31,10 @@ export interface TestHoistOptions {
   config?: Partial<Config>
   /** Listen on a loopback port (for browsers and load); otherwise use app.inject. */
   listen?: boolean
+  /** The port to listen on (a bucket notification target set up before the API started); default: any free one. */
+  port?: number
+  /** Bucket notifications to set up (MinIO's HOIST webhook target). */
+  bucketEvents?: BucketEvents
 }
 
 export function uniqueName(prefix: string): string {
@@ -68,13 +73,14 @@ export async function startHoist(t: Test, options: TestHoistOptions = {}): Promi
     abortIncompleteMultipartAfterDays: 1,
     minio: await detectMinio(config.s3Endpoint),
     wholeBucket: false,
+    bucketEvents: options.bucketEvents ?? 'off',
   })
   const logs: string[] = []
   const { default: pino } = await import('pino')
   const { loggerOptions } = await import('../../server/src/logging.js')
   const loggerInstance = pino(loggerOptions(config) as object, { write: (line: string) => void logs.push(line) })
   const app = await buildApp(config, { loggerInstance })
-  if (options.listen) await app.listen({ port: 0, host: '127.0.0.1' })
+  if (options.listen || options.port) await app.listen({ port: options.port ?? 0, host: '127.0.0.1' })
   const mongo = new MongoClient(config.mongoUri)
   const db = mongo.db(config.mongoDbName)
   t.teardown(async () => {

@@ -24,7 +24,7 @@ export interface WebhookReceiver {
   waitFor(count: number, where?: (delivery: Delivery) => boolean, ms?: number): Promise<Delivery[]>
 }
 
-export function newWebhookSecret(): string {
+function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`
 }
 

@@ -20,12 +20,13 @@ import {
 } from '@aws-sdk/client-s3'
 import { isS3NotFound } from '../storage/s3-errors.js'
 import { corsRules, lifecycleRule, PUBLIC_READ_SID, publicReadPolicy, type BucketPolicy } from './documents.js'
+import { ensureNotifications, type BucketEvents } from './notifications.js'
 import { assertScoped } from './scope.js'
 
 type StepOutcome = 'created' | 'updated' | 'removed' | 'unchanged' | 'skipped'
 
 export interface StepReport {
-  step: 'bucket' | 'cors' | 'lifecycle' | 'policy'
+  step: 'bucket' | 'cors' | 'lifecycle' | 'policy' | 'notifications'
   outcome: StepOutcome
   note?: string
 }
@@ -42,6 +43,8 @@ export interface BucketSetupOptions {
   minio: boolean
   /** Allows the policy and lifecycle rule to cover the whole bucket when keyPrefix is empty (see scope.ts). */
   wholeBucket: boolean
+  /** Where object-created notifications go (notifications.ts); default off. */
+  bucketEvents?: BucketEvents
 }
 
 /** MinIO answers its own health endpoint; AWS S3 and R2 do not. */
@@ -219,5 +222,9 @@ export async function setupBucket(client: S3Client, options: BucketSetupOptions)
   reports.push(await ensureCors(client, options))
   reports.push(await ensureLifecycle(client, options))
   reports.push(await ensurePolicy(client, options))
+  reports.push({
+    step: 'notifications',
+    ...(await ensureNotifications(client, options.bucket, options.bucketEvents ?? 'off', options.keyPrefix)),
+  })
   return reports
 }

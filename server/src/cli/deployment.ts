@@ -18,7 +18,7 @@ export async function withDeployment<T>(config: Config, work: (deployment: Deplo
   const store = openObjectStore(config)
   try {
     const db = mongo.db(config.mongoDbName)
-    return await work({ ledger: new MongoLedger(db), store, mongo, db })
+    return await work({ ledger: new MongoLedger(db, { webhooks: Boolean(config.webhookUrl) }), store, mongo, db })
   } finally {
     await mongo.close()
     store.close()

@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 /**
- * The `hoist` command: operations on the deployment the environment describes (the same env vars as the API).
- *   hoist bucket setup [--access public-read|private] [--abort-multipart-days N] [--whole-bucket]
- *   hoist sweep
- *   hoist doctor [--fix] [--grace-hours N] [--json] [--whole-bucket]
- *   hoist migrate --from <dir> --old-prefix /uploads/ [...]   (`hoist migrate --help`)
- * Without MONGO_URI in the environment it falls back to .hoist/dev.env, the settings `npm run dev` wrote.
+ * The `hoist` command: operations on the deployment the environment describes (the same env vars as the API; without
+ * MONGO_URI it falls back to .hoist/dev.env, the settings `npm run dev` wrote). `hoist <command> --help` answers
+ * without reading configuration or touching a server.
  */
-import { ConfigError, loadConfig, type Config } from '../config.js'
+import { parseArgs } from 'node:util'
 import { WholeBucketRefusedError } from '../bucket/scope.js'
+import { ConfigError, loadConfig, type Config } from '../config.js'
+import { UsageError, type Command } from './command.js'
 import { readDevEnv } from './dev-env.js'
 
-const USAGE = `usage:
-  hoist bucket setup [--access public-read|private] [--abort-multipart-days N] [--whole-bucket]
-  hoist sweep
-  hoist doctor [--fix] [--grace-hours N] [--json] [--whole-bucket]
-  hoist migrate --help`
+type Loader = () => Promise<Command>
+
+/** Every subcommand, loaded only when used (most of them pull in the AWS SDK and the MongoDB driver). */
+const COMMANDS: Record<string, Loader> = {
+  'bucket setup': async () => (await import('./commands/bucket-setup.js')).default,
+  migrate: async () => (await import('./commands/migrate.js')).default,
+  doctor: async () => (await import('./commands/doctor.js')).default,
+  sweep: async () => (await import('./commands/sweep.js')).default,
+  'events list': async () => (await import('./commands/events.js')).list,
+  'events redeliver': async () => (await import('./commands/events.js')).redeliver,
+  'events deliver': async () => (await import('./commands/events.js')).deliver,
+}
 
 export function configFromEnvironment(): Config {
   let env = process.env
@@ -29,31 +35,35 @@ export function configFromEnvironment(): Config {
   return loadConfig(env)
 }
 
+async function usage(): Promise<string> {
+  const lines = await Promise.all(Object.values(COMMANDS).map(async (load) => `  hoist ${(await load()).usage}`))
+  return `usage:\n${lines.join('\n')}\n\n\`hoist <command> --help\` says more.`
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
-  switch (command) {
-    case 'bucket': {
-      if (rest[0] !== 'setup') break
-      const { runBucketSetupCommand } = await import('./commands/bucket-setup.js')
-      return runBucketSetupCommand(rest.slice(1), configFromEnvironment)
-    }
-    case 'migrate': {
-      const { runMigrateCommand } = await import('./commands/migrate.js')
-      return runMigrateCommand(rest, configFromEnvironment)
-    }
-    case 'doctor': {
-      const { runDoctorCommand } = await import('./commands/doctor.js')
-      return runDoctorCommand(rest, configFromEnvironment)
-    }
-    case 'sweep': {
-      const { runSweepCommand } = await import('./commands/sweep.js')
-      return runSweepCommand(configFromEnvironment())
-    }
-    default:
-      break
+  const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((candidate) => candidate in COMMANDS)
+  if (!name) {
+    const asked = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h'
+    ;(asked ? console.log : console.error)(await usage())
+    return asked ? 0 : 2
   }
-  console.error(USAGE)
-  return 2
+  const command = await COMMANDS[name]!()
+  const args = argv.slice(name.split(' ').length)
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`usage: hoist ${command.usage}\n\n${command.help}`)
+    return 0
+  }
+  try {
+    const parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true })
+    if (parsed.positionals.length > 0 && !command.positionals)
+      throw new UsageError(`unexpected argument: ${parsed.positionals[0]}`)
+    return await command.run(parsed, configFromEnvironment)
+  } catch (error) {
+    const usageMistake = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    if (!usageMistake) throw error
+    console.error(`hoist ${name}: ${(error as Error).message}\nusage: hoist ${command.usage}`)
+    return 2
+  }
 }
 
 try {

@@ -14,7 +14,7 @@ import { createMissingIndexes, isDuplicateKey, mongo } from '../storage/mongo-ca
 import { EVENTS_COLLECTION, newSeq, seqFloor, ZERO_SEQ, type StoredDelivery, type StoredEvent } from './stored-event.js'
 
 /** How long a new event stays out of the feed, so writes still in flight settle first. */
-export const FEED_SETTLE_MS = 2_000
+const FEED_SETTLE_MS = 2_000
 
 interface AttemptClaim {
   _id: string

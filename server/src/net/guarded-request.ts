@@ -35,7 +35,7 @@ export interface GuardedResponse {
 }
 
 /** Throws RefusedUrlError for a URL that may never be requested, whatever it resolves to. */
-export function assertRequestableUrl(url: URL, policy: AddressPolicy): void {
+function assertRequestableUrl(url: URL, policy: AddressPolicy): void {
   const loopbackHttp = policy.allowLoopback && url.protocol === 'http:'
   if (url.protocol !== 'https:' && !loopbackHttp) throw new RefusedUrlError(url.href, 'only https is allowed')
   if (url.username || url.password) throw new RefusedUrlError(url.href, 'credentials in the URL are not allowed')

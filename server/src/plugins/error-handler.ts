@@ -17,6 +17,7 @@ import {
 interface ValidationIssue {
   instancePath?: string
   message?: string
+  params?: { additionalProperty?: string }
 }
 
 /** Fastify's own client errors, translated into the API's codes and messages. */
@@ -43,7 +44,8 @@ function describeValidation(error: FastifyError): HoistError {
   const details = issues.map((issue) => ({
     in: where,
     path: issue.instancePath || '/',
-    message: issue.message ?? 'is invalid',
+    // Ajv says "must NOT have additional properties" without naming one: name it, so the caller knows what to fix.
+    message: `${issue.message ?? 'is invalid'}${issue.params?.additionalProperty !== undefined ? `: ${JSON.stringify(issue.params.additionalProperty)}` : ''}`,
   }))
   const first = details[0]
   const message = first

@@ -2,14 +2,14 @@
 import type {} from './config.js'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import { WebhookDeliverer } from '../events/deliverer.js'
+import { WebhookDeliverer, type DelivererOptions } from '../events/deliverer.js'
 import type { MongoEventLog } from '../events/mongo-event-log.js'
 
 /** The deliverer for a configuration, or undefined when no webhook receiver is configured. */
 export function delivererFor(
   config: Config,
   log: MongoEventLog,
-  extra: { pollMs?: number } = {},
+  extra: Pick<DelivererOptions, 'pollMs' | 'onAttempt'> = {},
 ): WebhookDeliverer | undefined {
   if (!config.webhookUrl || !config.webhookSecret) return undefined
   return new WebhookDeliverer({

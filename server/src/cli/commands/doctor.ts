@@ -1,34 +1,39 @@
-import { parseArgs } from 'node:util'
-import type { Config } from '../../config.js'
 import { formatDoctorReport, runDoctor } from '../../doctor/doctor.js'
+import { defineCommand, UsageError } from '../command.js'
 import { withDeployment } from '../deployment.js'
 
-export async function runDoctorCommand(args: string[], loadConfig: () => Config): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      fix: { type: 'boolean', default: false },
-      'grace-hours': { type: 'string', default: '24' },
-      json: { type: 'boolean', default: false },
-      'whole-bucket': { type: 'boolean', default: false },
-    },
-  })
-  const graceHours = Number(values['grace-hours'])
-  if (!Number.isFinite(graceHours) || graceHours < 0) {
-    console.error('--grace-hours is a number of hours, 0 or more')
-    return 2
-  }
-  const config = loadConfig()
-  return withDeployment(config, async ({ ledger, store }) => {
-    const report = await runDoctor({
-      maintenance: ledger,
-      store,
-      keyPrefix: config.s3KeyPrefix,
-      graceMs: graceHours * 3_600_000,
-      fix: values.fix,
-      wholeBucket: values['whole-bucket'],
+export default defineCommand({
+  usage: 'doctor [--fix] [--grace-hours N] [--json] [--whole-bucket]',
+  help: `Reconciles the bucket with the records: confirmed records whose object is missing or differs, objects and
+multipart uploads with no live record, transitions left half-done. Exits 1 while something is wrong.
+
+  --fix             repair what is safe: delete orphan objects, abort orphan multipart uploads, finish stuck
+                    transitions (under S3_KEY_PREFIX only)
+  --grace-hours N   leave objects younger than this alone: an upload may be under way (default 24)
+  --json            the full report as JSON
+  --whole-bucket    allow --fix on the whole bucket when S3_KEY_PREFIX is empty`,
+  options: {
+    fix: { type: 'boolean', default: false },
+    'grace-hours': { type: 'string', default: '24' },
+    json: { type: 'boolean', default: false },
+    'whole-bucket': { type: 'boolean', default: false },
+  },
+  async run({ values }, loadConfig) {
+    const graceHours = Number(values['grace-hours'])
+    if (!Number.isFinite(graceHours) || graceHours < 0)
+      throw new UsageError('--grace-hours is a number of hours, 0 or more')
+    const config = loadConfig()
+    return withDeployment(config, async ({ ledger, store }) => {
+      const report = await runDoctor({
+        maintenance: ledger,
+        store,
+        keyPrefix: config.s3KeyPrefix,
+        graceMs: graceHours * 3_600_000,
+        fix: values.fix,
+        wholeBucket: values['whole-bucket'],
+      })
+      console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report, values.fix))
+      return report.clean ? 0 : 1
     })
-    console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report, values.fix))
-    return report.clean ? 0 : 1
-  })
-}
+  },
+})

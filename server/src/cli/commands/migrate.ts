@@ -1,15 +1,14 @@
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import type { Config } from '../../config.js'
 import { migrate, type MigrationProgress } from '../../migration/migrate.js'
 import { summarise } from '../../migration/report.js'
 import { connectMongo } from '../../storage/mongo-client.js'
+import { defineCommand, UsageError } from '../command.js'
 import { withDeployment } from '../deployment.js'
 import { WORKSPACE_ID_PATTERN } from '@hoist/protocol'
 
-const HELP = `hoist migrate: move a local uploads directory into the bucket and rewrite the URLs stored in MongoDB.
+const HELP = `Moves a local uploads directory into the bucket and rewrites the URLs stored in the app's MongoDB.
 
   --from <dir>            the old uploads directory (e.g. backend/uploads)            required
   --old-prefix <prefix>   how documents address it: /uploads/, https://old-api.example.com/uploads/
@@ -56,89 +55,82 @@ function progressReporter(): MigrationProgress {
   }
 }
 
-export async function runMigrateCommand(args: string[], loadConfig: () => Config): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      from: { type: 'string' },
-      'old-prefix': { type: 'string', multiple: true },
-      'mongo-uri': { type: 'string' },
-      db: { type: 'string' },
-      collections: { type: 'string' },
-      workspace: { type: 'string', default: 'legacy' },
-      'dry-run': { type: 'boolean', default: false },
-      concurrency: { type: 'string', default: '4' },
-      manifest: { type: 'string' },
-      report: { type: 'string' },
-      'no-verify-public': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  })
-  if (values.help) {
-    console.log(HELP)
-    return 0
-  }
-  const problems: string[] = []
-  if (!values.from) problems.push('--from <dir> is required')
-  const prefixes = values['old-prefix'] ?? []
-  if (prefixes.length === 0) problems.push('--old-prefix is required (e.g. --old-prefix /uploads/)')
-  for (const prefix of prefixes) if (!prefix.endsWith('/')) problems.push(`--old-prefix ${prefix} must end with /`)
-  const concurrency = Number(values.concurrency)
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push('--concurrency is 1..64')
-  if (!new RegExp(WORKSPACE_ID_PATTERN).test(values.workspace))
-    problems.push(`--workspace must match ${WORKSPACE_ID_PATTERN}`)
-  if (problems.length > 0) {
-    console.error(`${problems.join('\n')}\n\n${HELP}`)
-    return 2
-  }
+export default defineCommand({
+  usage: 'migrate --from <dir> --old-prefix <prefix> [--old-prefix …] [--db <name>] [--dry-run] [options]',
+  help: HELP,
+  options: {
+    from: { type: 'string' },
+    'old-prefix': { type: 'string', multiple: true },
+    'mongo-uri': { type: 'string' },
+    db: { type: 'string' },
+    collections: { type: 'string' },
+    workspace: { type: 'string', default: 'legacy' },
+    'dry-run': { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '4' },
+    manifest: { type: 'string' },
+    report: { type: 'string' },
+    'no-verify-public': { type: 'boolean', default: false },
+  },
+  async run({ values }, loadConfig) {
+    const problems: string[] = []
+    if (!values.from) problems.push('--from <dir> is required')
+    const prefixes = values['old-prefix'] ?? []
+    if (prefixes.length === 0) problems.push('--old-prefix is required (e.g. --old-prefix /uploads/)')
+    for (const prefix of prefixes) if (!prefix.endsWith('/')) problems.push(`--old-prefix ${prefix} must end with /`)
+    const concurrency = Number(values.concurrency)
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push('--concurrency is 1..64')
+    if (!new RegExp(WORKSPACE_ID_PATTERN).test(values.workspace))
+      problems.push(`--workspace must match ${WORKSPACE_ID_PATTERN}`)
+    if (problems.length > 0) throw new UsageError(problems.join('\n'))
 
-  const config = loadConfig()
-  const legacyUri = values['mongo-uri'] ?? process.env.LEGACY_MONGO_URI ?? config.mongoUri
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-  const manifestPath = resolve(values.manifest ?? `hoist-migration-manifest-${stamp}.json`)
-  const reportPath = resolve(values.report ?? `hoist-migration-report-${stamp}.json`)
+    const config = loadConfig()
+    const legacyUri = values['mongo-uri'] ?? process.env.LEGACY_MONGO_URI ?? config.mongoUri
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+    const manifestPath = resolve(values.manifest ?? `hoist-migration-manifest-${stamp}.json`)
+    const reportPath = resolve(values.report ?? `hoist-migration-report-${stamp}.json`)
 
-  return withDeployment(config, async ({ ledger, store, mongo: hoistMongo }) => {
-    const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await connectMongo(legacyUri)
-    try {
-      // The driver reports 'test' when the URI names no database.
-      const uriDbName =
-        legacyMongo.options.dbName === 'test' && !/\/test(\?|$)/.test(legacyUri)
-          ? undefined
-          : legacyMongo.options.dbName
-      const legacyDbName = values.db ?? uriDbName
-      if (!legacyDbName) {
-        console.error('--db <name> is required (the URI names no database)')
-        return 2
+    return withDeployment(config, async ({ ledger, store, mongo: hoistMongo }) => {
+      const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await connectMongo(legacyUri)
+      try {
+        // The driver reports 'test' when the URI names no database.
+        const uriDbName =
+          legacyMongo.options.dbName === 'test' && !/\/test(\?|$)/.test(legacyUri)
+            ? undefined
+            : legacyMongo.options.dbName
+        const legacyDbName = values.db ?? uriDbName
+        if (!legacyDbName) {
+          console.error('--db <name> is required (the URI names no database)')
+          return 2
+        }
+        if (!values['dry-run']) await ledger.ensureIndexes()
+        const report = await migrate({
+          from: resolve(values.from!),
+          legacyDb: legacyMongo.db(legacyDbName),
+          ...(values.collections ? { collections: values.collections.split(',').map((name) => name.trim()) } : {}),
+          oldPrefixes: prefixes,
+          dryRun: values['dry-run'],
+          concurrency,
+          workspaceId: values.workspace,
+          ledger,
+          store,
+          keyPrefix: config.s3KeyPrefix,
+          multipartThreshold: config.multipartThresholdBytes,
+          partSize: config.multipartPartSizeBytes,
+          manifestPath,
+          verifyPublic: !values['no-verify-public'],
+          trustedOrigins: [config.publicBaseUrl, config.s3Endpoint]
+            .filter((url): url is string => Boolean(url))
+            .map((url) => new URL(url).origin),
+          progress: progressReporter(),
+        })
+        await writeFile(reportPath, JSON.stringify(report, null, 2))
+        console.log(summarise(report))
+        console.log(`manifest: ${manifestPath}\nreport:   ${reportPath}`)
+        const failed = report.files.failed.length + report.verification.failed.length + report.documents.skipped.length
+        return failed > 0 ? 1 : 0
+      } finally {
+        if (legacyMongo !== hoistMongo) await legacyMongo.close()
       }
-      if (!values['dry-run']) await ledger.ensureIndexes()
-      const report = await migrate({
-        from: resolve(values.from!),
-        legacyDb: legacyMongo.db(legacyDbName),
-        ...(values.collections ? { collections: values.collections.split(',').map((name) => name.trim()) } : {}),
-        oldPrefixes: prefixes,
-        dryRun: values['dry-run'],
-        concurrency,
-        workspaceId: values.workspace,
-        ledger,
-        store,
-        keyPrefix: config.s3KeyPrefix,
-        multipartThreshold: config.multipartThresholdBytes,
-        partSize: config.multipartPartSizeBytes,
-        manifestPath,
-        verifyPublic: !values['no-verify-public'],
-        trustedOrigins: [config.publicBaseUrl, config.s3Endpoint]
-          .filter((url): url is string => Boolean(url))
-          .map((url) => new URL(url).origin),
-        progress: progressReporter(),
-      })
-      await writeFile(reportPath, JSON.stringify(report, null, 2))
-      console.log(summarise(report))
-      console.log(`manifest: ${manifestPath}\nreport:   ${reportPath}`)
-      const failed = report.files.failed.length + report.verification.failed.length + report.documents.skipped.length
-      return failed > 0 ? 1 : 0
-    } finally {
-      if (legacyMongo !== hoistMongo) await legacyMongo.close()
-    }
-  })
-}
+    })
+  },
+})
