@@ -10,6 +10,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { minioWebhookEnv } from '../server/src/bucket/notifications.js'
 import { formatReports, runBucketSetup } from '../server/src/cli/bucket.js'
 import { DEV_ENV_PATH, formatEnvFile, readDevEnv } from '../server/src/cli/dev-env.js'
 import { loadConfig } from '../server/src/config.js'
@@ -43,17 +44,37 @@ const webPort = await choosePort(Number(process.env.WEB_PORT ?? 5173), 'the web 
 const apiUrl = `http://127.0.0.1:${apiPort}`
 const webOrigins = [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`]
 
-const stack = await startStack({ log, persistDir: join(root, '.hoist', 'data'), corsAllowOrigin: webOrigins.join(',') })
+// Every setting dev chooses yields to the environment; generated secrets are kept across runs (tokens stay valid).
+const env = process.env
+const kept = (name: string, generate: () => string): string => env[name] ?? previous[name] ?? generate()
+const bucketEventsToken = kept('BUCKET_EVENTS_TOKEN', () => randomBytes(24).toString('base64url'))
+const stack = await startStack({
+  log,
+  persistDir: join(root, '.hoist', 'data'),
+  corsAllowOrigin: webOrigins.join(','),
+  // MinIO tells the API about every object created, so uploads whose tab closed are confirmed at once.
+  minioEnv: minioWebhookEnv(apiUrl, bucketEventsToken, join(root, '.hoist', 'data', 'minio-events-queue')),
+})
 log(`hoist: dev stack: ${formatStack(stack)}`)
+const webhookUrl = env.WEBHOOK_URL
 const settings: Record<string, string> = {
-  ...stackEnv(stack, process.env.S3_BUCKET_NAME ?? 'hoist-dev'),
-  MONGO_DB_NAME: process.env.MONGO_DB_NAME ?? 'hoist',
-  // Kept across runs so tokens minted earlier (npm run token) stay valid.
-  JWT_SECRET: process.env.JWT_SECRET ?? previous.JWT_SECRET ?? randomBytes(32).toString('base64url'),
-  CORS_ORIGINS: webOrigins.join(','),
+  ...stackEnv(stack, env.S3_BUCKET_NAME ?? 'hoist-dev'),
+  MONGO_DB_NAME: env.MONGO_DB_NAME ?? 'hoist',
+  JWT_SECRET: kept('JWT_SECRET', () => randomBytes(32).toString('base64url')),
+  CORS_ORIGINS: env.CORS_ORIGINS ?? webOrigins.join(','),
   PORT: String(apiPort),
-  HOST: '127.0.0.1',
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  HOST: env.HOST ?? '127.0.0.1',
+  LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+  BUCKET_EVENTS_TOKEN: bucketEventsToken,
+  ...(webhookUrl
+    ? {
+        WEBHOOK_URL: webhookUrl,
+        WEBHOOK_SECRET: kept('WEBHOOK_SECRET', () => `whsec_${randomBytes(32).toString('base64')}`),
+        // A receiver on this machine is the point of development: allowed here, never by default in production.
+        WEBHOOK_ALLOW_LOOPBACK:
+          env.WEBHOOK_ALLOW_LOOPBACK ?? String(/^http:\/\/(127\.|localhost[:/]|\[::1\])/.test(webhookUrl)),
+      }
+    : {}),
   API_URL: apiUrl,
   WEB_URL: `http://127.0.0.1:${webPort}`,
 }
@@ -71,7 +92,12 @@ const config = loadConfig({ ...process.env, ...settings })
 log(
   formatReports(
     config.s3Bucket,
-    await runBucketSetup(config, { access: 'public-read', abortIncompleteMultipartAfterDays: 2 }),
+    await runBucketSetup(config, {
+      access: 'public-read',
+      abortIncompleteMultipartAfterDays: 2,
+      // Only a MinIO this stack started has the HOIST webhook target.
+      bucketEvents: stack.source.s3 === 'env' ? 'off' : 'minio',
+    }),
   ),
 )
 
@@ -122,3 +148,11 @@ for (;;) {
 }
 log(`API ready at ${apiUrl}`)
 log(`Web client at http://127.0.0.1:${webPort}  ·  settings in ${DEV_ENV_PATH}  ·  token: npm run token`)
+log(
+  webhookUrl
+    ? `Webhooks: upload events go to ${webhookUrl} (WEBHOOK_SECRET in ${DEV_ENV_PATH}; loopback ${settings.WEBHOOK_ALLOW_LOOPBACK === 'true' ? 'allowed' : 'refused'})`
+    : `Webhooks: off (set WEBHOOK_URL to receive them); the events are at ${apiUrl}/v1/events`,
+)
+log(
+  `Bucket notifications: ${stack.source.s3 === 'env' ? 'off (S3_ENDPOINT names a store this command did not start)' : `MinIO → ${apiUrl}/v1/bucket-events`}`,
+)

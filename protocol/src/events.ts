@@ -24,6 +24,7 @@ export const UploadEventSchema = Type.Object(
     type: EventTypeSchema,
     timestamp: Type.String({ format: 'date-time', description: 'When the change happened' }),
     workspaceId: Type.String(),
+    userId: Type.String({ description: 'Who uploaded: the `sub` of the token that started the upload' }),
     data: UploadViewSchema,
   },
   { $id: 'UploadEvent' },

@@ -84,6 +84,12 @@ t.test('three images and a video upload through the page, reach 100% and show in
   const records = await uploads.find({ workspaceId: workspace, status: 'confirmed' }).toArray()
   t.same(records.map((r) => r.filename).sort(), files.map((f) => f.name).sort(), 'all four confirmed in MongoDB')
 
+  // The events panel reads GET /v1/events: one upload.confirmed per file, as the app's backend would hear them.
+  const confirmedEvents = page.locator('#events li[data-type="upload.confirmed"]')
+  await confirmedEvents.nth(3).waitFor({ timeout: 15_000 })
+  t.equal(await confirmedEvents.count(), 4, 'the events panel shows the four confirmations')
+  t.match(await confirmedEvents.first().textContent(), /upload\.confirmed/)
+
   await page.locator('#gallery li').nth(3).waitFor()
   const images = page.locator('#gallery img')
   t.equal(await images.count(), 3)

@@ -1,4 +1,5 @@
 import { createUploader } from '../src/index.js'
+import { EventFeed } from './event-feed.js'
 import { Gallery } from './gallery.js'
 import { describeSession, getToken, needsTokenForm, rememberToken } from './session.js'
 import { UploadRow } from './upload-row.js'
@@ -12,6 +13,7 @@ const announce = (message: string): void => {
   announcer.textContent = message
 }
 const gallery = new Gallery($('gallery'), $('gallery-empty'), uploader.api, announce)
+const events = new EventFeed($('events'), $('events-empty'), uploader.api)
 const uploadList = $<HTMLUListElement>('upload-list')
 const fileInput = $<HTMLInputElement>('file-input')
 const dropzone = $<HTMLDivElement>('dropzone')
@@ -64,6 +66,7 @@ async function startSession(): Promise<void> {
   try {
     $('session').textContent = describeSession(await getToken())
     await gallery.refresh()
+    events.start()
   } catch (error) {
     $('session').textContent = (error as Error).message
   }

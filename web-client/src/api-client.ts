@@ -1,5 +1,7 @@
 import type {
   CreateUploadBody,
+  EventList,
+  EventListQuery,
   MultipartProgress,
   SignedParts,
   UploadInstructions,
@@ -47,6 +49,12 @@ export class HoistApi {
 
   signParts(id: string, partNumbers: number[], signal?: AbortSignal): Promise<SignedParts> {
     return this.request('POST', `${this.path(id)}/parts`, { partNumbers }, signal)
+  }
+
+  /** The workspace's upload events after `after`, oldest first (GET /v1/events). */
+  events(query: Partial<EventListQuery> = {}): Promise<EventList> {
+    const search = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))
+    return this.request('GET', `/v1/events${search.size > 0 ? `?${search}` : ''}`)
   }
 
   /** Everything a resume needs: the part plan and the parts already in the bucket. */

@@ -7,4 +7,4 @@ export { memoryResumeStore, type ResumeEntry, type ResumeStore } from './resume-
 export type { MultipartOptions } from './multipart.js'
 export type { RetryOptions } from './retry.js'
 export type { UploadProgress } from './progress.js'
-export type { ErrorCode, UploadInstructions, UploadView } from '@hoist/protocol'
+export type { ErrorCode, EventList, Metadata, UploadEvent, UploadInstructions, UploadView } from '@hoist/protocol'

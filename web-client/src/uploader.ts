@@ -1,4 +1,4 @@
-import type { UploadView } from '@hoist/protocol'
+import type { Metadata, UploadView } from '@hoist/protocol'
 import { HoistApi, type ApiClientOptions } from './api-client.js'
 import { CHECKSUM_MAX_BYTES, sha256Base64 } from './checksum.js'
 import { HoistUploadError, UploadCancelledError } from './errors.js'
@@ -31,6 +31,8 @@ export interface UploadOptions {
   contentType?: string
   /** SHA-256 checked by S3 at PUT. Default: on for files up to 32 MiB. */
   checksum?: boolean
+  /** What your app needs to know about the file (e.g. the block it belongs to); in every view and webhook. */
+  metadata?: Metadata
 }
 
 export interface Uploader {
@@ -90,7 +92,17 @@ export function createUploader(options: UploaderOptions): Uploader {
         const wantsChecksum = uploadOptions.checksum ?? file.size <= CHECKSUM_MAX_BYTES
         const checksum = wantsChecksum ? await sha256Base64(file) : undefined
         const instructions = await withRetry(
-          () => api.createUpload({ filename, contentType, size: file.size, ...(checksum ? { checksum } : {}) }, signal),
+          () =>
+            api.createUpload(
+              {
+                filename,
+                contentType,
+                size: file.size,
+                ...(checksum ? { checksum } : {}),
+                ...(uploadOptions.metadata ? { metadata: uploadOptions.metadata } : {}),
+              },
+              signal,
+            ),
           { ...retry, signal },
         )
         id = instructions.id

@@ -1,5 +1,6 @@
 /** `hoist bucket setup`: provisions the configured bucket (idempotent) and prints what each step did. */
 import { detectMinio, setupBucket, type StepReport } from '../bucket/setup.js'
+import type { BucketEvents } from '../bucket/notifications.js'
 import type { Config } from '../config.js'
 import { createS3Client } from '../storage/s3-client.js'
 
@@ -8,10 +9,13 @@ export interface BucketSetupFlags {
   abortIncompleteMultipartAfterDays: number
   /** Lets the policy and lifecycle rule cover the whole bucket when S3_KEY_PREFIX is empty. */
   wholeBucket?: boolean
+  /** Default: MinIO's HOIST webhook target when the store is MinIO and BUCKET_EVENTS_TOKEN is set, else off. */
+  bucketEvents?: BucketEvents
 }
 
 export async function runBucketSetup(config: Config, flags: BucketSetupFlags): Promise<StepReport[]> {
   const client = createS3Client(config)
+  const minio = await detectMinio(config.s3Endpoint)
   try {
     return await setupBucket(client, {
       bucket: config.s3Bucket,
@@ -20,8 +24,9 @@ export async function runBucketSetup(config: Config, flags: BucketSetupFlags): P
       corsOrigins: config.corsOrigins,
       access: flags.access,
       abortIncompleteMultipartAfterDays: flags.abortIncompleteMultipartAfterDays,
-      minio: await detectMinio(config.s3Endpoint),
+      minio,
       wholeBucket: flags.wholeBucket ?? false,
+      bucketEvents: flags.bucketEvents ?? (minio && config.bucketEventsToken ? 'minio' : 'off'),
     })
   } finally {
     client.destroy()
@@ -31,6 +36,8 @@ export async function runBucketSetup(config: Config, flags: BucketSetupFlags): P
 export function formatReports(bucket: string, reports: StepReport[]): string {
   return [
     `bucket ${bucket}:`,
-    ...reports.map((report) => `  ${report.step.padEnd(9)} ${report.outcome}${report.note ? ` — ${report.note}` : ''}`),
+    ...reports.map(
+      (report) => `  ${report.step.padEnd(13)} ${report.outcome}${report.note ? ` — ${report.note}` : ''}`,
+    ),
   ].join('\n')
 }

@@ -27,6 +27,7 @@ export interface StoredEvent {
   _id: string
   uploadId: string
   workspaceId: string
+  userId: string
   /** Transitions only: the status the record left, and the changes that made the new one. */
   from?: UploadStatus
   changes?: RecordChanges
@@ -65,6 +66,7 @@ export function eventFields(
   const { metadata: _kept_as_pairs, ...data } = toView(record)
   return {
     workspaceId: record.workspaceId,
+    userId: record.userId,
     claimedAt: now,
     eventId: `evt_${seq}`,
     type,
@@ -83,6 +85,7 @@ export function toWireEvent(stored: StoredEvent): UploadEvent {
     type: stored.type,
     timestamp: stored.claimedAt.toISOString(),
     workspaceId: stored.workspaceId,
+    userId: stored.userId,
     data: { ...stored.data, metadata: metadataOf(stored.metadataPairs) },
   }
 }

@@ -1,0 +1,153 @@
+/**
+ * The app's side, in its own language: the FastAPI app in examples/fastapi-walkthroughs mints the Hoist token (PyJWT)
+ * that the upload uses, receives Hoist's webhook, verifies it with the `standardwebhooks` package from PyPI, and
+ * attaches the upload to the walkthrough block its metadata names — in MongoDB.
+ */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { MongoClient } from 'mongodb'
+import t from 'tap'
+import type { SingleInstructions } from '../../../protocol/src/uploads.js'
+import { freePort } from '../../../infra/stack/ports.js'
+import { ensurePythonVenv } from '../../../infra/system/python.js'
+import { fileOf } from '../../helpers/fixtures.js'
+import { baseUrl, startHoist, uniqueName } from '../../helpers/hoist.js'
+import { TEST_JWT_SECRET } from '../../helpers/tokens.js'
+
+const exampleDir = fileURLToPath(new URL('../../../examples/fastapi-walkthroughs/', import.meta.url))
+const python = await ensurePythonVenv(`${exampleDir}requirements.txt`, (line) => t.comment(line))
+const webhookSecret = `whsec_${Buffer.from('a-webhook-secret-of-32-bytes-for-tests').toString('base64')}`
+const appPort = await freePort()
+const appUrl = `http://127.0.0.1:${appPort}`
+
+const { app, stack } = await startHoist(t, {
+  listen: true,
+  config: {
+    webhookUrl: `${appUrl}/webhooks/hoist`,
+    webhookSecret,
+    webhookAllowLoopback: true,
+    webhookRetryDelaysSeconds: [0.5, 1, 2],
+  },
+})
+const mongo = await new MongoClient(stack.mongoUri).connect()
+const appDb = mongo.db(uniqueName('walkthroughs').replace('-', '_'))
+t.teardown(async () => {
+  await appDb.dropDatabase()
+  await mongo.close()
+})
+
+const receiver = spawn(python, ['-m', 'uvicorn', 'app:app', '--host', '127.0.0.1', '--port', String(appPort)], {
+  cwd: exampleDir,
+  env: {
+    ...process.env,
+    HOIST_JWT_SECRET: TEST_JWT_SECRET,
+    HOIST_WEBHOOK_SECRET: webhookSecret,
+    MONGO_URI: stack.mongoUri,
+    APP_DB: appDb.databaseName,
+  },
+  stdio: ['ignore', 'pipe', 'pipe'],
+})
+let receiverOutput = ''
+receiver.stdout.on('data', (chunk: Buffer) => (receiverOutput += chunk.toString()))
+receiver.stderr.on('data', (chunk: Buffer) => (receiverOutput += chunk.toString()))
+t.teardown(() => void receiver.kill())
+for (
+  let i = 0;
+  i < 100 &&
+  !(await fetch(`${appUrl}/docs`)
+    .then((r) => r.ok)
+    .catch(() => false));
+  i++
+)
+  await new Promise((r) => setTimeout(r, 100))
+
+const user = { 'x-demo-user': 'ada', 'x-demo-workspace': 'ws-walk' }
+const blockUrl = async (walkthroughId: string): Promise<unknown> =>
+  (
+    await appDb
+      .collection<{ _id: string; steps: { blocks: { data: { url?: string } }[] }[] }>('walkthroughs')
+      .findOne({ _id: walkthroughId })
+  )?.steps[0]?.blocks[0]?.data.url
+
+async function uploadFor(walkthroughId: string, token: string): Promise<{ id: string; url: string }> {
+  const auth = { authorization: `Bearer ${token}` }
+  const bytes = fileOf('image/png', 3000)
+  const metadata = { walkthroughId, stepId: 'step-1', blockId: 'block-1' }
+  const answer = await fetch(`${baseUrl(app)}/v1/uploads`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ filename: 'screenshot.png', contentType: 'image/png', size: bytes.length, metadata }),
+  })
+  t.equal(answer.status, 201, 'Hoist accepts the token PyJWT minted')
+  const created = (await answer.json()) as SingleInstructions
+  await fetch(created.url, { method: 'PUT', headers: created.headers, body: bytes })
+  return (await (
+    await fetch(`${baseUrl(app)}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })
+  ).json()) as { id: string; url: string }
+}
+
+const walkthrough = (id: string, workspaceId: string) => ({
+  _id: id,
+  workspaceId,
+  title: 'Getting started',
+  steps: [
+    { id: 'step-1', title: 'Welcome', blocks: [{ id: 'block-1', type: 'image', data: { caption: 'The dashboard' } }] },
+  ],
+})
+
+t.test(
+  'an upload made with the app’s token lands in the block its metadata names, through a verified webhook',
+  async (t) => {
+    await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-1', 'ws-walk'))
+    const { token } = (await (await fetch(`${appUrl}/api/hoist/token`, { method: 'POST', headers: user })).json()) as {
+      token: string
+    }
+    const confirmed = await uploadFor('wt-1', token)
+    let url: unknown
+    for (let i = 0; i < 100 && !url; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      url = await blockUrl('wt-1')
+    }
+    t.equal(url, confirmed.url, receiverOutput.slice(-2000))
+    const received = await appDb.collection('hoist_events').find({ uploadId: confirmed.id }).toArray()
+    t.same(
+      received.map((event) => event.type),
+      ['upload.confirmed'],
+      'the receiver recorded the event it verified',
+    )
+  },
+)
+
+t.test('metadata naming another workspace’s walkthrough attaches nothing', async (t) => {
+  await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-theirs', 'ws-someone-else'))
+  const { token } = (await (await fetch(`${appUrl}/api/hoist/token`, { method: 'POST', headers: user })).json()) as {
+    token: string
+  }
+  const confirmed = await uploadFor('wt-theirs', token)
+  for (let i = 0; i < 50; i++) {
+    if (await appDb.collection('hoist_events').findOne({ uploadId: confirmed.id })) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  t.ok(await appDb.collection('hoist_events').findOne({ uploadId: confirmed.id }), 'the event arrived')
+  t.equal(await blockUrl('wt-theirs'), undefined, 'and was not attached across workspaces')
+})
+
+t.test('a forged webhook is refused by the receiver and changes nothing', async (t) => {
+  const before = await appDb.collection('hoist_events').countDocuments()
+  const body = JSON.stringify({ id: 'evt_forged', type: 'upload.confirmed', data: { id: 'x', metadata: {} } })
+  const seconds = String(Math.floor(Date.now() / 1000))
+  for (const signature of ['v1,AAAA', 'garbage', '']) {
+    const answer = await fetch(`${appUrl}/webhooks/hoist`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'msg_forged',
+        'webhook-timestamp': seconds,
+        'webhook-signature': signature,
+      },
+      body,
+    })
+    t.equal(answer.status, 400, `signature "${signature}"`)
+  }
+  t.equal(await appDb.collection('hoist_events').countDocuments(), before)
+})
