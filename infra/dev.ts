@@ -128,6 +128,10 @@ start('API', 'npx', ['tsx', 'watch', '--clear-screen=false', 'server/src/main.ts
   SHUTDOWN_DRAIN_DELAY_MS: '0',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 })
+start('image worker', 'npx', ['tsx', 'server/src/cli/hoist.ts', 'worker'], {
+  ...settings,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+})
 start('web client', 'npx', ['vite', 'web-client/demo', '--config', 'web-client/demo/vite.config.ts'], {
   ...settings,
   WEB_PORT: String(webPort),

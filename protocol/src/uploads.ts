@@ -47,6 +47,27 @@ export const ConfirmedBySchema = Type.Union([
 ])
 export type ConfirmedBy = Static<typeof ConfirmedBySchema>
 
+/** An image upload, once the image worker processed it: its upright size and a thumbhash placeholder. */
+export const ImageInfoSchema = Type.Object({
+  width: Type.Integer(),
+  height: Type.Integer(),
+  placeholder: Type.String({
+    description: 'Base64 thumbhash: a ~25-byte blurred preview (decode with the thumbhash package)',
+  }),
+})
+export type ImageInfo = Static<typeof ImageInfoSchema>
+
+/** A responsive variant: upright, stripped of metadata, never wider than the original; its key never changes. */
+export const ImageVariantSchema = Type.Object({
+  width: Type.Integer(),
+  height: Type.Integer(),
+  format: Type.Union([Type.Literal('webp'), Type.Literal('avif')]),
+  key: Type.String(),
+  url: Type.String(),
+  bytes: Type.Integer(),
+})
+export type ImageVariant = Static<typeof ImageVariantSchema>
+
 export const UploadStrategySchema = Type.Union([Type.Literal('single'), Type.Literal('multipart')])
 export type UploadStrategy = Static<typeof UploadStrategySchema>
 
@@ -66,6 +87,9 @@ export const UploadViewSchema = Type.Object(
     metadata: MetadataSchema,
     url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),
     confirmedBy: Type.Optional(ConfirmedBySchema),
+    image: Type.Optional(ImageInfoSchema),
+    variants: Type.Optional(Type.Array(ImageVariantSchema)),
+    processingError: Type.Optional(Type.String({ description: 'Why the image worker could not make variants' })),
     reason: Type.Optional(Type.String()),
     createdAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time' }),

@@ -92,6 +92,20 @@ const ConfigSchema = Type.Object({
   bucketEventsToken: Type.Optional(Type.String({ minLength: 24 })),
   /** Bucket notifications older than this are ignored (the sweeper still finds their objects). */
   bucketEventsMaxAgeSeconds: Type.Integer({ minimum: 10, default: 300 }),
+
+  /** Widths of the image worker's variants (never wider than the original). */
+  imageWidths: Type.Array(Type.Integer({ minimum: 16, maximum: 8192 }), {
+    default: [320, 640, 1280, 1920],
+    minItems: 1,
+    maxItems: 12,
+  }),
+  /** AVIF variants beside the WebP ones (~2× the worker's CPU at effort 2; smaller files for browsers that take it). */
+  imageAvif: Type.Boolean({ default: false }),
+  /** Larger images are refused from their header: the memory bound (a 50 MP decode is ~200 MB). */
+  imageMaxPixels: Type.Integer({ minimum: 1_000_000, default: 50_000_000 }),
+  imageTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 600, default: 60 }),
+  /** Images a worker process makes variants of at once (each takes up to one core). */
+  imageConcurrency: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -137,6 +151,11 @@ export const ENV_NAMES = {
   eventDelivery: 'EVENT_DELIVERY',
   bucketEventsToken: 'BUCKET_EVENTS_TOKEN',
   bucketEventsMaxAgeSeconds: 'BUCKET_EVENTS_MAX_AGE_SECONDS',
+  imageWidths: 'IMAGE_WIDTHS',
+  imageAvif: 'IMAGE_AVIF',
+  imageMaxPixels: 'IMAGE_MAX_PIXELS',
+  imageTimeoutSeconds: 'IMAGE_TIMEOUT_SECONDS',
+  imageConcurrency: 'IMAGE_CONCURRENCY',
 } as const satisfies Record<keyof Config, string>
 
 /** Env vars a deployment must set: the schema's required keys that have no default, by their env names. */
@@ -151,7 +170,12 @@ export class ConfigError extends Error {
   }
 }
 
-const ARRAY_KEYS = new Set<keyof Config>(['corsOrigins', 'allowedContentTypes', 'webhookRetryDelaysSeconds'])
+const ARRAY_KEYS = new Set<keyof Config>([
+  'corsOrigins',
+  'allowedContentTypes',
+  'webhookRetryDelaysSeconds',
+  'imageWidths',
+])
 /** Settings where an empty value means something (`S3_KEY_PREFIX=`: keys at the bucket's root) rather than "unset". */
 const EMPTY_IS_A_VALUE = new Set<keyof Config>(['s3KeyPrefix'])
 

@@ -20,12 +20,13 @@ interface RenderService {
   healthCheckPath?: string
   staticPublishPath?: string
   disk?: unknown
-  envVars: { key: string; value?: string; sync?: boolean; generateValue?: boolean }[]
+  envVars: { key: string; value?: string; sync?: boolean; generateValue?: boolean; fromService?: unknown }[]
 }
 
 const render = parse(readFileSync('render.yaml', 'utf8')) as { services: RenderService[] }
 const api = render.services.find((service) => service.name === 'hoist-api')!
 const web = render.services.find((service) => service.name === 'hoist-web')!
+const worker = render.services.find((service) => service.name === 'hoist-worker')!
 
 t.test('render.yaml: the API declares only settings the config knows, and every required one', async (t) => {
   const declared = api.envVars.map((v) => v.key)
@@ -40,6 +41,32 @@ t.test('render.yaml: the API declares only settings the config knows, and every 
     'every required variable',
   )
   t.ok(declared.includes('JWT_SECRET'))
+})
+
+t.test('render.yaml: the image worker runs the built CLI with the API’s own settings, never copies', async (t) => {
+  t.equal(worker.type, 'worker')
+  t.equal(worker.startCommand, 'node server/dist/cli/hoist.js worker')
+  const declared = api.envVars.map((v) => v.key)
+  for (const entry of worker.envVars) {
+    t.ok(KNOWN.has(entry.key) || PLATFORM.has(entry.key), `${entry.key} is a known setting`)
+    if (entry.fromService) {
+      t.same(
+        entry.fromService,
+        { type: 'web', name: 'hoist-api', envVarKey: entry.key },
+        `${entry.key} comes from the API`,
+      )
+      t.ok(declared.includes(entry.key), `and the API declares ${entry.key}`)
+    }
+    t.notOk(
+      entry.sync === false || (entry.value && /secret|key/i.test(entry.key)),
+      `${entry.key}: no secret of its own`,
+    )
+  }
+  t.same(
+    REQUIRED_ENV_NAMES.filter((key) => !worker.envVars.some((v) => v.key === key)),
+    [],
+    'every required variable',
+  )
 })
 
 t.test('render.yaml: secrets are never committed; JWT_SECRET is generated', async (t) => {

@@ -1,5 +1,8 @@
-import type { HoistApi, UploadView } from '../src/index.js'
+import { pictureElement, type HoistApi, type UploadView } from '../src/index.js'
 import { element, formatBytes } from './format.js'
+
+/** How wide a gallery tile shows an image (styles.css): what the browser picks a variant for. */
+const TILE_SIZES = '(max-width: 600px) 45vw, 240px'
 
 /** The workspace's confirmed files from their final URLs: image thumbnails, video players, a Delete each. */
 export class Gallery {
@@ -25,14 +28,11 @@ export class Gallery {
   private item(record: UploadView): HTMLLIElement {
     const li = element('li', { 'data-id': record.id })
     const figure = element('figure')
+    // Images: the image worker's variants when it has made them (the browser picks the smallest that fits a tile),
+    // with the blurred placeholder until one has loaded; the original otherwise.
     const media =
       record.kind === 'image'
-        ? element('img', {
-            src: record.url ?? '',
-            alt: record.filename,
-            loading: 'lazy',
-            referrerpolicy: 'no-referrer',
-          })
+        ? pictureElement(record, { sizes: TILE_SIZES })
         : element('video', { src: record.url ?? '', controls: '', preload: 'metadata', 'aria-label': record.filename })
     const caption = element('figcaption')
     const label = element('span', {}, `${record.filename} · ${formatBytes(record.size)}`)

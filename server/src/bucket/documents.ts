@@ -19,8 +19,9 @@ const LIFECYCLE_RULE_ID = 'hoist-abort-incomplete-multipart'
 export const PUBLIC_READ_SID = 'HoistPublicReadUploads'
 
 /**
- * Browsers PUT straight to the bucket: they need the signed headers allowed, and ETag exposed (the multipart
- * client reads each part's ETag). GET/HEAD serve the files to pages on those origins.
+ * Browsers PUT straight to the bucket: they need the signed headers allowed. No response header needs exposing: Hoist's
+ * clients keep no ETags (the server completes multipart uploads from the bucket's own part list). GET/HEAD serve the
+ * files to pages on those origins.
  */
 export function corsRules(origins: string[]): CORSRule[] {
   if (origins.length === 0) return []
@@ -28,8 +29,7 @@ export function corsRules(origins: string[]): CORSRule[] {
     {
       AllowedOrigins: origins,
       AllowedMethods: ['PUT', 'GET', 'HEAD'],
-      AllowedHeaders: ['content-type', 'if-none-match', 'x-amz-checksum-sha256', 'content-md5'],
-      ExposeHeaders: ['ETag'],
+      AllowedHeaders: ['content-type', 'cache-control', 'if-none-match', 'x-amz-checksum-sha256', 'content-md5'],
       MaxAgeSeconds: 3600,
     },
   ]

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, Loader> = {
   'events list': async () => (await import('./commands/events.js')).list,
   'events redeliver': async () => (await import('./commands/events.js')).redeliver,
   'events deliver': async () => (await import('./commands/events.js')).deliver,
+  worker: async () => (await import('./commands/worker.js')).default,
 }
 
 export function configFromEnvironment(): Config {

@@ -11,6 +11,7 @@ import { STUCK_TRANSITION_MS, type LedgerMaintenance } from '../storage/ledger.j
 import type { ObjectStore } from '../storage/object-store.js'
 import type { UploadRecord } from '../uploads/record.js'
 import { assertScoped } from '../bucket/scope.js'
+import { keysOf } from '../uploads/release.js'
 
 export interface DoctorOptions {
   maintenance: LedgerMaintenance
@@ -61,7 +62,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   const live = new Map<string, UploadRecord>()
   for await (const record of options.maintenance.scan(['pending', 'confirmed'])) {
-    live.set(record.key, record)
+    // Variants belong to their record as much as its own object does.
+    for (const key of keysOf(record)) live.set(key, record)
     if (record.status === 'confirmed') report.checked.confirmedRecords++
     else report.checked.pendingRecords++
   }
@@ -78,7 +80,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     }
   }
 
-  for (const record of live.values()) {
+  for (const record of new Set(live.values())) {
     if (record.status !== 'confirmed') continue
     // Records from before the prefix was set live outside the listing: ask for each.
     const size = record.key.startsWith(options.keyPrefix)

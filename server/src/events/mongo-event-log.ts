@@ -1,6 +1,5 @@
 /**
- * The outbox, read and worked on: the pull feed (GET /v1/events), the deliverer's due events and attempt claims,
- * redelivery. Events are written by the ledger with the transition that causes them (stored-event.ts); events that
+ * The outbox, read: the pull feed (GET /v1/events), redelivery. (Attempts at delivery and processing: outbox-work.ts.) Events are written by the ledger with the transition that causes them (stored-event.ts); events that
  * are not transitions (upload.processed) are appended here, each under a unique key so a retry cannot write it twice.
  *
  * Feed order is `seq`, a ULID taken at the write. A reader only sees events older than FEED_SETTLE_MS, so an event
@@ -10,17 +9,12 @@
 import type { DeliveryState } from '@hoist/protocol'
 import type { Collection, Db, Filter } from 'mongodb'
 import { decodeTime } from 'ulid'
-import { createMissingIndexes, isDuplicateKey, mongo } from '../storage/mongo-call.js'
-import { EVENTS_COLLECTION, newSeq, seqFloor, ZERO_SEQ, type StoredDelivery, type StoredEvent } from './stored-event.js'
+import { isDuplicateKey, mongo } from '../storage/mongo-call.js'
+import { OutboxWork, type WorkField } from './outbox-work.js'
+import { EVENTS_COLLECTION, newSeq, seqFloor, ZERO_SEQ, type StoredEvent } from './stored-event.js'
 
 /** How long a new event stays out of the feed, so writes still in flight settle first. */
 const FEED_SETTLE_MS = 2_000
-
-interface AttemptClaim {
-  _id: string
-  eventId: string
-  claimedAt: Date
-}
 
 export interface FeedPage {
   items: StoredEvent[]
@@ -29,15 +23,19 @@ export interface FeedPage {
 
 export class MongoEventLog {
   private readonly events: Collection<StoredEvent>
-  private readonly attempts: Collection<AttemptClaim>
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
-    this.attempts = db.collection<AttemptClaim>('event_attempts')
   }
 
-  ensureIndexes(): Promise<void> {
-    return mongo(() => createMissingIndexes(this.attempts, [{ key: { eventId: 1 }, name: 'event' }]))
+  /** The queue of one kind of work on these events (webhook delivery, image processing). */
+  work(field: WorkField): OutboxWork {
+    return new OutboxWork(this.db, field)
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.work('delivery').ensureIndexes()
+    await this.work('processing').ensureIndexes()
   }
 
   /** A workspace's settled events after `after`, in order; `state` keeps only events in that delivery state. */
@@ -77,46 +75,6 @@ export class MongoEventLog {
 
   get(eventId: string): Promise<StoredEvent | undefined> {
     return mongo(async () => (await this.events.findOne({ eventId })) ?? undefined)
-  }
-
-  /** Events whose next delivery attempt is due, oldest first. */
-  due(now: Date, limit: number): Promise<StoredEvent[]> {
-    return mongo(() =>
-      this.events
-        .find({ 'delivery.state': 'pending', 'delivery.nextAttemptAt': { $lte: now } })
-        .sort({ 'delivery.nextAttemptAt': 1 })
-        .limit(limit)
-        .toArray(),
-    )
-  }
-
-  /**
-   * Claims attempt `attempt` of an event: exactly one caller wins it, on any number of instances (a unique insert),
-   * and leases the event until `leaseUntil` so others do not pick it up while the attempt is in flight.
-   */
-  claimAttempt(event: StoredEvent, attempt: number, now: Date, leaseUntil: Date): Promise<boolean> {
-    return mongo(async () => {
-      try {
-        await this.attempts.insertOne({ _id: `${event.eventId}:${attempt}`, eventId: event.eventId, claimedAt: now })
-      } catch (error) {
-        if (isDuplicateKey(error)) return false
-        throw error
-      }
-      await this.events.updateOne({ _id: event._id }, { $set: { 'delivery.nextAttemptAt': leaseUntil } })
-      return true
-    })
-  }
-
-  /** When attempt `attempt` of the event was claimed; undefined if nobody claimed it. */
-  attemptClaimedAt(eventId: string, attempt: number): Promise<Date | undefined> {
-    return mongo(async () => (await this.attempts.findOne({ _id: `${eventId}:${attempt}` }))?.claimedAt)
-  }
-
-  /** Records how attempt `attempt` ended. Only its claimant (or, once its lease is long gone, a recoverer) calls this. */
-  finishAttempt(event: StoredEvent, delivery: StoredDelivery): Promise<void> {
-    return mongo(async () => {
-      await this.events.updateOne({ _id: event._id }, { $set: { delivery } })
-    })
   }
 
   /** Puts events back in the queue: one by id, or every event of a workspace (or of all) since a time. */

@@ -11,8 +11,12 @@ import { toView, type UploadRecord } from '../uploads/record.js'
 
 export const EVENTS_COLLECTION = 'upload_events'
 
-export interface StoredDelivery {
-  state: DeliveryState
+/** `delivered` ends webhook delivery, `processed` ends image processing. */
+export type WorkState = DeliveryState | 'processed'
+
+/** The state of one kind of work on an event (delivery to the webhook, image processing): attempts and outcome. */
+export interface StoredWork {
+  state: WorkState
   attempts: number
   nextAttemptAt?: Date
   lastStatus?: number
@@ -21,6 +25,8 @@ export interface StoredDelivery {
   /** Attempts made before the last redelivery: the retry schedule counts from here. */
   scheduleStart?: number
 }
+
+export type StoredDelivery = StoredWork & { state: DeliveryState }
 
 export interface StoredEvent {
   /** The claim key: `<uploadId>:<status left>` for a transition, `<uploadId>:processed` for image processing. */
@@ -40,6 +46,8 @@ export interface StoredEvent {
   data: Omit<UploadView, 'metadata'>
   metadataPairs: string[]
   delivery: StoredDelivery
+  /** Image uploads, once confirmed: making their variants (the image worker). */
+  processing?: StoredWork
 }
 
 const nextUlid = monotonicFactory()
@@ -76,6 +84,10 @@ export function eventFields(
     delivery: webhooks
       ? { state: 'pending', attempts: 0, nextAttemptAt: now }
       : { state: 'not-configured', attempts: 0 },
+    // A confirmed image waits for the image worker (a queue: a worker started later processes the backlog).
+    ...(type === 'upload.confirmed' && record.kind === 'image' && record.source === 'api'
+      ? { processing: { state: 'pending' as const, attempts: 0, nextAttemptAt: now } }
+      : {}),
   }
 }
 

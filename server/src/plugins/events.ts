@@ -2,18 +2,19 @@
 import type {} from './config.js'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import { WebhookDeliverer, type DelivererOptions } from '../events/deliverer.js'
+import { webhookDeliverer, type DelivererOptions } from '../events/deliverer.js'
 import type { MongoEventLog } from '../events/mongo-event-log.js'
+import type { OutboxWorker } from '../events/outbox-worker.js'
 
 /** The deliverer for a configuration, or undefined when no webhook receiver is configured. */
 export function delivererFor(
   config: Config,
   log: MongoEventLog,
   extra: Pick<DelivererOptions, 'pollMs' | 'onAttempt'> = {},
-): WebhookDeliverer | undefined {
+): OutboxWorker | undefined {
   if (!config.webhookUrl || !config.webhookSecret) return undefined
-  return new WebhookDeliverer({
-    log,
+  return webhookDeliverer({
+    work: log.work('delivery'),
     url: config.webhookUrl,
     secret: config.webhookSecret,
     allowLoopback: config.webhookAllowLoopback,

@@ -56,6 +56,14 @@ export interface UploadLedger {
   usedBytes(workspaceId: string, upToId?: string): Promise<number>
 }
 
+/** What the image worker records on a confirmed upload (not a status change: no transition, no claim). */
+export type ImageResult = Pick<UploadRecord, 'image' | 'variants' | 'processingError' | 'processedAt'>
+
+export interface ImageResults {
+  /** Records the worker's result on the upload; the record after, or undefined when there is none. */
+  recordImage(id: string, result: ImageResult): Promise<UploadRecord | undefined>
+}
+
 export interface LedgerMaintenance {
   /** Creates the indexes the queries rely on; safe to call at every start. */
   ensureIndexes(): Promise<void>

@@ -8,6 +8,8 @@ import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
 import {
   DuplicateRecordError,
   STUCK_TRANSITION_MS,
+  type ImageResult,
+  type ImageResults,
   type LedgerMaintenance,
   type TransitionChanges,
   type UploadLedger,
@@ -28,7 +30,7 @@ export interface MongoLedgerOptions {
  * lost and several conditional updates can all "win"), while unique-key inserts are atomic on both servers.
  * So a transition is claimed by inserting a unique document, then applied; the quota is summed from the records.
  */
-export class MongoLedger implements UploadLedger, LedgerMaintenance {
+export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResults {
   private readonly uploads: Collection<UploadRecord>
   private readonly events: Collection<StoredEvent>
 
@@ -60,8 +62,6 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
         // The feed: a workspace's events in order, optionally by delivery state (GET /v1/events?status=failed).
         { key: { workspaceId: 1, seq: 1 }, name: 'workspace_seq' },
         { key: { workspaceId: 1, 'delivery.state': 1, seq: 1 }, name: 'workspace_delivery_seq' },
-        // The deliverer's query: events due for an attempt.
-        { key: { 'delivery.state': 1, 'delivery.nextAttemptAt': 1 }, name: 'delivery_due' },
         { key: { claimedAt: 1 }, name: 'claimed_at' },
       ])
     })
@@ -142,6 +142,13 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance {
     )
     this.options.onEvent?.()
     return after ?? undefined
+  }
+
+  recordImage(id: string, result: ImageResult): Promise<UploadRecord | undefined> {
+    return mongo(
+      async () =>
+        (await this.uploads.findOneAndUpdate({ _id: id }, { $set: result }, { returnDocument: 'after' })) ?? undefined,
+    )
   }
 
   async settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined> {

@@ -42,6 +42,11 @@ export interface ObjectHead {
   contentType?: string
   etag?: string
   checksumSha256?: string
+  /** Standard headers the bucket stores and serves with the object (confirm refuses ones Hoist did not set). */
+  cacheControl?: string
+  contentDisposition?: string
+  contentEncoding?: string
+  expires?: string
 }
 
 export interface UploadedPart {
@@ -60,6 +65,14 @@ export interface OpenMultipartUpload {
   key: string
   uploadId: string
   initiated?: Date
+}
+
+/** What the image worker needs besides the ObjectStore: the original's bytes, and its variants written beside it. */
+export interface DerivedObjects {
+  /** The object's bytes, or undefined when there is none; refuses (throws) objects larger than `maxBytes`. */
+  readObject(key: string, maxBytes: number): Promise<Buffer | undefined>
+  /** Writes a derived object (immutable cache headers, like every object Hoist writes). */
+  writeObject(key: string, bytes: Buffer, contentType: string): Promise<void>
 }
 
 /** What `hoist migrate` needs besides the ObjectStore: bytes from local files, and the SHA-256 stored with them. */

@@ -8,6 +8,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3'
@@ -15,6 +16,7 @@ import type {
   GetUrlInput,
   ObjectHead,
   ObjectStore,
+  DerivedObjects,
   LocalFileTarget,
   ObjectSummary,
   OpenMultipartUpload,
@@ -26,6 +28,7 @@ import type {
 import type { UrlSigner } from './presign/url-signer.js'
 import { dependencyUnavailable } from '../errors.js'
 import { isS3NotFound, isS3Unavailable, s3Call } from './s3-errors.js'
+import { IMMUTABLE_CACHE_CONTROL } from './cache-control.js'
 import { putFile, type LocalFileInput } from './s3-put-file.js'
 
 export interface S3ObjectStoreOptions {
@@ -36,7 +39,7 @@ export interface S3ObjectStoreOptions {
   publicUrl: (key: string) => string
 }
 
-export class S3ObjectStore implements ObjectStore, LocalFileTarget {
+export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjects {
   readonly bucket: string
   private readonly client: S3Client
   private readonly signer: UrlSigner
@@ -49,6 +52,39 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget {
 
   publicUrl(key: string): string {
     return this.options.publicUrl(key)
+  }
+
+  readObject(key: string, maxBytes: number): Promise<Buffer | undefined> {
+    return s3Call(async () => {
+      let object
+      try {
+        object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
+      } catch (error) {
+        if (isS3NotFound(error)) return undefined
+        throw error
+      }
+      if ((object.ContentLength ?? 0) > maxBytes) {
+        object.Body?.transformToWebStream()
+          .cancel()
+          .catch(() => undefined)
+        throw new Error(`s3://${this.bucket}/${key} is ${object.ContentLength} bytes, over ${maxBytes}`)
+      }
+      return Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array())
+    })
+  }
+
+  writeObject(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    return s3Call(async () => {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          CacheControl: IMMUTABLE_CACHE_CONTROL,
+        }),
+      )
+    })
   }
 
   /** Releases the S3 client's connections: the store is unusable afterwards. */
@@ -102,6 +138,10 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget {
           ...(head.ContentType ? { contentType: head.ContentType } : {}),
           ...(head.ETag ? { etag: head.ETag } : {}),
           ...(head.ChecksumSHA256 ? { checksumSha256: head.ChecksumSHA256 } : {}),
+          ...(head.CacheControl ? { cacheControl: head.CacheControl } : {}),
+          ...(head.ContentDisposition ? { contentDisposition: head.ContentDisposition } : {}),
+          ...(head.ContentEncoding ? { contentEncoding: head.ContentEncoding } : {}),
+          ...(head.ExpiresString ? { expires: head.ExpiresString } : {}),
         }
       } catch (error) {
         if (isS3NotFound(error)) return undefined
@@ -151,7 +191,12 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget {
   createMultipart(key: string, contentType: string): Promise<string> {
     return s3Call(async () => {
       const created = await this.client.send(
-        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+        new CreateMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ContentType: contentType,
+          CacheControl: IMMUTABLE_CACHE_CONTROL,
+        }),
       )
       if (!created.UploadId) throw new Error('S3 returned no UploadId')
       return created.UploadId

@@ -13,6 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { planParts } from '@hoist/protocol'
+import { IMMUTABLE_CACHE_CONTROL } from './cache-control.js'
 
 export interface LocalFileInput {
   key: string
@@ -40,7 +41,7 @@ export async function putFile(client: S3Client, bucket: string, input: LocalFile
     Key: input.key,
     ContentType: input.contentType,
     // Content-addressed keys never change content: let browsers and CDNs keep them.
-    CacheControl: 'public, max-age=31536000, immutable',
+    CacheControl: IMMUTABLE_CACHE_CONTROL,
     ...(input.attachment ? { ContentDisposition: 'attachment' } : {}),
     // A re-run compares this with the local file instead of downloading the object.
     Metadata: { sha256: input.sha256Hex },

@@ -5,6 +5,7 @@
  */
 import { partLength, type ConfirmedBy, type UploadView } from '@hoist/protocol'
 import { NotUploadedYet, UploadBusy, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
+import { IMMUTABLE_CACHE_CONTROL } from '../storage/cache-control.js'
 import type { ObjectHead } from '../storage/object-store.js'
 import { findOwned, type ServiceDeps } from './deps.js'
 import { mediaTypeOf, SIGNATURE_BYTES } from './media-types.js'
@@ -14,6 +15,22 @@ import { releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 
 type Verdict = { ok: true; head: ObjectHead } | { ok: false; reason: string }
+
+/**
+ * Standard headers a PUT can add without breaking the signature, which the bucket would then serve with the file
+ * (control 4 of the hardening issue): a Content-Disposition or Content-Encoding turns a download into something else.
+ * Cache-Control is signed with Hoist's value; missing, it only means the URL was signed before Hoist set it.
+ */
+function headersHoistDidNotSet(head: ObjectHead): string[] {
+  return [
+    ...(head.contentDisposition ? [`Content-Disposition: ${head.contentDisposition}`] : []),
+    ...(head.contentEncoding ? [`Content-Encoding: ${head.contentEncoding}`] : []),
+    ...(head.expires ? [`Expires: ${head.expires}`] : []),
+    ...(head.cacheControl && head.cacheControl !== IMMUTABLE_CACHE_CONTROL
+      ? [`Cache-Control: ${head.cacheControl}`]
+      : []),
+  ]
+}
 
 export class UploadConfirmer {
   constructor(private readonly deps: Pick<ServiceDeps, 'ledger' | 'store' | 'clock'>) {}
@@ -92,6 +109,9 @@ export class UploadConfirmer {
     if (record.checksumSha256 && head.checksumSha256 && head.checksumSha256 !== record.checksumSha256) {
       return { ok: false, reason: 'the SHA-256 checksum differs from the declared one' }
     }
+    const foreign = headersHoistDidNotSet(head)
+    if (foreign.length > 0)
+      return { ok: false, reason: `the object carries ${foreign.join(', ')}, which Hoist did not set` }
     const prefix = await store.readPrefix(record.key, Math.min(SIGNATURE_BYTES, record.size))
     if (!prefix) throw new NotUploadedYet()
     if (!mediaTypeOf(record.contentType)?.matches(prefix)) {

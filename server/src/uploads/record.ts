@@ -2,7 +2,7 @@
  * The upload record: what the ledger stores for each upload, and the view of it the API returns (UploadView, whose
  * schema is part of the wire contract in @hoist/protocol).
  */
-import type { ConfirmedBy, UploadStatus, UploadStrategy, UploadView } from '@hoist/protocol'
+import type { ConfirmedBy, ImageInfo, ImageVariant, UploadStatus, UploadStrategy, UploadView } from '@hoist/protocol'
 import { metadataOf } from './metadata.js'
 import type { MediaKind } from './media-types.js'
 
@@ -38,6 +38,11 @@ export interface UploadRecord {
   /** Final public (or CDN) URL, set when confirmed. */
   url?: string
   confirmedBy?: ConfirmedBy
+  /** Set by the image worker: the upright size and placeholder, the variants — or why it could not make them. */
+  image?: ImageInfo
+  variants?: ImageVariant[]
+  processingError?: string
+  processedAt?: Date
   etag?: string
   /** Why confirm rejected the upload. */
   reason?: string
@@ -71,6 +76,9 @@ export function toView(record: UploadRecord): UploadView {
     metadata: metadataOf(record.metadataPairs),
     ...(record.url ? { url: record.url } : {}),
     ...(record.confirmedBy ? { confirmedBy: record.confirmedBy } : {}),
+    ...(record.image ? { image: record.image } : {}),
+    ...(record.variants ? { variants: record.variants } : {}),
+    ...(record.processingError ? { processingError: record.processingError } : {}),
     ...(record.reason ? { reason: record.reason } : {}),
     createdAt: record.createdAt.toISOString(),
     expiresAt: record.expiresAt.toISOString(),

@@ -26,7 +26,7 @@ import { mediaTypeOf, type MediaType } from './media-types.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord } from './record.js'
 import { admitWithinQuota } from './quota.js'
-import { releaseStorage } from './release.js'
+import { keysOf, releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 import { metadataFilter, metadataPairs } from './metadata.js'
 
@@ -140,7 +140,8 @@ export class UploadService {
       record = now
     }
     if (record.status === 'confirmed') {
-      await this.deps.store.delete(record.key)
+      // Objects first (the file and its variants), then the record: a failure in between leaves a record to retry.
+      await Promise.all(keysOf(record).map((key) => this.deps.store.delete(key)))
       await this.deps.ledger.transition(record._id, 'confirmed', {
         status: 'deleted',
         ...purgeChange(record, this.deps.clock()),

@@ -123,5 +123,60 @@ for (const presigner of ['sigv4', 'sdk'] as const) {
       const served = new Uint8Array(await (await fetch(record.url)).arrayBuffer())
       t.equal(sha256Hex(served), sha256Hex(original), 'still the original bytes')
     })
+
+    t.test(
+      'Cache-Control is signed: the bucket stores Hoist’s immutable value, and another value is refused',
+      async (t) => {
+        const bytes = fileOf('image/png', 1200, 3)
+        const instructions = await presign({ filename: 'a.png', contentType: 'image/png', size: bytes.length })
+        t.equal(instructions.headers['cache-control'], 'public, max-age=31536000, immutable')
+        t.ok(
+          new URL(instructions.url).searchParams.get('X-Amz-SignedHeaders')?.split(';').includes('cache-control'),
+          'signed',
+        )
+        t.equal(
+          (await putObject(instructions, bytes, { 'cache-control': 'no-store' })).status,
+          403,
+          'S3 refuses another value',
+        )
+        t.equal((await putObject(instructions, bytes)).status, 200)
+        const head = await s3.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: instructions.key }))
+        t.equal(
+          head.CacheControl,
+          'public, max-age=31536000, immutable',
+          'stored: CDNs and browsers may keep it a year',
+        )
+      },
+    )
+
+    t.test(
+      'headers the URL does not sign are stored by the bucket, so confirm refuses an object carrying them',
+      async (t) => {
+        for (const [name, value] of [
+          ['content-disposition', 'attachment; filename="invoice.html"'],
+          ['content-encoding', 'gzip'],
+          ['expires', 'Wed, 21 Oct 2099 07:28:00 GMT'],
+        ] as const) {
+          const bytes = fileOf('image/png', 1300, name.length)
+          const instructions = await presign({ filename: 'a.png', contentType: 'image/png', size: bytes.length })
+          t.equal(
+            (await putObject(instructions, bytes, { [name]: value })).status,
+            200,
+            `${name}: the PUT is accepted (not signed)`,
+          )
+          const head = await s3.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: instructions.key }))
+          const stored = {
+            'content-disposition': head.ContentDisposition,
+            'content-encoding': head.ContentEncoding,
+            expires: head.ExpiresString,
+          }[name]
+          t.ok(stored, `${name}: MinIO stored it and would serve it with the file`)
+          const confirmed = await confirmUpload(app, instructions.id)
+          t.equal(confirmed.statusCode, 422, `${name}: confirm refuses the object`)
+          t.match(confirmed.json().error.message, new RegExp(name, 'i'))
+          t.equal(await app.objectStore.head(instructions.key), undefined, `${name}: and deletes it`)
+        }
+      },
+    )
   })
 }

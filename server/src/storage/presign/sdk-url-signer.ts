@@ -1,10 +1,11 @@
 import { GetObjectCommand, PutObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { GetUrlInput, PartUrlInput, PresignedRequest, PutUrlInput } from '../object-store.js'
+import { IMMUTABLE_CACHE_CONTROL } from '../cache-control.js'
 import { contentDisposition, putHeaders, type UrlSigner } from './url-signer.js'
 
 /** The S3 presigner drops content-type from the signature unless told otherwise. */
-const SIGNABLE = new Set(['content-type', 'content-length', 'if-none-match'])
+const SIGNABLE = new Set(['content-type', 'content-length', 'if-none-match', 'cache-control'])
 const UNHOISTABLE = new Set(['x-amz-checksum-sha256'])
 
 /**
@@ -24,6 +25,7 @@ export class SdkUrlSigner implements UrlSigner {
       Key: input.key,
       ContentType: input.contentType,
       ContentLength: input.contentLength,
+      CacheControl: IMMUTABLE_CACHE_CONTROL,
       IfNoneMatch: '*',
       ...(input.checksumSha256 ? { ChecksumSHA256: input.checksumSha256 } : {}),
     })

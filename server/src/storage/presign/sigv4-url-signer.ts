@@ -41,6 +41,8 @@ function toBuffer(data: SourceData): Buffer {
 const UNSIGNED_PAYLOAD = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }
 /** Checksums hoisted into the query string are not enforced by S3: keep them as signed headers. */
 const UNHOISTABLE = new Set(['x-amz-checksum-sha256'])
+/** SignatureV4 never signs cache-control unless told to; Hoist signs its immutable value into every PUT. */
+const SIGNABLE = new Set(['cache-control'])
 
 export interface SigV4UrlSignerOptions {
   address: S3Address
@@ -117,7 +119,11 @@ export class SigV4UrlSigner implements UrlSigner {
       query,
       headers: { host, ...UNSIGNED_PAYLOAD, ...signedHeaders },
     })
-    const signed = await this.signer.presign(request, { expiresIn, unhoistableHeaders: UNHOISTABLE })
+    const signed = await this.signer.presign(request, {
+      expiresIn,
+      unhoistableHeaders: UNHOISTABLE,
+      signableHeaders: SIGNABLE,
+    })
     const search = Object.entries(signed.query ?? {})
       .map(([name, value]) => `${uriEncode(name)}=${uriEncode(String(value))}`)
       .join('&')

@@ -1,3 +1,4 @@
+import { IMMUTABLE_CACHE_CONTROL } from '../cache-control.js'
 import type { GetUrlInput, PartUrlInput, PresignedRequest, PutUrlInput } from '../object-store.js'
 
 /**
@@ -14,6 +15,7 @@ export interface UrlSigner {
 export function putHeaders(input: PutUrlInput): Record<string, string> {
   return {
     'content-type': input.contentType,
+    'cache-control': IMMUTABLE_CACHE_CONTROL,
     // Refuses a second PUT to the same key, so a leaked or replayed URL cannot overwrite a confirmed file.
     'if-none-match': '*',
     ...(input.checksumSha256 ? { 'x-amz-checksum-sha256': input.checksumSha256 } : {}),

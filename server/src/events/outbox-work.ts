@@ -1,0 +1,92 @@
+/**
+ * Work done on outbox events — webhook delivery (`delivery`) and image processing (`processing`) — by any number of
+ * processes at once: each attempt is claimed by exactly one of them (a unique insert, atomic on MongoDB and FerretDB
+ * alike), leased while it runs so others do not pick the event up, and recorded when it ends. A process that dies
+ * mid-attempt loses nothing: once the lease has run out, the next one records the attempt as lost and goes on.
+ */
+import type { Collection, Db, Filter } from 'mongodb'
+import { createMissingIndexes, isDuplicateKey, mongo } from '../storage/mongo-call.js'
+import { EVENTS_COLLECTION, type StoredEvent, type StoredWork } from './stored-event.js'
+
+export type WorkField = 'delivery' | 'processing'
+
+interface AttemptClaim {
+  _id: string
+  eventId: string
+  claimedAt: Date
+}
+
+export class OutboxWork {
+  private readonly events: Collection<StoredEvent>
+  private readonly attempts: Collection<AttemptClaim>
+
+  constructor(
+    db: Db,
+    readonly field: WorkField,
+  ) {
+    this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
+    this.attempts = db.collection<AttemptClaim>('event_attempts')
+  }
+
+  ensureIndexes(): Promise<void> {
+    return mongo(async () => {
+      await createMissingIndexes(this.attempts, [{ key: { eventId: 1 }, name: 'event' }])
+      await createMissingIndexes(this.events, [
+        { key: { [`${this.field}.state`]: 1, [`${this.field}.nextAttemptAt`]: 1 }, name: `${this.field}_due` },
+      ])
+    })
+  }
+
+  /** Events whose next attempt is due, oldest first. */
+  due(now: Date, limit: number): Promise<StoredEvent[]> {
+    return mongo(() =>
+      this.events
+        .find({
+          [`${this.field}.state`]: 'pending',
+          [`${this.field}.nextAttemptAt`]: { $lte: now },
+        } as Filter<StoredEvent>)
+        .sort({ [`${this.field}.nextAttemptAt`]: 1 })
+        .limit(limit)
+        .toArray(),
+    )
+  }
+
+  /** The event's state for this kind of work (undefined: none to do). */
+  stateOf(event: StoredEvent): StoredWork | undefined {
+    return event[this.field]
+  }
+
+  /** Claims attempt `attempt`: exactly one caller wins it, and the event is leased until `leaseUntil`. */
+  claim(event: StoredEvent, attempt: number, now: Date, leaseUntil: Date): Promise<boolean> {
+    return mongo(async () => {
+      try {
+        await this.attempts.insertOne({
+          _id: this.claimId(event.eventId, attempt),
+          eventId: event.eventId,
+          claimedAt: now,
+        })
+      } catch (error) {
+        if (isDuplicateKey(error)) return false
+        throw error
+      }
+      await this.events.updateOne({ _id: event._id }, { $set: { [`${this.field}.nextAttemptAt`]: leaseUntil } })
+      return true
+    })
+  }
+
+  /** When attempt `attempt` was claimed; undefined if nobody claimed it. */
+  claimedAt(eventId: string, attempt: number): Promise<Date | undefined> {
+    return mongo(async () => (await this.attempts.findOne({ _id: this.claimId(eventId, attempt) }))?.claimedAt)
+  }
+
+  /** Records how an attempt ended. Only its claimant (or, once its lease is long gone, a recoverer) calls this. */
+  finish(event: StoredEvent, state: StoredWork): Promise<void> {
+    return mongo(async () => {
+      await this.events.updateOne({ _id: event._id }, { $set: { [this.field]: state } })
+    })
+  }
+
+  private claimId(eventId: string, attempt: number): string {
+    return `${eventId}:${this.field}:${attempt}`
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The image worker (`hoist worker`): takes confirmed images from the outbox (each image claimed once however many
+ * workers run), reads the original from the bucket, writes its variants beside it, records them on the upload and
+ * emits `upload.processed`. A bad image (a bomb, a truncated file, not an image at all) ends at once with a
+ * `processingError` on the record and the event; a failure of the bucket or database is retried with back-off, then
+ * parked the same way. Killed mid-job, the next worker redoes the job: the variant keys are the same, so nothing is
+ * duplicated, and the record only changes once every variant is written.
+ */
+import type { ImageVariant } from '@hoist/protocol'
+import type { MongoEventLog } from '../events/mongo-event-log.js'
+import type { OutboxWork } from '../events/outbox-work.js'
+import { OutboxWorker, type AttemptOutcome, type OutboxWorkerOptions } from '../events/outbox-worker.js'
+import { eventFields, type StoredEvent } from '../events/stored-event.js'
+import type { ImageResult, ImageResults, UploadLedger } from '../storage/ledger.js'
+import type { DerivedObjects, ObjectStore } from '../storage/object-store.js'
+import type { UploadRecord } from '../uploads/record.js'
+import { ImageRejected, makeVariants, type VariantOptions } from './make-variants.js'
+import { variantKey } from './variant-keys.js'
+
+export interface ImageWorkerOptions extends Pick<OutboxWorkerOptions, 'clock' | 'pollMs' | 'onAttempt'> {
+  work: OutboxWork
+  events: MongoEventLog
+  ledger: UploadLedger & ImageResults
+  store: ObjectStore & DerivedObjects
+  variants: VariantOptions
+  /** Originals larger than this are not read (the API's image size limit). */
+  maxImageBytes: number
+  /** Images in flight at once. */
+  concurrency: number
+  /** New events start out pending webhook delivery. */
+  webhooks: boolean
+}
+
+/** Retries of a job that failed for a reason outside the image (the bucket or MongoDB away), then it is parked. */
+const RETRY_DELAYS_SECONDS = [10, 60, 600, 3600]
+
+export function imageWorker(options: ImageWorkerOptions): OutboxWorker {
+  return new OutboxWorker({
+    ...options,
+    batchSize: options.concurrency * 2,
+    retryDelaysSeconds: RETRY_DELAYS_SECONDS,
+    // An attempt is bounded by the job timeout; the margin covers reading the original and writing the variants.
+    leaseMs: options.variants.timeoutSeconds * 1000 + 60_000,
+    attempt: (event, now, final) => processOne(options, event, now, final),
+  })
+}
+
+async function processOne(
+  options: ImageWorkerOptions,
+  event: StoredEvent,
+  now: Date,
+  final: boolean,
+): Promise<AttemptOutcome> {
+  const record = await options.ledger.getById(event.uploadId).catch(() => undefined)
+  // Deleted (or never found) since it was confirmed: nothing to make.
+  if (record?.status !== 'confirmed')
+    return record ? { state: 'processed' } : { state: 'retry', lastError: 'the record could not be read' }
+  try {
+    const original = await options.store.readObject(record.key, options.maxImageBytes)
+    if (!original) return await fail(options, record, now, 'the original is missing from the bucket')
+    const made = await makeVariants(original, options.variants)
+    const variants: ImageVariant[] = []
+    for (const variant of made.variants) {
+      const key = variantKey(record.key, variant.width, variant.format)
+      await options.store.writeObject(key, variant.bytes, variant.contentType)
+      variants.push({
+        width: variant.width,
+        height: variant.height,
+        format: variant.format,
+        key,
+        url: options.store.publicUrl(key),
+        bytes: variant.bytes.length,
+      })
+    }
+    const after = await options.ledger.recordImage(record._id, {
+      image: { width: made.width, height: made.height, placeholder: made.placeholder },
+      variants,
+      processedAt: now,
+    })
+    if (after?.status !== 'confirmed') {
+      // Deleted while we worked: its deletion did not know these variants.
+      await Promise.all(variants.map((variant) => options.store.delete(variant.key)))
+      return { state: 'processed' }
+    }
+    await emitProcessed(options, after, now)
+    return { state: 'processed' }
+  } catch (error) {
+    if (error instanceof ImageRejected) return await fail(options, record, now, error.message)
+    const message = `could not read the original or write the variants: ${(error as Error).message}`
+    if (final) return await fail(options, record, now, message)
+    return { state: 'retry', lastError: message }
+  }
+}
+
+async function fail(
+  options: ImageWorkerOptions,
+  record: UploadRecord,
+  now: Date,
+  processingError: string,
+): Promise<AttemptOutcome> {
+  const result: ImageResult = { processingError, processedAt: now }
+  const after = await options.ledger.recordImage(record._id, result)
+  if (after) await emitProcessed(options, after, now)
+  return { state: 'failed', lastError: processingError }
+}
+
+/** `upload.processed`, once per upload (its key is unique: a retried job does not send it twice). */
+async function emitProcessed(options: ImageWorkerOptions, record: UploadRecord, now: Date): Promise<void> {
+  await options.events.append({
+    _id: `${record._id}:processed`,
+    uploadId: record._id,
+    ...eventFields('upload.processed', record, now, options.webhooks),
+  })
+}
