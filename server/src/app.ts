@@ -3,7 +3,6 @@
  * `buildApp` creates the instance with Hoist's server options; main.ts listens, tests call `inject`.
  */
 import cors from '@fastify/cors'
-import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
@@ -13,6 +12,7 @@ import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import docsPlugin from './plugins/docs.js'
 import eventsPlugin from './plugins/events.js'
+import rateLimitsPlugin from './plugins/rate-limits.js'
 import errorHandlerPlugin, { toErrorResponse } from './plugins/error-handler.js'
 import inFlightPlugin from './plugins/in-flight.js'
 import mongoPlugin from './plugins/mongo.js'
@@ -50,7 +50,7 @@ export const hoistApp = fp<{ config: Config }>(
       allowedHeaders: ['authorization', 'content-type'],
       maxAge: 600,
     })
-    await app.register(rateLimit, { global: false })
+    await app.register(rateLimitsPlugin)
     await app.register(docsPlugin)
     await app.register(mongoPlugin)
     await app.register(s3Plugin)

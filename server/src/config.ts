@@ -70,7 +70,11 @@ const ConfigSchema = Type.Object({
   multipartPendingTtlSeconds: Type.Integer({ minimum: 60, default: 86_400 }),
   downloadUrlTtlSeconds: Type.Integer({ minimum: 10, maximum: MAX_PRESIGN_TTL_SECONDS, default: 300 }),
 
+  /** Per user, route and minute: presigns, and each route that costs S3 calls (confirm, parts, download, delete). */
   presignRateLimitPerMinute: Type.Integer({ minimum: 1, default: 300 }),
+  bucketCallRateLimitPerMinute: Type.Integer({ minimum: 1, default: 600 }),
+  /** Where rate-limit counters are shared by every API instance; absent: each process counts alone. */
+  redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$' })),
   /** 0 turns the in-process sweeper off (run `hoist sweep` from a cron instead). */
   sweepIntervalSeconds: Type.Integer({ minimum: 0, default: 60 }),
 
@@ -142,6 +146,8 @@ export const ENV_NAMES = {
   multipartPendingTtlSeconds: 'MULTIPART_PENDING_TTL_SECONDS',
   downloadUrlTtlSeconds: 'DOWNLOAD_URL_TTL_SECONDS',
   presignRateLimitPerMinute: 'PRESIGN_RATE_LIMIT_PER_MINUTE',
+  bucketCallRateLimitPerMinute: 'BUCKET_CALL_RATE_LIMIT_PER_MINUTE',
+  redisUrl: 'REDIS_URL',
   sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
   webhookUrl: 'WEBHOOK_URL',
   webhookSecret: 'WEBHOOK_SECRET',

@@ -12,7 +12,6 @@ import {
   UploadListSchema,
   UploadViewSchema,
 } from '@hoist/protocol'
-import { RateLimited } from '../../errors.js'
 import { errorResponses } from '../error-responses.js'
 
 const security = [{ bearerAuth: [] }]
@@ -20,6 +19,8 @@ const security = [{ bearerAuth: [] }]
 const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // onRequest: an unauthenticated request is refused before its body is even parsed.
   app.addHook('onRequest', app.authenticate)
+  // Each route that costs S3 calls counts per user (presigning is local, with a limit of its own).
+  const bucketCalls = app.rateLimits.bucketCalls
 
   app.post(
     '/',
@@ -31,15 +32,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: CreateUploadBodySchema,
         response: { 201: UploadInstructionsSchema, ...errorResponses },
       },
-      config: {
-        rateLimit: {
-          max: app.config.presignRateLimitPerMinute,
-          timeWindow: 60_000,
-          hook: 'preHandler',
-          keyGenerator: (request) => `${request.principal.workspaceId}:${request.principal.userId}`,
-          errorResponseBuilder: (_request, context) => new RateLimited(context.after),
-        },
-      },
+      config: { rateLimit: app.rateLimits.presign },
     },
     async (request, reply) => reply.code(201).send(await app.uploads.create(request.principal, request.body)),
   )
@@ -82,6 +75,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: UploadViewSchema, ...errorResponses },
       },
+      config: { rateLimit: bucketCalls },
     },
     async (request) => app.confirmer.confirm(request.principal, request.params.id),
   )
@@ -96,6 +90,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 204: Type.Null(), ...errorResponses },
       },
+      config: { rateLimit: bucketCalls },
     },
     async (request, reply) => {
       await app.uploads.remove(request.principal, request.params.id)
@@ -113,6 +108,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: DownloadSchema, ...errorResponses },
       },
+      config: { rateLimit: bucketCalls },
     },
     async (request) => app.uploads.downloadUrl(request.principal, request.params.id),
   )
@@ -128,6 +124,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: SignPartsBodySchema,
         response: { 200: SignedPartsSchema, ...errorResponses },
       },
+      config: { rateLimit: bucketCalls },
     },
     async (request) => app.multipart.signParts(request.principal, request.params.id, request.body.partNumbers),
   )
@@ -142,6 +139,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: MultipartProgressSchema, ...errorResponses },
       },
+      config: { rateLimit: bucketCalls },
     },
     async (request) => app.multipart.progress(request.principal, request.params.id),
   )

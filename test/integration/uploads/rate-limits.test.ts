@@ -1,0 +1,115 @@
+/**
+ * Hardening 15.11: routes that cost S3 calls are limited per user, with counters in Redis shared by every API
+ * instance (a real redis-server), in memory without REDIS_URL, and not at all while Redis is down.
+ */
+import type { FastifyInstance } from 'fastify'
+import t from 'tap'
+import { ulid } from 'ulid'
+import { findRedisServer, startNativeRedis } from '../../../infra/stack/redis.js'
+import { buildApp } from '../../../server/src/app.js'
+import { freePort } from '../../../infra/stack/ports.js'
+import { configFor, startHoist } from '../../helpers/hoist.js'
+import { sharedStack } from '../../helpers/stack.js'
+import { bearer, type TokenClaims } from '../../helpers/tokens.js'
+
+const LIMIT = 4
+const stack = await sharedStack(t)
+if (!stack.redisUrl) throw new Error('the test stack has no Redis: install redis-server (npm test does it as root)')
+
+/** Two API processes' worth of instances on one bucket and database. */
+async function twoInstances(config: { redisUrl?: string }): Promise<[FastifyInstance, FastifyInstance]> {
+  const first = await startHoist(t, { stack, config: { bucketCallRateLimitPerMinute: LIMIT, ...config } })
+  const shared = { s3Bucket: first.config.s3Bucket, mongoDbName: first.config.mongoDbName }
+  const second = await startHoist(t, { stack, config: { ...first.config, ...shared } })
+  return [first.app, second.app]
+}
+
+async function download(app: FastifyInstance, claims: TokenClaims, id = ulid()): Promise<number> {
+  const response = await app.inject({ method: 'GET', url: `/v1/uploads/${id}/download`, headers: bearer(claims) })
+  if (response.statusCode === 429) {
+    if (response.json().error.code !== 'RATE_LIMITED') throw new Error(`429 without RATE_LIMITED: ${response.body}`)
+    if (!response.headers['retry-after']) throw new Error('429 without Retry-After')
+  }
+  return response.statusCode
+}
+
+t.test('with REDIS_URL, two instances count one budget per user and route', async (t) => {
+  const [a, b] = await twoInstances({ redisUrl: stack.redisUrl })
+  const user = { sub: `shared-${ulid()}`, workspace: 'ws-rate' }
+  const statuses = []
+  for (const app of [a, b, a, b, a, b]) statuses.push(await download(app, user))
+  t.same(statuses, [404, 404, 404, 404, 429, 429], 'the fifth request is refused, whichever instance gets it')
+
+  const confirm = await a.inject({ method: 'POST', url: `/v1/uploads/${ulid()}/confirm`, headers: bearer(user) })
+  t.equal(confirm.statusCode, 404, 'another route has its own count')
+  t.equal(await download(b, { sub: `other-${ulid()}`, workspace: 'ws-rate' }), 404, 'another user is not limited')
+})
+
+t.test('without REDIS_URL, each instance counts alone', async (t) => {
+  const [a, b] = await twoInstances({})
+  const user = { sub: `alone-${ulid()}` }
+  const statuses = []
+  for (const app of [a, a, a, a, a, b]) statuses.push(await download(app, user))
+  t.same(statuses, [404, 404, 404, 404, 429, 404])
+})
+
+t.test('every route that costs S3 calls is limited', async (t) => {
+  const { app } = await startHoist(t, { stack, config: { bucketCallRateLimitPerMinute: 1, redisUrl: stack.redisUrl } })
+  const routes = [
+    ['POST', 'confirm'],
+    ['GET', 'download'],
+    ['DELETE', ''],
+    ['GET', 'parts'],
+    ['POST', 'parts'],
+  ] as const
+  for (const [method, path] of routes) {
+    const claims = { sub: `routes-${ulid()}` }
+    const url = `/v1/uploads/${ulid()}${path ? `/${path}` : ''}`
+    const payload = method === 'POST' && path === 'parts' ? { partNumbers: [1] } : undefined
+    const first = await app.inject({ method, url, headers: bearer(claims), ...(payload ? { payload } : {}) })
+    const second = await app.inject({ method, url, headers: bearer(claims), ...(payload ? { payload } : {}) })
+    t.equal(first.statusCode, 404, `${method} ${path}: first`)
+    t.equal(second.statusCode, 429, `${method} ${path}: second`)
+  }
+})
+
+t.test('while Redis is down requests pass uncounted, and counting resumes when it is back', async (t) => {
+  const binary = findRedisServer()
+  if (!binary) throw new Error('redis-server is not installed')
+  const redis = await startNativeRedis(binary)
+  t.teardown(() => redis.server.dispose())
+  const { app, logs } = await startHoist(t, {
+    stack,
+    config: { bucketCallRateLimitPerMinute: 1, redisUrl: redis.redisUrl },
+  })
+  const user = { sub: `outage-${ulid()}` }
+  t.equal(await download(app, user), 404)
+  t.equal(await download(app, user), 429)
+
+  await redis.server.stop()
+  const during = []
+  for (let i = 0; i < 3; i++) during.push(await download(app, user))
+  t.same(during, [404, 404, 404], 'no 5xx and no 429: the limiter steps aside')
+  t.ok(
+    logs.some((line) => line.includes('rate limits are not counted')),
+    'the outage is logged',
+  )
+
+  await redis.server.start()
+  const fresh = { sub: `after-${ulid()}` }
+  let statuses: number[] = []
+  // ioredis reconnects on its own schedule; wait for it rather than guess.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    statuses = [await download(app, fresh), await download(app, fresh)]
+    if (statuses[1] === 429) break
+    fresh.sub = `after-${ulid()}`
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  t.same(statuses, [404, 429], 'counted again')
+})
+
+t.test('an unreachable REDIS_URL stops start-up with a clear message', async (t) => {
+  const port = await freePort()
+  const config = configFor(stack, { redisUrl: `redis://127.0.0.1:${port}` })
+  await t.rejects(buildApp(config, { logger: false }), /Redis at REDIS_URL could not be reached/)
+})
