@@ -2,9 +2,9 @@
  * Hardening 15.11: routes that cost S3 calls are limited per user, with counters in Redis shared by every API
  * instance (a real redis-server), in memory without REDIS_URL, and not at all while Redis is down.
  */
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { ulid } from 'ulid'
 import { findRedisServer, startNativeRedis } from '../../../infra/stack/redis.js'
 import { buildApp } from '../../../server/src/app.js'
 import { freePort } from '../../../infra/stack/ports.js'
@@ -13,6 +13,9 @@ import { sharedStack } from '../../helpers/stack.js'
 import { bearer, type TokenClaims } from '../../helpers/tokens.js'
 
 const LIMIT = 4
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+/** A well-formed upload id nobody has: the route answers 404 after the limiter counted it. */
+const unknownId = (): string => Array.from(randomBytes(26), (byte) => CROCKFORD[byte % 32]).join('')
 const stack = await sharedStack(t)
 if (!stack.redisUrl) throw new Error('the test stack has no Redis: install redis-server (npm test does it as root)')
 
@@ -24,7 +27,7 @@ async function twoInstances(config: { redisUrl?: string }): Promise<[FastifyInst
   return [first.app, second.app]
 }
 
-async function download(app: FastifyInstance, claims: TokenClaims, id = ulid()): Promise<number> {
+async function download(app: FastifyInstance, claims: TokenClaims, id = unknownId()): Promise<number> {
   const response = await app.inject({ method: 'GET', url: `/v1/uploads/${id}/download`, headers: bearer(claims) })
   if (response.statusCode === 429) {
     if (response.json().error.code !== 'RATE_LIMITED') throw new Error(`429 without RATE_LIMITED: ${response.body}`)
@@ -35,19 +38,19 @@ async function download(app: FastifyInstance, claims: TokenClaims, id = ulid()):
 
 t.test('with REDIS_URL, two instances count one budget per user and route', async (t) => {
   const [a, b] = await twoInstances({ redisUrl: stack.redisUrl })
-  const user = { sub: `shared-${ulid()}`, workspace: 'ws-rate' }
+  const user = { sub: `shared-${randomUUID()}`, workspace: 'ws-rate' }
   const statuses = []
   for (const app of [a, b, a, b, a, b]) statuses.push(await download(app, user))
   t.same(statuses, [404, 404, 404, 404, 429, 429], 'the fifth request is refused, whichever instance gets it')
 
-  const confirm = await a.inject({ method: 'POST', url: `/v1/uploads/${ulid()}/confirm`, headers: bearer(user) })
+  const confirm = await a.inject({ method: 'POST', url: `/v1/uploads/${unknownId()}/confirm`, headers: bearer(user) })
   t.equal(confirm.statusCode, 404, 'another route has its own count')
-  t.equal(await download(b, { sub: `other-${ulid()}`, workspace: 'ws-rate' }), 404, 'another user is not limited')
+  t.equal(await download(b, { sub: `other-${randomUUID()}`, workspace: 'ws-rate' }), 404, 'another user is not limited')
 })
 
 t.test('without REDIS_URL, each instance counts alone', async (t) => {
   const [a, b] = await twoInstances({})
-  const user = { sub: `alone-${ulid()}` }
+  const user = { sub: `alone-${randomUUID()}` }
   const statuses = []
   for (const app of [a, a, a, a, a, b]) statuses.push(await download(app, user))
   t.same(statuses, [404, 404, 404, 404, 429, 404])
@@ -63,8 +66,8 @@ t.test('every route that costs S3 calls is limited', async (t) => {
     ['POST', 'parts'],
   ] as const
   for (const [method, path] of routes) {
-    const claims = { sub: `routes-${ulid()}` }
-    const url = `/v1/uploads/${ulid()}${path ? `/${path}` : ''}`
+    const claims = { sub: `routes-${randomUUID()}` }
+    const url = `/v1/uploads/${unknownId()}${path ? `/${path}` : ''}`
     const payload = method === 'POST' && path === 'parts' ? { partNumbers: [1] } : undefined
     const first = await app.inject({ method, url, headers: bearer(claims), ...(payload ? { payload } : {}) })
     const second = await app.inject({ method, url, headers: bearer(claims), ...(payload ? { payload } : {}) })
@@ -82,7 +85,7 @@ t.test('while Redis is down requests pass uncounted, and counting resumes when i
     stack,
     config: { bucketCallRateLimitPerMinute: 1, redisUrl: redis.redisUrl },
   })
-  const user = { sub: `outage-${ulid()}` }
+  const user = { sub: `outage-${randomUUID()}` }
   t.equal(await download(app, user), 404)
   t.equal(await download(app, user), 429)
 
@@ -96,13 +99,13 @@ t.test('while Redis is down requests pass uncounted, and counting resumes when i
   )
 
   await redis.server.start()
-  const fresh = { sub: `after-${ulid()}` }
+  const fresh = { sub: `after-${randomUUID()}` }
   let statuses: number[] = []
   // ioredis reconnects on its own schedule; wait for it rather than guess.
   for (let attempt = 0; attempt < 50; attempt++) {
     statuses = [await download(app, fresh), await download(app, fresh)]
     if (statuses[1] === 429) break
-    fresh.sub = `after-${ulid()}`
+    fresh.sub = `after-${randomUUID()}`
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   t.same(statuses, [404, 429], 'counted again')
