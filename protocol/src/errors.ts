@@ -11,7 +11,8 @@ export const ERRORS = {
   INVALID_URL: { status: 400, message: 'The URL is not valid: %s' },
   INVALID_JSON: { status: 400, message: 'The body is not valid JSON: %s' },
   CONTENT_TYPE_NOT_ALLOWED: { status: 400, message: 'Files of type %s are not accepted; allowed types: %s' },
-  FILE_TOO_LARGE: { status: 400, message: 'The file is %d bytes; %s files may be at most %d bytes' },
+  /** 413 as tus answers an Upload-Length over its maximum: the declared file, not this request, is too large. */
+  FILE_TOO_LARGE: { status: 413, message: 'The file is %d bytes; %s files may be at most %d bytes' },
   UNAUTHORIZED: { status: 401, message: 'Unauthorized: %s' },
   QUOTA_EXCEEDED: {
     status: 403,
@@ -20,6 +21,7 @@ export const ERRORS = {
   },
   ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s' },
   UPLOAD_NOT_FOUND: { status: 404, message: 'No upload %s in this workspace' },
+  METHOD_NOT_ALLOWED: { status: 405, message: '%s is not allowed on %s; allowed: %s' },
   NOT_UPLOADED_YET: {
     status: 409,
     message: 'The file is not in the bucket yet: PUT it to the presigned URL with the returned headers, then confirm',
@@ -39,6 +41,7 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, message: 'Too many requests: retry in %s' },
   INTERNAL: { status: 500, message: 'Internal server error' },
   DEPENDENCY_UNAVAILABLE: { status: 503, message: '%s is unavailable; nothing was changed, retry later' },
+  SHUTTING_DOWN: { status: 503, message: 'This API instance is shutting down; retry (another instance will answer)' },
 } as const satisfies Record<string, { status: number; message: string }>
 
 /** The `code` of every error the API can answer with. */

@@ -24,19 +24,19 @@ export const METADATA_LIMITS = {
   keys: 16,
   keyPattern: '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$',
   valueLength: 512,
-  totalBytes: 4096,
 } as const
 
-export const MetadataSchema = Type.Record(
-  Type.String({ pattern: METADATA_LIMITS.keyPattern }),
-  Type.String({ maxLength: METADATA_LIMITS.valueLength }),
-  {
-    // A record's key pattern only shapes patternProperties: other keys must be refused, not let through.
-    additionalProperties: false,
-    maxProperties: METADATA_LIMITS.keys,
-    description: `Up to ${METADATA_LIMITS.keys} string values of up to ${METADATA_LIMITS.valueLength} characters, ${METADATA_LIMITS.totalBytes} bytes of JSON in all; in every view and event, filterable with ?metadata.<key>=<value>`,
-  },
-)
+/**
+ * Keys constrained by `propertyNames`, not `patternProperties` (TypeBox's Record): OpenAPI generators flatten
+ * patternProperties into "any key", so the published contract would accept keys the API refuses.
+ */
+export const MetadataSchema = Type.Unsafe<Record<string, string>>({
+  type: 'object',
+  propertyNames: { pattern: METADATA_LIMITS.keyPattern },
+  additionalProperties: { type: 'string', maxLength: METADATA_LIMITS.valueLength },
+  maxProperties: METADATA_LIMITS.keys,
+  description: `Up to ${METADATA_LIMITS.keys} string values of up to ${METADATA_LIMITS.valueLength} characters; in every view and event, filterable with ?metadata.<key>=<value>`,
+})
 export type Metadata = Static<typeof MetadataSchema>
 
 /** Who confirmed an upload: the client's confirm call, the sweeper finding it in the bucket, or a bucket notification. */
@@ -99,6 +99,14 @@ export const UploadViewSchema = Type.Object(
 )
 export type UploadView = Static<typeof UploadViewSchema>
 
+/**
+ * A content type's essence as the API compares it: `type/subtype`, lower case, parameters dropped
+ * (`IMAGE/JPEG; charset=binary` → `image/jpeg`). Clients send it so; the API's schema lists only essences.
+ */
+export function mimeEssence(contentType: string): string {
+  return contentType.split(';')[0]!.trim().toLowerCase()
+}
+
 /** Long enough for any real name (it is cut to 255 characters for display), short enough to refuse abuse fast. */
 const MAX_FILENAME_INPUT = 10_000
 
@@ -108,7 +116,9 @@ export const CreateUploadBodySchema = Type.Object(
     contentType: Type.String({
       minLength: 3,
       maxLength: 100,
-      pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$',
+      pattern: '^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$',
+      description:
+        "The file's type (its essence: lower case, no parameters); the server's schema lists those it allows",
     }),
     size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Exact size in bytes' }),
     checksum: Type.Optional(

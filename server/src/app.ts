@@ -15,6 +15,7 @@ import eventsPlugin from './plugins/events.js'
 import rateLimitsPlugin from './plugins/rate-limits.js'
 import errorHandlerPlugin, { toErrorResponse } from './plugins/error-handler.js'
 import inFlightPlugin from './plugins/in-flight.js'
+import { methodGuard } from './plugins/method-guard.js'
 import mongoPlugin from './plugins/mongo.js'
 import s3Plugin from './plugins/s3.js'
 import sweeperPlugin from './plugins/sweeper.js'
@@ -40,6 +41,8 @@ export const hoistApp = fp<{ config: Config }>(
   async (app, { config }) => {
     app.decorate('draining', false)
     app.setValidatorCompiler(compileValidator)
+    const methods = methodGuard()
+    await app.register(methods.collect)
     await app.register(errorHandlerPlugin)
     await app.register(inFlightPlugin)
     await app.register(configPlugin, { config })
@@ -63,6 +66,7 @@ export const hoistApp = fp<{ config: Config }>(
     await app.register(uploadRoutes, { prefix: '/v1/uploads' })
     await app.register(eventRoutes, { prefix: '/v1/events' })
     await app.register(bucketEventRoutes, { prefix: '/v1/bucket-events' })
+    await app.register(methods.answer)
   },
   { name: 'hoist-app' },
 )
@@ -78,7 +82,8 @@ export async function buildApp(
     bodyLimit: BODY_LIMIT_BYTES,
     // Render and most PaaS terminate TLS in front of the app.
     trustProxy: true,
-    return503OnClosing: true,
+    // plugins/in-flight.ts answers requests that arrive during close, in the API's error shape.
+    return503OnClosing: false,
     // Errors the router raises before any route (a malformed URL) bypass the error handler: same shape here.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const { statusCode, body } = toErrorResponse(error)

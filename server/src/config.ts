@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { mimeEssence } from '@hoist/protocol'
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './events/retry-schedule.js'
 import { WEBHOOK_SECRET_PATTERN } from './events/webhook-signature.js'
 import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-types.js'
@@ -224,6 +225,8 @@ export function parseConfig(input: Record<string, unknown>): Config {
     problems.push(`ALLOWED_CONTENT_TYPES has types Hoist cannot verify: ${unknownTypes.join(', ')}`)
   }
   if (problems.length > 0) throw new ConfigError(problems)
+  // The API's schema lists these exactly: store each once, as its essence (`IMAGE/PNG` → `image/png`).
+  config.allowedContentTypes = [...new Set(config.allowedContentTypes.map(mimeEssence))]
   return config
 }
 

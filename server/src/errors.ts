@@ -21,6 +21,7 @@ export const Unauthorized = apiError<'UNAUTHORIZED', [string]>('UNAUTHORIZED')
 export const QuotaExceeded = apiError<'QUOTA_EXCEEDED', [number]>('QUOTA_EXCEEDED')
 export const RouteNotFound = apiError<'ROUTE_NOT_FOUND', [string, string]>('ROUTE_NOT_FOUND')
 export const UploadNotFound = apiError<'UPLOAD_NOT_FOUND', [string]>('UPLOAD_NOT_FOUND')
+export const MethodNotAllowed = apiError<'METHOD_NOT_ALLOWED', [string, string, string]>('METHOD_NOT_ALLOWED')
 export const NotUploadedYet = apiError<'NOT_UPLOADED_YET'>('NOT_UPLOADED_YET')
 export const UploadNotPending = apiError<'UPLOAD_NOT_PENDING', [string, string]>('UPLOAD_NOT_PENDING')
 export const UploadBusy = apiError<'UPLOAD_BUSY', [string]>('UPLOAD_BUSY')
@@ -31,6 +32,7 @@ export const UploadRejected = apiError<'UPLOAD_REJECTED', [string]>('UPLOAD_REJE
 export const RateLimited = apiError<'RATE_LIMITED', [string]>('RATE_LIMITED')
 export const Internal = apiError<'INTERNAL'>('INTERNAL')
 export const DependencyUnavailable = apiError<'DEPENDENCY_UNAVAILABLE', [string]>('DEPENDENCY_UNAVAILABLE')
+export const ShuttingDown = apiError<'SHUTTING_DOWN'>('SHUTTING_DOWN')
 
 export type HoistError = Error & { code: ErrorCode; statusCode?: number; details?: unknown }
 

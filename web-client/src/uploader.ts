@@ -1,4 +1,4 @@
-import type { Metadata, UploadView } from '@hoist/protocol'
+import { mimeEssence, type Metadata, type UploadView } from '@hoist/protocol'
 import { HoistApi, type ApiClientOptions } from './api-client.js'
 import { CHECKSUM_MAX_BYTES, sha256Base64 } from './checksum.js'
 import { HoistUploadError, UploadCancelledError } from './errors.js'
@@ -77,7 +77,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     outer?.addEventListener('abort', forward, { once: true })
     const { signal } = controller
     const filename = uploadOptions.filename ?? (file as File).name ?? 'unnamed'
-    const contentType = uploadOptions.contentType ?? (file.type || 'application/octet-stream')
+    const contentType = mimeEssence(uploadOptions.contentType ?? (file.type || 'application/octet-stream'))
     const fingerprint = fingerprintOf(file, filename)
     const progress = new ProgressTracker(file.size, uploadOptions.onProgress)
     const context: TransferContext = { api, file, transport, progress, signal, retry }

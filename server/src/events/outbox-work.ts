@@ -6,7 +6,7 @@
  */
 import type { Collection, Db, Filter } from 'mongodb'
 import { createMissingIndexes, isDuplicateKey, mongo } from '../storage/mongo-call.js'
-import { EVENTS_COLLECTION, type StoredEvent, type StoredWork } from './stored-event.js'
+import { ATTEMPTS_COLLECTION, EVENTS_COLLECTION, type StoredEvent, type StoredWork } from './stored-event.js'
 
 export type WorkField = 'delivery' | 'processing'
 
@@ -25,7 +25,7 @@ export class OutboxWork {
     readonly field: WorkField,
   ) {
     this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
-    this.attempts = db.collection<AttemptClaim>('event_attempts')
+    this.attempts = db.collection<AttemptClaim>(ATTEMPTS_COLLECTION)
   }
 
   ensureIndexes(): Promise<void> {

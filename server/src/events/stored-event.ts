@@ -10,6 +10,8 @@ import { metadataOf } from '../uploads/metadata.js'
 import { toView, type UploadRecord } from '../uploads/record.js'
 
 export const EVENTS_COLLECTION = 'upload_events'
+/** Claims of delivery and processing attempts (outbox-work.ts). */
+export const ATTEMPTS_COLLECTION = 'event_attempts'
 
 /** `delivered` ends webhook delivery, `processed` ends image processing. */
 export type WorkState = DeliveryState | 'processed'

@@ -9,6 +9,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Db, Document } from 'mongodb'
+import { ATTEMPTS_COLLECTION, EVENTS_COLLECTION } from '../events/stored-event.js'
 import { DuplicateRecordError, type UploadLedger } from '../storage/ledger.js'
 import type { LocalFileTarget, ObjectStore } from '../storage/object-store.js'
 import { newUploadId } from '../uploads/keys.js'
@@ -48,7 +49,8 @@ export interface MigrationOptions {
   progress?: MigrationProgress
 }
 
-const HOIST_COLLECTIONS = new Set(['uploads', 'upload_transitions'])
+/** Hoist's own collections, when it shares the app's database: never scanned for references to migrate. */
+const HOIST_COLLECTIONS = new Set(['uploads', EVENTS_COLLECTION, ATTEMPTS_COLLECTION])
 
 interface DocumentRefs {
   collection: string

@@ -18,6 +18,17 @@ interface ValidationIssue {
   instancePath?: string
   message?: string
   params?: { additionalProperty?: string }
+  /** Set by Ajv when a key failed `propertyNames` (metadata keys). */
+  propertyName?: string
+}
+
+/** Ajv's message, with the offending key named where Ajv leaves it out. */
+function issueMessage(issue: ValidationIssue): string {
+  const message = issue.message ?? 'is invalid'
+  if (issue.params?.additionalProperty !== undefined)
+    return `${message}: ${JSON.stringify(issue.params.additionalProperty)}`
+  if (issue.propertyName !== undefined) return `key ${JSON.stringify(issue.propertyName)} ${message}`
+  return message
 }
 
 /** Fastify's own client errors, translated into the API's codes and messages. */
@@ -45,7 +56,7 @@ function describeValidation(error: FastifyError): HoistError {
     in: where,
     path: issue.instancePath || '/',
     // Ajv says "must NOT have additional properties" without naming one: name it, so the caller knows what to fix.
-    message: `${issue.message ?? 'is invalid'}${issue.params?.additionalProperty !== undefined ? `: ${JSON.stringify(issue.params.additionalProperty)}` : ''}`,
+    message: issueMessage(issue),
   }))
   const first = details[0]
   const message = first

@@ -68,9 +68,10 @@ const bucketEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post(
-    '/',
+    '',
     {
       schema: {
+        operationId: 'receiveBucketEvents',
         summary: 'S3 notifications that objects were created (MinIO webhook target, or AWS S3 via EventBridge)',
         tags: ['bucket'],
         body: BucketNotificationSchema,

@@ -8,9 +8,10 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
 
   app.get(
-    '/',
+    '',
     {
       schema: {
+        operationId: 'listEvents',
         summary: "The workspace's upload events, oldest first; pass nextCursor as `after` to read on",
         tags: ['events'],
         security: [{ bearerAuth: [] }],

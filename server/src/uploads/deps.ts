@@ -14,9 +14,18 @@ export interface ServiceDeps {
   clock: () => Date
 }
 
-/** The caller's upload, or UPLOAD_NOT_FOUND: another workspace's upload is indistinguishable from a missing one. */
-export async function findOwned(ledger: UploadLedger, principal: Principal, id: string): Promise<UploadRecord> {
+/**
+ * The caller's upload, or UPLOAD_NOT_FOUND: another workspace's upload is indistinguishable from a missing one, and
+ * a deleted upload is gone (its record stays for the audit list `?status=deleted` and the sweeper), except to a
+ * repeated DELETE, which finds it and has nothing left to do.
+ */
+export async function findOwned(
+  ledger: UploadLedger,
+  principal: Principal,
+  id: string,
+  { deleted }: { deleted: 'gone' | 'found' } = { deleted: 'gone' },
+): Promise<UploadRecord> {
   const record = await ledger.get(principal.workspaceId, id)
-  if (!record) throw new UploadNotFound(id)
+  if (!record || (record.status === 'deleted' && deleted === 'gone')) throw new UploadNotFound(id)
   return record
 }

@@ -2,6 +2,8 @@
  * The media types Hoist accepts: each with the extension its keys get, its kind (for size limits) and the file
  * signature confirm checks in the object's first bytes. A type must be known here to be allow-listed.
  */
+import { mimeEssence } from '@hoist/protocol'
+
 export type MediaKind = 'image' | 'video'
 
 export interface MediaType {
@@ -93,7 +95,7 @@ export const DEFAULT_ALLOWED_CONTENT_TYPES: readonly string[] = MEDIA_TYPES.map(
 
 const byContentType = new Map(MEDIA_TYPES.map((type) => [type.contentType, type]))
 
-/** Looks a declared content type up (case-insensitive, parameters such as `; charset` ignored). */
+/** Looks a content type up by its essence (case-insensitive, parameters such as `; charset` ignored). */
 export function mediaTypeOf(contentType: string): MediaType | undefined {
-  return byContentType.get(contentType.split(';')[0]!.trim().toLowerCase())
+  return byContentType.get(mimeEssence(contentType))
 }

@@ -4,31 +4,13 @@
  * array of strings is what a multikey index serves for `?metadata.<key>=<value>` without scanning the workspace.
  * It never becomes a query operator, a key or a path (control 27).
  */
-import { METADATA_FILTER_PREFIX, METADATA_LIMITS, type Metadata } from '@hoist/protocol'
-import { ValidationFailed, withDetails } from '../errors.js'
+import { METADATA_FILTER_PREFIX, type Metadata } from '@hoist/protocol'
+import { ValidationFailed } from '../errors.js'
 
-/** The schema checks each key and value; the total is checked here, naming the key that crosses it. */
+/** As stored: the schema has checked each key and value (count, pattern, length), which bounds the whole. */
 export function metadataPairs(metadata: Metadata | undefined): string[] {
-  const pairs: string[] = []
-  let bytes = 2
-  for (const [key, value] of Object.entries(metadata ?? {})) {
-    bytes += Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(value)) + 2
-    if (bytes > METADATA_LIMITS.totalBytes) {
-      throw withDetails(
-        new ValidationFailed(`body /metadata is over ${METADATA_LIMITS.totalBytes} bytes at key ${key}`),
-        [
-          {
-            in: 'body',
-            path: `/metadata/${key}`,
-            message: `metadata may hold ${METADATA_LIMITS.totalBytes} bytes of JSON in all`,
-          },
-        ],
-      )
-    }
-    // Keys cannot contain '=' (their pattern), so the first '=' splits the pair back.
-    pairs.push(`${key}=${value}`)
-  }
-  return pairs
+  // Keys cannot contain '=' (their pattern), so the first '=' splits the pair back.
+  return Object.entries(metadata ?? {}).map(([key, value]) => `${key}=${value}`)
 }
 
 export function metadataOf(pairs: readonly string[] | undefined): Metadata {

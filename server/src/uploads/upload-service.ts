@@ -25,7 +25,7 @@ import { displayFilename, newUploadId, objectKey } from './keys.js'
 import { mediaTypeOf, type MediaType } from './media-types.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord } from './record.js'
-import { admitWithinQuota } from './quota.js'
+import { QuotaGate } from './quota.js'
 import { keysOf, releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 import { metadataFilter, metadataPairs } from './metadata.js'
@@ -33,7 +33,11 @@ import { metadataFilter, metadataPairs } from './metadata.js'
 const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rejected', 'expired']
 
 export class UploadService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly quotaGate: QuotaGate
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.quotaGate = new QuotaGate(deps.ledger, deps.config.workspaceQuotaBytes)
+  }
 
   /** Checks type, size and quota, reserves the bytes, and returns what the uploader must send where. */
   async create(principal: Principal, input: CreateUploadBody): Promise<UploadInstructions> {
@@ -100,7 +104,7 @@ export class UploadService {
   /** Records the pending upload if the workspace has room for it (see quota.ts); QuotaExceeded otherwise. */
   private async admit(record: UploadRecord): Promise<void> {
     const quota = this.deps.config.workspaceQuotaBytes
-    if (!(await admitWithinQuota(this.deps.ledger, record, quota))) throw new QuotaExceeded(quota)
+    if (!(await this.quotaGate.admit(record))) throw new QuotaExceeded(quota)
   }
 
   async get(principal: Principal, id: string): Promise<UploadView> {
@@ -126,7 +130,7 @@ export class UploadService {
    * Confirmed: the object is deleted, then the record. Already gone: nothing to do.
    */
   async remove(principal: Principal, id: string): Promise<void> {
-    let record = await findOwned(this.deps.ledger, principal, id)
+    let record = await findOwned(this.deps.ledger, principal, id, { deleted: 'found' })
     if (record.status === 'pending') {
       const discarded = await this.deps.ledger.transition(record._id, 'pending', {
         status: 'deleted',

@@ -28,7 +28,7 @@ const ledger = async (): Promise<unknown[]> => [
     .find({}, { sort: { _id: 1 } })
     .toArray()),
   ...(await db
-    .collection('upload_transitions')
+    .collection('upload_events')
     .find({}, { sort: { _id: 1 } })
     .toArray()),
 ]

@@ -21,7 +21,12 @@ for (const file of [
     t.equal(instructions.method, 'PUT')
     t.equal(instructions.strategy, 'single')
     t.match(instructions.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-Z]{26}\.(png|mp4)$/)
-    t.same(Object.keys(instructions.headers).sort(), ['content-type', 'if-none-match', 'x-amz-checksum-sha256'])
+    t.same(Object.keys(instructions.headers).sort(), [
+      'cache-control',
+      'content-type',
+      'if-none-match',
+      'x-amz-checksum-sha256',
+    ])
     t.equal((await uploads.findOne({ _id: instructions.id as never }))?.status, 'pending', 'recorded as pending')
 
     const put = await putObject(instructions, bytes)
@@ -127,8 +132,13 @@ t.test('DELETE discards a pending upload', async (t) => {
   const { id } = (await createUpload(app, { filename: 'x.png', contentType: 'image/png', size: 100 })).json()
   const deleted = await deleteUpload(app, id)
   t.equal(deleted.statusCode, 204)
-  t.equal((await getUpload(app, id)).json().status, 'deleted')
-  t.equal((await confirmUpload(app, id)).statusCode, 409, 'a discarded upload cannot be confirmed')
+  t.equal((await getUpload(app, id)).statusCode, 404, 'a deleted upload is gone')
+  t.equal((await confirmUpload(app, id)).json().error?.code, 'UPLOAD_NOT_FOUND', 'and cannot be confirmed')
+  const audit = await app.inject({ method: 'GET', url: '/v1/uploads?status=deleted', headers: bearer() })
+  t.ok(
+    audit.json().items.some((item: { id: string; status: string }) => item.id === id && item.status === 'deleted'),
+    'the record stays listed under ?status=deleted',
+  )
 })
 
 t.test('DELETE of a confirmed upload removes the object, then marks the record deleted', async (t) => {
@@ -141,7 +151,13 @@ t.test('DELETE of a confirmed upload removes the object, then marks the record d
   const deleted = await deleteUpload(app, record.id)
   t.equal(deleted.statusCode, 204)
   t.equal((await fetch(record.url)).status, 404, 'the object is gone')
-  t.equal((await getUpload(app, record.id)).json().status, 'deleted')
+  t.equal((await getUpload(app, record.id)).statusCode, 404)
+  for (const path of ['download', 'parts'])
+    t.equal(
+      (await app.inject({ method: 'GET', url: `/v1/uploads/${record.id}/${path}`, headers: bearer() })).statusCode,
+      404,
+      `${path} of a deleted upload`,
+    )
   t.equal((await deleteUpload(app, record.id)).statusCode, 204, 'deleting again is a no-op')
 })
 

@@ -54,9 +54,9 @@ for (const presigner of ['sigv4', 'sdk'] as const) {
       t.equal(put.status, 403)
     })
 
-    t.test('control 5: over the size limit is a 400 at presign', async (t) => {
+    t.test('control 5: over the size limit is a 413 at presign', async (t) => {
       const response = await createUpload(app, { filename: 'big.png', contentType: 'image/png', size: 5 * MiB + 1 })
-      t.equal(response.statusCode, 400)
+      t.equal(response.statusCode, 413)
       t.equal(response.json().error.code, 'FILE_TOO_LARGE')
       t.match(response.json().error.message, /at most 5242880 bytes/)
     })

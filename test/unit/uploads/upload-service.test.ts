@@ -15,7 +15,11 @@ t.test('a single PUT: the signed headers, a key under the prefix, a pending reco
   t.equal(created.strategy, 'single')
   if (created.strategy !== 'single') return
   t.match(created.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-Z]{26}\.png$/)
-  t.same(created.headers, { 'content-type': 'image/png', 'if-none-match': '*' })
+  t.same(created.headers, {
+    'content-type': 'image/png',
+    'if-none-match': '*',
+    'cache-control': 'public, max-age=31536000, immutable',
+  })
   const record = await services.ledger.getById(created.id)
   t.same([record?.status, record?.filename, record?.contentType], ['pending', 'evil.php', 'image/png'])
   t.equal(record?.urlExpiresAt?.toISOString(), created.expiresAt)
@@ -52,6 +56,33 @@ t.test('the quota fills exactly under 40 concurrent presigns, and refused ones l
   t.ok(answers.every((a) => a.status === 'fulfilled' || (a.reason as { code?: string }).code === 'QUOTA_EXCEEDED'))
   t.equal(await services.ledger.usedBytes('ws-a'), 10 * MiB)
   t.equal((await services.ledger.listPage({ workspaceId: 'ws-a', statuses: ['pending'], limit: 100 })).length, 10)
+})
+
+t.test('the quota fills exactly however slowly the ledger answers', async (t) => {
+  const services = memoryServices({
+    config: { workspaceQuotaBytes: 4 * MiB, maxVideoBytes: MiB, multipartThresholdBytes: 5 * MiB },
+  })
+  // Every write and sum takes up to 30 ms, in any order: a loaded database.
+  const ledger = services.ledger
+  for (const method of ['insert', 'withdraw', 'usedBytes'] as const) {
+    const original = ledger[method].bind(ledger) as (...args: unknown[]) => Promise<unknown>
+    Object.assign(ledger, {
+      [method]: async (...args: unknown[]) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 30))
+        return original(...args)
+      },
+    })
+  }
+  const answers = await Promise.allSettled(
+    Array.from({ length: 12 }, (_, i) =>
+      services.uploads.create(
+        { ...alice, userId: `u${i}` },
+        { filename: 'v.mp4', contentType: 'video/mp4', size: MiB },
+      ),
+    ),
+  )
+  t.equal(answers.filter((a) => a.status === 'fulfilled').length, 4)
+  t.equal(await services.ledger.usedBytes('ws-a'), 4 * MiB)
 })
 
 t.test('a refused multipart presign aborts the multipart upload it created', async (t) => {

@@ -12,35 +12,70 @@ import {
   UploadListSchema,
   UploadViewSchema,
 } from '@hoist/protocol'
+import { ContentTypeNotAllowed } from '../../errors.js'
 import { errorResponses } from '../error-responses.js'
 
 const security = [{ bearerAuth: [] }]
+
+const byTheNewId = { id: '$response.body#/id' }
+const linksToTheUpload = {
+  GetUpload: { operationId: 'getUpload', parameters: byTheNewId },
+  ConfirmUpload: { operationId: 'confirmUpload', parameters: byTheNewId },
+  ListParts: { operationId: 'listParts', parameters: byTheNewId },
+  SignParts: { operationId: 'signParts', parameters: byTheNewId, requestBody: { partNumbers: [1] } },
+  DownloadUpload: { operationId: 'downloadUpload', parameters: byTheNewId },
+  DeleteUpload: { operationId: 'deleteUpload', parameters: byTheNewId },
+}
 
 const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // onRequest: an unauthenticated request is refused before its body is even parsed.
   app.addHook('onRequest', app.authenticate)
   // Each route that costs S3 calls counts per user (presigning is local, with a limit of its own).
   const bucketCalls = app.rateLimits.bucketCalls
+  const allowed = app.config.allowedContentTypes
+  // The config's allow-list is part of the contract: a client (or a fuzzer) reading the schema knows what passes.
+  const createBody = Type.Object(
+    {
+      ...CreateUploadBodySchema.properties,
+      contentType: Type.Enum(allowed, { description: 'One of the allowed types' }),
+    },
+    { additionalProperties: false },
+  )
+  /** A type outside the schema's list gets the error that names the allowed ones, as it did before it was listed. */
+  const contentTypeRefusal = (error: { validation?: unknown }, body: unknown): Error | undefined => {
+    const [issue] = (error.validation ?? []) as { instancePath?: string; keyword?: string }[]
+    if (issue?.instancePath !== '/contentType' || issue.keyword !== 'enum') return undefined
+    return new ContentTypeNotAllowed(String((body as { contentType?: unknown }).contentType), allowed.join(', '))
+  }
 
   app.post(
-    '/',
+    '',
     {
       schema: {
+        operationId: 'createUpload',
         summary: 'Start an upload: returns a presigned PUT (or a multipart plan) and records it as pending',
         tags: ['uploads'],
         security,
-        body: CreateUploadBodySchema,
+        body: createBody,
         response: { 201: UploadInstructionsSchema, ...errorResponses },
       },
+      // So that schemathesis (and any client generator) can follow the new upload to what acts on it.
+      links: { 201: linksToTheUpload },
       config: { rateLimit: app.rateLimits.presign },
+      attachValidation: true,
     },
-    async (request, reply) => reply.code(201).send(await app.uploads.create(request.principal, request.body)),
+    async (request, reply) => {
+      if (request.validationError)
+        throw contentTypeRefusal(request.validationError, request.body) ?? request.validationError
+      return reply.code(201).send(await app.uploads.create(request.principal, request.body))
+    },
   )
 
   app.get(
-    '/',
+    '',
     {
       schema: {
+        operationId: 'listUploads',
         summary: "List the workspace's uploads, newest first",
         tags: ['uploads'],
         security,
@@ -55,6 +90,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'getUpload',
         summary: 'Read one upload',
         tags: ['uploads'],
         security,
@@ -69,6 +105,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/confirm',
     {
       schema: {
+        operationId: 'confirmUpload',
         summary: 'Verify the object in the bucket and record its final URL (idempotent)',
         tags: ['uploads'],
         security,
@@ -84,6 +121,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       schema: {
+        operationId: 'deleteUpload',
         summary: 'Discard a pending upload or delete a confirmed one (object first, then the record)',
         tags: ['uploads'],
         security,
@@ -102,6 +140,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/download',
     {
       schema: {
+        operationId: 'downloadUpload',
         summary: 'A short-lived presigned GET, for private buckets',
         tags: ['uploads'],
         security,
@@ -117,6 +156,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/parts',
     {
       schema: {
+        operationId: 'signParts',
         summary: 'Sign part URLs of a multipart upload (again at any time while it is pending)',
         tags: ['multipart'],
         security,
@@ -133,6 +173,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/parts',
     {
       schema: {
+        operationId: 'listParts',
         summary: 'Everything a resume needs: the part plan and the parts already in the bucket',
         tags: ['multipart'],
         security,
