@@ -69,7 +69,7 @@ t.test('control 2: hostile filenames never shape the key; they are display metad
     t.equal(response.statusCode, 201, `accepted: ${filename.slice(0, 20)}`)
     t.match(
       response.json().key,
-      /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}\.jpg$/,
+      /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}-[A-Za-z0-9_-]{16}\.jpg$/,
       `key shape for ${filename.slice(0, 20)}`,
     )
     const record = (await getUpload(app, response.json().id, aud)).json()

@@ -20,7 +20,7 @@ for (const file of [
     const instructions = created.json<SingleInstructions>()
     t.equal(instructions.method, 'PUT')
     t.equal(instructions.strategy, 'single')
-    t.match(instructions.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-Z]{26}\.(png|mp4)$/)
+    t.match(instructions.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}-[A-Za-z0-9_-]{16}\.(png|mp4)$/)
     t.same(Object.keys(instructions.headers).sort(), ['content-type', 'if-none-match', 'x-amz-checksum-sha256'])
     t.equal((await uploads.findOne({ _id: instructions.id as never }))?.status, 'pending', 'recorded as pending')
 
