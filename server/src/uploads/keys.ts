@@ -47,3 +47,14 @@ export function displayFilename(raw: string): string {
   const capped = Array.from(trimmed).slice(0, MAX_DISPLAY_NAME_LENGTH).join('')
   return capped === '' || capped === '.' || capped === '..' ? 'unnamed' : capped
 }
+
+/**
+ * The name a download is saved under: the display name without its own extension, plus the verified type's
+ * extension — never the user's, so `report.html` uploaded (and checked) as a PNG downloads as `report.png`, and a
+ * browser or desktop never opens it as HTML. Leading and trailing dots and spaces go too (`.htaccess`, `a. `).
+ */
+export function downloadFilename(displayName: string, extension: string): string {
+  const dot = displayName.lastIndexOf('.')
+  const base = (dot > 0 ? displayName.slice(0, dot) : displayName).replace(/^[.\s]+|[.\s]+$/gu, '')
+  return `${base || 'download'}.${extension}`
+}
