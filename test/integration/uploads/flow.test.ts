@@ -21,7 +21,12 @@ for (const file of [
     t.equal(instructions.method, 'PUT')
     t.equal(instructions.strategy, 'single')
     t.match(instructions.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}-[A-Za-z0-9_-]{16}\.(png|mp4)$/)
-    t.same(Object.keys(instructions.headers).sort(), ['content-type', 'if-none-match', 'x-amz-checksum-sha256'])
+    t.same(Object.keys(instructions.headers).sort(), [
+      'cache-control',
+      'content-type',
+      'if-none-match',
+      'x-amz-checksum-sha256',
+    ])
     t.equal((await uploads.findOne({ _id: instructions.id as never }))?.status, 'pending', 'recorded as pending')
 
     const put = await putObject(instructions, bytes)

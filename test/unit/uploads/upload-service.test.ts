@@ -15,7 +15,11 @@ t.test('a single PUT: the signed headers, a key under the prefix, a pending reco
   t.equal(created.strategy, 'single')
   if (created.strategy !== 'single') return
   t.match(created.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}-[A-Za-z0-9_-]{16}\.png$/)
-  t.same(created.headers, { 'content-type': 'image/png', 'if-none-match': '*' })
+  t.same(created.headers, {
+    'content-type': 'image/png',
+    'cache-control': 'public, max-age=31536000, immutable',
+    'if-none-match': '*',
+  })
   const record = await services.ledger.getById(created.id)
   t.same([record?.status, record?.filename, record?.contentType], ['pending', 'evil.php', 'image/png'])
   t.equal(record?.urlExpiresAt?.toISOString(), created.expiresAt)
