@@ -120,10 +120,12 @@ t.test('DEPLOYMENT.md documents every setting and names only files that exist', 
 })
 
 t.test('the IAM policy is valid JSON, limited to the bucket and the key prefix', async (t) => {
-  const policy = JSON.parse(readFileSync('infra/aws/iam-policy.json', 'utf8')) as {
-    Statement: { Effect: string; Action: string[]; Resource: string; Condition?: unknown }[]
+  const text = readFileSync('infra/aws/iam-policy.json', 'utf8')
+  const policy = JSON.parse(text) as {
+    Statement: { Effect: string; Action: string | string[]; Resource: string; Condition?: unknown }[]
   }
-  const actions = policy.Statement.flatMap((s) => s.Action)
+  const actionsOf = (statement: { Action: string | string[] }): string[] => [statement.Action].flat()
+  const actions = policy.Statement.flatMap(actionsOf)
   for (const needed of [
     's3:PutObject',
     's3:GetObject',
@@ -142,10 +144,23 @@ t.test('the IAM policy is valid JSON, limited to the bucket and the key prefix',
     actions.some((a) => /Policy|Acl|Cors|Lifecycle|DeleteBucket|CreateBucket/.test(a)),
     'the API role cannot change the bucket itself',
   )
+  t.notMatch(text, /IfExists/, 'no …IfExists condition: it lets a request without the key through')
   for (const statement of policy.Statement) {
     t.equal(statement.Effect, 'Allow')
     t.match(statement.Resource, /^arn:aws:s3:::YOUR-BUCKET(\/uploads\/\*)?$/, 'the bucket, or keys under the prefix')
-    if (statement.Resource === 'arn:aws:s3:::YOUR-BUCKET')
-      t.ok(statement.Condition, 'bucket-level listing is limited to the prefix')
   }
+  const listing = policy.Statement.filter((statement) => actionsOf(statement).includes('s3:ListBucket'))
+  t.equal(listing.length, 1, 'one statement grants listing')
+  t.same(actionsOf(listing[0]!), ['s3:ListBucket'], 'and nothing else')
+  t.same(
+    listing[0]!.Condition,
+    { StringLike: { 's3:prefix': ['uploads/*'] } },
+    'listing only with a prefix under uploads/ (HeadBucket, which needs it unconditioned, is not used)',
+  )
+  const bucketLevel = policy.Statement.filter((statement) => statement.Resource === 'arn:aws:s3:::YOUR-BUCKET')
+  t.same(
+    bucketLevel.filter((statement) => !statement.Condition).flatMap(actionsOf),
+    ['s3:ListBucketMultipartUploads'],
+    'unconditioned on the bucket: only the list of unfinished multipart uploads (it has no s3:prefix key)',
+  )
 })
