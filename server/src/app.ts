@@ -16,6 +16,7 @@ import eventsPlugin from './plugins/events.js'
 import errorHandlerPlugin, { toErrorResponse } from './plugins/error-handler.js'
 import inFlightPlugin from './plugins/in-flight.js'
 import mongoPlugin from './plugins/mongo.js'
+import oversizeBodyPlugin from './plugins/oversize-body.js'
 import s3Plugin from './plugins/s3.js'
 import sweeperPlugin from './plugins/sweeper.js'
 import uploadsPlugin from './plugins/uploads.js'
@@ -42,6 +43,7 @@ export const hoistApp = fp<{ config: Config }>(
     app.setValidatorCompiler(compileValidator)
     await app.register(errorHandlerPlugin)
     await app.register(inFlightPlugin)
+    await app.register(oversizeBodyPlugin)
     await app.register(configPlugin, { config })
     await app.register(cors, {
       // Only the configured origins get Access-Control-Allow-Origin; others get no CORS headers at all.
