@@ -51,6 +51,8 @@ export async function benchLargeFile(stack: Stack, bucket: string, database: str
   const header = Buffer.from([0, 0, 0, 0x18, ...Buffer.from('ftypisom'), 0, 0, 2, 0, ...Buffer.from('isomiso2')])
   const chunk = Buffer.alloc(64 * 1024 * 1024, 3)
   chunk.set(header, 0)
+  // confirm checks the box after ftyp too: mdat, size 0 (to the end of the file).
+  chunk.set([0, 0, 0, 0, ...Buffer.from('mdat')], header.length)
   await writeFile(
     path,
     Buffer.concat(

@@ -22,6 +22,8 @@ const SIZE = 50 * 1024 * 1024
 function mp4(size: number): Buffer<ArrayBuffer> {
   const bytes = Buffer.alloc(size, 7)
   bytes.set([0, 0, 0, 0x18, ...Buffer.from('ftypisom'), 0, 0, 2, 0, ...Buffer.from('isomiso2')], 0)
+  // confirm checks the box after ftyp too: mdat, size 0 (to the end of the file).
+  bytes.set([0, 0, 0, 0, ...Buffer.from('mdat')], 0x18)
   return bytes
 }
 

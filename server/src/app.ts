@@ -17,6 +17,7 @@ import errorHandlerPlugin, { toErrorResponse } from './plugins/error-handler.js'
 import inFlightPlugin from './plugins/in-flight.js'
 import { methodGuard } from './plugins/method-guard.js'
 import mongoPlugin from './plugins/mongo.js'
+import oversizeBodyPlugin from './plugins/oversize-body.js'
 import s3Plugin from './plugins/s3.js'
 import sweeperPlugin from './plugins/sweeper.js'
 import uploadsPlugin from './plugins/uploads.js'
@@ -45,6 +46,7 @@ export const hoistApp = fp<{ config: Config }>(
     await app.register(methods.collect)
     await app.register(errorHandlerPlugin)
     await app.register(inFlightPlugin)
+    await app.register(oversizeBodyPlugin)
     await app.register(configPlugin, { config })
     await app.register(cors, {
       // Only the configured origins get Access-Control-Allow-Origin; others get no CORS headers at all.

@@ -191,8 +191,14 @@ function envNameOf(instancePath: string): string {
   return key ? (ENV_NAMES[key] ?? key) : 'config'
 }
 
-/** Validates a whole config (env-derived or explicit), applying defaults; throws ConfigError naming the env vars. */
-export function parseConfig(input: Record<string, unknown>): Config {
+/** Secrets published in Hoist's own files (infra/docker-compose.yml): anyone could mint tokens with them. */
+const PLACEHOLDER_SECRETS = new Set(['change-me-to-a-long-random-secret-of-32-chars'])
+
+/**
+ * Validates a whole config (env-derived or explicit), applying defaults; throws ConfigError naming the env vars.
+ * `nodeEnv` (NODE_ENV) is `development` only on a laptop: the one place a placeholder secret is tolerated.
+ */
+export function parseConfig(input: Record<string, unknown>, nodeEnv?: string): Config {
   const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(input)))
   const problems = Value.Errors(ConfigSchema, value).map((error) => {
     if (error.keyword === 'required') {
@@ -205,6 +211,9 @@ export function parseConfig(input: Record<string, unknown>): Config {
   if (!config.jwtSecret && !config.jwtPublicKey)
     problems.push('JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256) is required')
   if (config.jwtSecret && config.jwtPublicKey) problems.push('set JWT_SECRET or JWT_PUBLIC_KEY, not both')
+  if (config.jwtSecret && PLACEHOLDER_SECRETS.has(config.jwtSecret) && nodeEnv !== 'development') {
+    problems.push('JWT_SECRET is the placeholder from infra/docker-compose.yml: set a long random secret')
+  }
   if (Boolean(config.awsAccessKeyId) !== Boolean(config.awsSecretAccessKey)) {
     problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together')
   }
@@ -245,5 +254,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? raw.replace(/\\n/g, '\n')
         : raw.trim()
   }
-  return parseConfig(input)
+  return parseConfig(input, env.NODE_ENV)
 }

@@ -1,10 +1,15 @@
-/** Files with real signatures (magic bytes) and deterministic filler, for any size. */
+/** Files with real signatures (magic bytes, structurally valid as far as confirm looks) and deterministic filler. */
 import { createHash } from 'node:crypto'
+
+const text = (value: string): number[] => [...new TextEncoder().encode(value)]
+/** The box after `ftyp`: size 0 means "to the end of the file", so the filler is its content. */
+const lastBox = (type: string): number[] => [0, 0, 0, 0, ...text(type)]
 
 const HEADERS: Record<string, Uint8Array> = {
   'image/png': Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   'image/jpeg': Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]),
-  'image/gif': new TextEncoder().encode('GIF89a'),
+  // A 1×1 logical screen, no global colour table, then an image descriptor.
+  'image/gif': Uint8Array.from([...text('GIF89a'), 1, 0, 1, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0]),
   'image/webp': new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '),
   'image/avif': Uint8Array.from([
     0,
@@ -17,6 +22,7 @@ const HEADERS: Record<string, Uint8Array> = {
     0,
     0,
     ...new TextEncoder().encode('avifmif1miaf'),
+    ...lastBox('meta'),
   ]),
   'video/mp4': Uint8Array.from([
     0,
@@ -29,6 +35,7 @@ const HEADERS: Record<string, Uint8Array> = {
     2,
     0,
     ...new TextEncoder().encode('isomiso2'),
+    ...lastBox('mdat'),
   ]),
   'video/webm': Uint8Array.from([
     0x1a,
@@ -53,6 +60,7 @@ const HEADERS: Record<string, Uint8Array> = {
     2,
     0,
     ...new TextEncoder().encode('qt  '),
+    ...lastBox('mdat'),
   ]),
   'text/html': new TextEncoder().encode('<!doctype html><script>alert(1)</script>'),
 }

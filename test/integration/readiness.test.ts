@@ -1,11 +1,18 @@
 /** /healthz says the process is up; /readyz checks MongoDB and the bucket and names what fails. */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { startHoist } from '../helpers/hoist.js'
 import { ownedStack } from '../helpers/stack.js'
 
+/** What a readiness answer must never carry: an address, a port, a driver's class or error text. */
+function assertNothingInternal(t: Test, body: string): void {
+  t.notMatch(body, /127\.0\.0\.1|localhost|::1/, 'no address')
+  t.notMatch(body, /\d{2,5}/, 'no port (or any number)')
+  t.notMatch(body, /Mongo|Server[A-Z]|S3ServiceException|ECONN|TimeoutError|Error\b/, 'no driver class or error name')
+}
+
 // This file stops MinIO, so it runs its own servers.
 const stack = await ownedStack(t)
-const { app } = await startHoist(t, { stack })
+const { app, logs } = await startHoist(t, { stack })
 
 t.test('/healthz answers 200 while the process is up', async (t) => {
   const response = await app.inject({ method: 'GET', url: '/healthz' })
@@ -24,7 +31,12 @@ t.test('/readyz is 503 naming object storage while MinIO is stopped, 200 after i
   t.equal(body.status, 'unavailable')
   t.equal(body.checks.objectStorage.ok, false)
   t.equal(body.checks.mongodb.ok, true)
-  t.ok(body.checks.objectStorage.error, 'says what failed')
+  t.ok(['unreachable', 'timed out'].includes(body.checks.objectStorage.error), 'says how it fails, in its own words')
+  assertNothingInternal(t, down.body)
+  t.ok(
+    logs.some((line) => line.includes('"dependency":"objectStorage"') && line.includes('"err"')),
+    'the detail goes to the log',
+  )
 
   await stack.servers.s3!.start()
   const up = await app.inject({ method: 'GET', url: '/readyz' })
@@ -37,6 +49,8 @@ t.test('/readyz is 503 naming MongoDB while it is stopped', async (t) => {
   t.equal(down.statusCode, 503)
   t.equal(down.json().checks.mongodb.ok, false)
   t.equal(down.json().checks.objectStorage.ok, true)
+  t.ok(['unreachable', 'timed out'].includes(down.json().checks.mongodb.error), 'says how it fails, in its own words')
+  assertNothingInternal(t, down.body)
   await stack.servers.mongo!.start()
   const up = await app.inject({ method: 'GET', url: '/readyz' })
   t.equal(up.statusCode, 200, up.body)

@@ -1,10 +1,23 @@
 /** S3ObjectStore on the real MinIO keeps the object store contract; bytes arrive through its own presigned URLs. */
+import { HeadObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
+import { SdkUrlSigner } from '../../server/src/storage/presign/sdk-url-signer.js'
+import { createS3Client } from '../../server/src/storage/s3-client.js'
+import { isS3NotFound } from '../../server/src/storage/s3-errors.js'
+import { S3ObjectStore } from '../../server/src/storage/s3-object-store.js'
 import { objectStoreContract } from '../contracts/object-store-contract.js'
+import { fileOf } from '../helpers/fixtures.js'
 import { startHoist } from '../helpers/hoist.js'
 
-const { app } = await startHoist(t)
+const { app, config } = await startHoist(t)
 const store = app.objectStore
+
+/** The HTTP status an SDK call ended with. */
+const statusOf = (call: Promise<unknown>): Promise<number | undefined> =>
+  call.then(
+    () => 200,
+    (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode,
+  )
 
 async function send(
   request: { url: string; headers: Record<string, string> },
@@ -39,3 +52,52 @@ t.test('S3ObjectStore keeps the object store contract', async (t) => {
       ),
   })
 })
+
+t.test(
+  'a 403 for a missing key (AWS, when listing needs a prefix) reads as missing; a real refusal stays one',
+  async (t) => {
+    const client = createS3Client(config)
+    t.teardown(() => client.destroy())
+    const forbidden = (): Error =>
+      Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } })
+    let listingRefused = false
+    // What AWS answers a HEAD or GET of a missing key when the caller's s3:ListBucket is limited to a prefix.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = context.commandName ?? ''
+        if (listingRefused && command === 'ListObjectsV2Command') throw forbidden()
+        try {
+          return await next(args)
+        } catch (error) {
+          if (isS3NotFound(error) && ['HeadObjectCommand', 'GetObjectCommand'].includes(command)) throw forbidden()
+          throw error
+        }
+      },
+      { step: 'initialize', name: 'forbiddenForMissingKeys' },
+    )
+    const limited = new S3ObjectStore({
+      client,
+      bucket: config.s3Bucket,
+      signer: new SdkUrlSigner(client, config.s3Bucket),
+      publicUrl: (key) => key,
+      keyPrefix: config.s3KeyPrefix,
+    })
+    const present = `${config.s3KeyPrefix}w/present.png`
+    const missing = `${config.s3KeyPrefix}w/missing.png`
+    await limited.writeObject(present, fileOf('image/png', 100), 'image/png')
+    t.equal(
+      await statusOf(client.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: missing }))),
+      403,
+      'S3 says 403',
+    )
+
+    t.equal((await limited.head(present))?.size, 100)
+    t.equal(await limited.head(missing), undefined, 'head')
+    t.equal(await limited.readPrefix(missing, 16), undefined, 'readPrefix')
+    t.equal(await limited.readObject(missing, 1024), undefined, 'readObject')
+    t.equal(await limited.storedDigest(missing), undefined, 'storedDigest')
+
+    listingRefused = true
+    t.equal(await statusOf(limited.head(missing)), 403, 'cannot tell: the refusal stands')
+  },
+)

@@ -70,3 +70,12 @@ t.test('the required env names are exactly the schema’s required keys', async 
   t.same([...REQUIRED_ENV_NAMES].sort(), ['MONGO_URI', 'S3_BUCKET_NAME'])
   t.equal(new Set(Object.values(ENV_NAMES)).size, Object.values(ENV_NAMES).length, 'no env name is used twice')
 })
+
+t.test('the compose file’s placeholder JWT secret is refused unless NODE_ENV=development', async (t) => {
+  const placeholder = { ...minimal, JWT_SECRET: 'change-me-to-a-long-random-secret-of-32-chars' }
+  t.throws(() => loadConfig(placeholder), /JWT_SECRET is the placeholder/, 'NODE_ENV unset')
+  t.throws(() => loadConfig({ ...placeholder, NODE_ENV: 'production' }), /JWT_SECRET is the placeholder/)
+  t.throws(() => loadConfig({ ...placeholder, NODE_ENV: 'Development ' }), /placeholder/, 'exactly "development"')
+  t.equal(loadConfig({ ...placeholder, NODE_ENV: 'development' }).jwtSecret, placeholder.JWT_SECRET)
+  t.ok(loadConfig({ ...minimal, NODE_ENV: 'production' }), 'any other secret, anywhere')
+})

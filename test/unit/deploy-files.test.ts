@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import t from 'tap'
 import { parse } from 'yaml'
-import { ENV_NAMES, REQUIRED_ENV_NAMES } from '../../server/src/config.js'
+import { ENV_NAMES, loadConfig, REQUIRED_ENV_NAMES } from '../../server/src/config.js'
 
 const KNOWN = new Set<string>(Object.values(ENV_NAMES))
 /** Read by the platform, not by Hoist. */
@@ -93,13 +93,17 @@ t.test('render.yaml: health check, no disk, the built entry point, the static si
   t.ok(web.envVars.some((v) => v.key === 'VITE_HOIST_API_URL'))
 })
 
+interface ComposeFile {
+  services: Record<string, { environment?: Record<string, string>; ports?: string[] }>
+}
+const compose = parse(readFileSync('infra/docker-compose.yml', 'utf8')) as ComposeFile
+/** Read by Hoist beside its config schema: `development` lets the compose file's placeholder secret through. */
+const READ_BESIDE_THE_SCHEMA = new Set(['NODE_ENV'])
+
 t.test('docker-compose: the API gets only known settings, and every required one', async (t) => {
-  const compose = parse(readFileSync('infra/docker-compose.yml', 'utf8')) as {
-    services: Record<string, { environment?: Record<string, string> }>
-  }
   const environment = Object.keys(compose.services.api?.environment ?? {})
   t.same(
-    environment.filter((key) => !KNOWN.has(key)),
+    environment.filter((key) => !KNOWN.has(key) && !READ_BESIDE_THE_SCHEMA.has(key)),
     [],
   )
   t.same(
@@ -107,6 +111,22 @@ t.test('docker-compose: the API gets only known settings, and every required one
     [],
   )
   t.ok(compose.services.minio && compose.services.mongo, 'MinIO and MongoDB are in it')
+})
+
+t.test('docker-compose: MinIO and MongoDB are published on loopback only', async (t) => {
+  for (const name of ['minio', 'mongo']) {
+    const ports = compose.services[name]?.ports ?? []
+    t.ok(ports.length > 0, `${name} publishes ports`)
+    for (const port of ports) t.match(port, /^127\.0\.0\.1:\d+:\d+$/, `${name}: ${port}`)
+  }
+})
+
+t.test('docker-compose: its placeholder JWT secret runs only because it says NODE_ENV=development', async (t) => {
+  const environment = compose.services.api?.environment ?? {}
+  t.equal(environment.NODE_ENV, 'development')
+  t.ok(loadConfig(environment), 'the compose settings load as they are')
+  t.throws(() => loadConfig({ ...environment, NODE_ENV: 'production' }), /JWT_SECRET is the placeholder/)
+  t.throws(() => loadConfig({ ...environment, NODE_ENV: undefined }), /JWT_SECRET is the placeholder/)
 })
 
 t.test('DEPLOYMENT.md documents every setting and names only files that exist', async (t) => {
@@ -120,10 +140,12 @@ t.test('DEPLOYMENT.md documents every setting and names only files that exist', 
 })
 
 t.test('the IAM policy is valid JSON, limited to the bucket and the key prefix', async (t) => {
-  const policy = JSON.parse(readFileSync('infra/aws/iam-policy.json', 'utf8')) as {
-    Statement: { Effect: string; Action: string[]; Resource: string; Condition?: unknown }[]
+  const text = readFileSync('infra/aws/iam-policy.json', 'utf8')
+  const policy = JSON.parse(text) as {
+    Statement: { Effect: string; Action: string | string[]; Resource: string; Condition?: unknown }[]
   }
-  const actions = policy.Statement.flatMap((s) => s.Action)
+  const actionsOf = (statement: { Action: string | string[] }): string[] => [statement.Action].flat()
+  const actions = policy.Statement.flatMap(actionsOf)
   for (const needed of [
     's3:PutObject',
     's3:GetObject',
@@ -142,10 +164,23 @@ t.test('the IAM policy is valid JSON, limited to the bucket and the key prefix',
     actions.some((a) => /Policy|Acl|Cors|Lifecycle|DeleteBucket|CreateBucket/.test(a)),
     'the API role cannot change the bucket itself',
   )
+  t.notMatch(text, /IfExists/, 'no …IfExists condition: it lets a request without the key through')
   for (const statement of policy.Statement) {
     t.equal(statement.Effect, 'Allow')
     t.match(statement.Resource, /^arn:aws:s3:::YOUR-BUCKET(\/uploads\/\*)?$/, 'the bucket, or keys under the prefix')
-    if (statement.Resource === 'arn:aws:s3:::YOUR-BUCKET')
-      t.ok(statement.Condition, 'bucket-level listing is limited to the prefix')
   }
+  const listing = policy.Statement.filter((statement) => actionsOf(statement).includes('s3:ListBucket'))
+  t.equal(listing.length, 1, 'one statement grants listing')
+  t.same(actionsOf(listing[0]!), ['s3:ListBucket'], 'and nothing else')
+  t.same(
+    listing[0]!.Condition,
+    { StringLike: { 's3:prefix': ['uploads/*'] } },
+    'listing only with a prefix under uploads/ (HeadBucket, which needs it unconditioned, is not used)',
+  )
+  const bucketLevel = policy.Statement.filter((statement) => statement.Resource === 'arn:aws:s3:::YOUR-BUCKET')
+  t.same(
+    bucketLevel.filter((statement) => !statement.Condition).flatMap(actionsOf),
+    ['s3:ListBucketMultipartUploads'],
+    'unconditioned on the bucket: only the list of unfinished multipart uploads (it has no s3:prefix key)',
+  )
 })

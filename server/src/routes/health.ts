@@ -1,7 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import type { FastifyBaseLogger } from 'fastify'
+import { Type, type Static } from 'typebox'
+import { DependencyUnavailable } from '../errors.js'
 
-const CheckSchema = Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) })
+/**
+ * How a dependency fails, in the API's own words. /readyz is unauthenticated: a driver's message would tell anyone
+ * the internal addresses, ports and software (`connect ECONNREFUSED 10.0.3.7:27017`), so the detail goes to the log.
+ */
+const FailureSchema = Type.Union([Type.Literal('unreachable'), Type.Literal('timed out'), Type.Literal('failing')])
+type Failure = Static<typeof FailureSchema>
+
+const CheckSchema = Type.Object({ ok: Type.Boolean(), error: Type.Optional(FailureSchema) })
 const ReadySchema = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable'), Type.Literal('draining')]),
   checks: Type.Object({ mongodb: CheckSchema, objectStorage: CheckSchema }),
@@ -9,17 +18,31 @@ const ReadySchema = Type.Object({
 
 const READY_CHECK_TIMEOUT_MS = 3_000
 
-async function check(probe: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
+class CheckTimedOut extends Error {}
+
+/** Unreachable: the adapters' 503 mapping (network errors, 5xx); failing: it answered, with an error (denied…). */
+const failureOf = (error: unknown): Failure =>
+  error instanceof CheckTimedOut ? 'timed out' : error instanceof DependencyUnavailable ? 'unreachable' : 'failing'
+
+async function check(
+  dependency: 'mongodb' | 'objectStorage',
+  probe: () => Promise<void>,
+  log: FastifyBaseLogger,
+): Promise<{ ok: boolean; error?: Failure }> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), READY_CHECK_TIMEOUT_MS)
+    timer = setTimeout(
+      () => reject(new CheckTimedOut(`no answer in ${READY_CHECK_TIMEOUT_MS} ms`)),
+      READY_CHECK_TIMEOUT_MS,
+    )
   })
   try {
     await Promise.race([probe(), timeout])
     return { ok: true }
   } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause
-    return { ok: false, error: cause?.message ?? (error as Error).message }
+    const failure = failureOf(error)
+    log.warn({ dependency, err: (error as { cause?: unknown }).cause ?? error }, `readiness: ${dependency} ${failure}`)
+    return { ok: false, error: failure }
   } finally {
     clearTimeout(timer)
   }
@@ -35,10 +58,10 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/readyz',
     { schema: { hide: true, response: { 200: ReadySchema, 503: ReadySchema } }, logLevel: 'warn' },
-    async (_request, reply) => {
+    async (request, reply) => {
       const [mongodb, objectStorage] = await Promise.all([
-        check(() => app.ledger.ping()),
-        check(() => app.objectStore.ping()),
+        check('mongodb', () => app.ledger.ping(), request.log),
+        check('objectStorage', () => app.objectStore.ping(), request.log),
       ])
       const status = app.draining ? 'draining' : mongodb.ok && objectStorage.ok ? 'ready' : 'unavailable'
       return reply.code(status === 'ready' ? 200 : 503).send({ status, checks: { mongodb, objectStorage } })

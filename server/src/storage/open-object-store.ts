@@ -28,5 +28,6 @@ export function openObjectStore(config: Config): S3ObjectStore {
     bucket: config.s3Bucket,
     signer: createUrlSigner(config, client, address),
     publicUrl: (key) => (base ? `${base}/${key}` : address.objectUrl(key)),
+    keyPrefix: config.s3KeyPrefix,
   })
 }

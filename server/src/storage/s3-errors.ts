@@ -31,6 +31,12 @@ export function isS3NotFound(error: unknown): boolean {
   )
 }
 
+/** Access denied — on a HEAD there is no body, so no code: the status alone. */
+export function isS3Forbidden(error: unknown): boolean {
+  const e = error as AwsLikeError
+  return e?.name === 'AccessDenied' || e?.Code === 'AccessDenied' || e?.$metadata?.httpStatusCode === 403
+}
+
 export function isS3Unavailable(error: unknown): boolean {
   const e = error as AwsLikeError
   if (NETWORK_CODES.has(e?.code ?? '')) return true

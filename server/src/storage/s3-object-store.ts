@@ -4,9 +4,9 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
   type S3Client,
@@ -27,7 +27,7 @@ import type {
 } from './object-store.js'
 import type { UrlSigner } from './presign/url-signer.js'
 import { dependencyUnavailable } from '../errors.js'
-import { isS3NotFound, isS3Unavailable, s3Call } from './s3-errors.js'
+import { isS3Forbidden, isS3NotFound, isS3Unavailable, s3Call } from './s3-errors.js'
 import { IMMUTABLE_CACHE_CONTROL } from './cache-control.js'
 import { putFile, type LocalFileInput } from './s3-put-file.js'
 
@@ -37,6 +37,8 @@ export interface S3ObjectStoreOptions {
   signer: UrlSigner
   /** Builds the permanent URL of a key (CDN, public bucket URL). */
   publicUrl: (key: string) => string
+  /** Where Hoist's keys live (`S3_KEY_PREFIX`): the only place the IAM policy lets it list. Default: the whole bucket. */
+  keyPrefix?: string
 }
 
 export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjects {
@@ -60,7 +62,7 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
       try {
         object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
       } catch (error) {
-        if (isS3NotFound(error)) return undefined
+        if (await this.isMissing(error, key)) return undefined
         throw error
       }
       if ((object.ContentLength ?? 0) > maxBytes) {
@@ -102,16 +104,38 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
         const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))
         return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256 }
       } catch (error) {
-        if (isS3NotFound(error)) return undefined
+        if (await this.isMissing(error, key)) return undefined
         throw error
       }
     })
   }
 
+  /**
+   * Lists one key under the prefix: proves the store answers, the credentials are good and the bucket exists.
+   * Not HeadBucket: it needs s3:ListBucket with no prefix condition, which would also let the API list the bucket.
+   */
   ping(): Promise<void> {
     return s3Call(async () => {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }))
+      await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.options.keyPrefix ?? '', MaxKeys: 1 }),
+      )
     })
+  }
+
+  /**
+   * Whether a failed HEAD or GET means "no such object". S3 answers a missing key with 403, not 404, when the
+   * caller may not list the bucket — and the IAM policy lets the API list only with a prefix, which a HEAD or GET
+   * does not carry. So a 403 is settled by listing the key itself (allowed under the prefix): not there, missing;
+   * there, or the listing refused too, a real refusal.
+   */
+  private async isMissing(error: unknown, key: string): Promise<boolean> {
+    if (isS3NotFound(error)) return true
+    if (!isS3Forbidden(error)) return false
+    // The key sorts before every other key it prefixes: one is enough.
+    const listed = await this.client
+      .send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }))
+      .catch(() => undefined)
+    return listed !== undefined && !(listed.Contents ?? []).some((object) => object.Key === key)
   }
 
   // Signing is offline: these work while the store is down.
@@ -144,7 +168,7 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
           ...(head.ExpiresString ? { expires: head.ExpiresString } : {}),
         }
       } catch (error) {
-        if (isS3NotFound(error)) return undefined
+        if (await this.isMissing(error, key)) return undefined
         throw error
       }
     })
@@ -158,7 +182,7 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
           new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
         )
       } catch (error) {
-        if (isS3NotFound(error)) return undefined
+        if (await this.isMissing(error, key)) return undefined
         throw error
       }
       const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array()

@@ -21,7 +21,7 @@ import {
   UploadNotPending,
 } from '../errors.js'
 import { findOwned, type ServiceDeps } from './deps.js'
-import { displayFilename, newUploadId, objectKey } from './keys.js'
+import { displayFilename, downloadFilename, newUploadId, objectKey } from './keys.js'
 import { mediaTypeOf, type MediaType } from './media-types.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord } from './record.js'
@@ -29,6 +29,11 @@ import { QuotaGate } from './quota.js'
 import { keysOf, releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 import { metadataFilter, metadataPairs } from './metadata.js'
+
+/** The type confirm verified (migrated files: the one their key carries). */
+function verifiedExtension(record: UploadRecord): string {
+  return mediaTypeOf(record.contentType)?.extension ?? /\.([A-Za-z0-9]{1,10})$/.exec(record.key)?.[1] ?? 'bin'
+}
 
 const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rejected', 'expired']
 
@@ -162,7 +167,7 @@ export class UploadService {
     const request = await this.deps.store.presignGet({
       key: record.key,
       expiresInSeconds: ttl,
-      downloadName: record.filename,
+      downloadName: downloadFilename(record.filename, verifiedExtension(record)),
     })
     return { ...request, expiresAt: new Date(this.deps.clock().getTime() + ttl * 1000).toISOString() }
   }

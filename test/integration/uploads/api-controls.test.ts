@@ -1,11 +1,12 @@
 /** SECURITY.md controls the API enforces itself: 1, 2, 13, 15–19. */
 import { generateKeyPairSync } from 'node:crypto'
+import { connect } from 'node:net'
 import { createSigner } from 'fast-jwt'
 import t from 'tap'
 import { confirmUpload, createUpload, deleteUpload, getUpload, putObject, uploadFile } from '../../helpers/api.js'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { fileOf } from '../../helpers/fixtures.js'
-import { startHoist } from '../../helpers/hoist.js'
+import { baseUrl, startHoist } from '../../helpers/hoist.js'
 import { bearer, mintToken, TEST_JWT_SECRET } from '../../helpers/tokens.js'
 
 const { app, db, logs } = await startHoist(t, { config: { jwtAudience: 'hoist-api' } })
@@ -69,7 +70,7 @@ t.test('control 2: hostile filenames never shape the key; they are display metad
     t.equal(response.statusCode, 201, `accepted: ${filename.slice(0, 20)}`)
     t.match(
       response.json().key,
-      /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}\.jpg$/,
+      /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}-[A-Za-z0-9_-]{16}\.jpg$/,
       `key shape for ${filename.slice(0, 20)}`,
     )
     const record = (await getUpload(app, response.json().id, aud)).json()
@@ -198,6 +199,39 @@ t.test('control 17: only JSON bodies (415) within the body limit (413)', async (
   })
   t.equal(broken.statusCode, 400)
   t.equal(broken.json().error.code, 'INVALID_JSON')
+})
+
+t.test('control 17: a body over the limit gets a readable 413 every time, over real TCP, not a reset', async (t) => {
+  const listening = await startHoist(t, { listen: true, config: { jwtAudience: 'hoist-api' } })
+  const port = Number(new URL(baseUrl(listening.app)).port)
+  const body = Buffer.alloc(5 * 1024 * 1024, 'x')
+  // A client that sends its whole request, then reads the answer (as simple clients do): a reset while it is
+  // sending is an EPIPE, and the answer already waiting in its socket is lost with the connection.
+  const post = (): Promise<{ status: string; body: string; error?: string }> =>
+    new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1')
+      let received = ''
+      let error: string | undefined
+      socket.pause()
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
+      socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message))
+      socket.on('close', () => {
+        const [head = '', answer = ''] = received.split('\r\n\r\n')
+        resolve({ status: head.split('\r\n')[0] ?? '', body: answer, ...(error ? { error } : {}) })
+      })
+      socket.write(
+        `POST /v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer(aud).authorization}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+      )
+      socket.end(body, () => socket.resume())
+    })
+  const answers = await Promise.all(Array.from({ length: 20 }, post))
+  t.same(
+    answers.filter((answer) => !answer.status.startsWith('HTTP/1.1 413 ') || answer.error),
+    [],
+    'every one a 413, none a reset',
+  )
+  for (const answer of answers) t.match(JSON.parse(answer.body || '{}'), { error: { code: 'BODY_TOO_LARGE' } })
 })
 
 t.test('control 18: a 100 KB pathological filename is a fast 400', async (t) => {

@@ -20,7 +20,7 @@ for (const file of [
     const instructions = created.json<SingleInstructions>()
     t.equal(instructions.method, 'PUT')
     t.equal(instructions.strategy, 'single')
-    t.match(instructions.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-Z]{26}\.(png|mp4)$/)
+    t.match(instructions.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}-[A-Za-z0-9_-]{16}\.(png|mp4)$/)
     t.same(Object.keys(instructions.headers).sort(), [
       'cache-control',
       'content-type',
@@ -180,6 +180,21 @@ t.test('GET /v1/uploads/:id/download gives a short-lived presigned GET with the 
   const pending = (await createUpload(app, { filename: 'p.png', contentType: 'image/png', size: 10 })).json()
   const early = await app.inject({ method: 'GET', url: `/v1/uploads/${pending.id}/download`, headers: bearer() })
   t.equal(early.statusCode, 409)
+})
+
+t.test('a download takes the verified type’s extension, never the one in the user’s filename', async (t) => {
+  for (const [filename, expected] of [
+    ['report.html', `filename="report.png"; filename*=UTF-8''report.png`],
+    ["it's (1).svg", `filename="it's (1).png"; filename*=UTF-8''it%27s%20%281%29.png`],
+    ['lone \uD800.php', `filename="lone _.png"; filename*=UTF-8''lone%20%EF%BF%BD.png`],
+  ] as const) {
+    const record = await uploadFile(app, { filename, contentType: 'image/png', bytes: fileOf('image/png', 2000) })
+    const download = await app.inject({ method: 'GET', url: `/v1/uploads/${record.id}/download`, headers: bearer() })
+    t.equal(download.statusCode, 200, download.body)
+    const response = await fetch(download.json().url)
+    t.equal(response.status, 200)
+    t.equal(response.headers.get('content-disposition'), `attachment; ${expected}`, JSON.stringify(filename))
+  }
 })
 
 t.test('an unknown id is a 404 in the error shape', async (t) => {

@@ -14,16 +14,30 @@ t.test('a single PUT: the signed headers, a key under the prefix, a pending reco
   })
   t.equal(created.strategy, 'single')
   if (created.strategy !== 'single') return
-  t.match(created.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-Z]{26}\.png$/)
+  t.match(created.key, /^uploads\/ws-a\/\d{4}\/\d{2}\/[0-9A-HJKMNP-TV-Z]{26}-[A-Za-z0-9_-]{16}\.png$/)
   t.same(created.headers, {
     'content-type': 'image/png',
-    'if-none-match': '*',
     'cache-control': 'public, max-age=31536000, immutable',
+    'if-none-match': '*',
   })
   const record = await services.ledger.getById(created.id)
   t.same([record?.status, record?.filename, record?.contentType], ['pending', 'evil.php', 'image/png'])
   t.equal(record?.urlExpiresAt?.toISOString(), created.expiresAt)
 })
+
+t.test(
+  'two presigns in the same millisecond: consecutive ids, but keys that cannot be guessed from each other',
+  async (t) => {
+    const services = memoryServices()
+    const input = { filename: 'a.png', contentType: 'image/png', size: 100 }
+    const first = await services.uploads.create(alice, input)
+    const second = await services.uploads.create(alice, input)
+    const secret = (key: string): string => /-([A-Za-z0-9_-]{16})\.png$/.exec(key)?.[1] ?? 'no random part'
+    t.equal(first.id.slice(0, 10), second.id.slice(0, 10), 'same millisecond: the ids share their time part')
+    t.not(secret(first.key), secret(second.key))
+    t.equal(Buffer.from(secret(first.key), 'base64url').length, 12, '96 random bits')
+  },
+)
 
 t.test('refusals: a type outside the allow-list, a file over its kind’s limit', async (t) => {
   const services = memoryServices({ config: { maxImageBytes: 1000 } })

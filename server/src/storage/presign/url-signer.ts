@@ -22,7 +22,20 @@ export function putHeaders(input: PutUrlInput): Record<string, string> {
   }
 }
 
+/** A surrogate without its pair: not encodable as UTF-8 (encodeURIComponent throws URIError on one). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/**
+ * RFC 8187 `value-chars`: UTF-8, percent-encoded except `attr-char`. encodeURIComponent also leaves `'()*` alone,
+ * which attr-char does not allow (`'` even delimits the charset and language).
+ */
+function rfc8187Encode(value: string): string {
+  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+}
+
+/** `attachment` with a plain-ASCII `filename` for old clients and the exact name in `filename*` (RFC 6266). */
 export function contentDisposition(downloadName: string): string {
-  const ascii = downloadName.replace(/[^\x20-\x7e]|["\\]/g, '_')
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`
+  const name = downloadName.replace(LONE_SURROGATE, '\uFFFD')
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${rfc8187Encode(name)}`
 }
