@@ -81,8 +81,9 @@ try {
     migration = await benchMigration(stack, bucket, `${database}_mig`, log)
     console.table(migration.rows.map(({ phases, ...row }) => ({ ...row, ...phases })))
   }
-} finally {
+} catch (error) {
   await stack.stop()
+  throw error
 }
 
 const ratio = (a: number, b: number): string => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`)
@@ -237,6 +238,9 @@ if (signers)
 if (panels.length > 0)
   writeFileSync(chartPath, renderChart('Hoist benchmarks — latest run', formatMachine(machine), panels))
 log(`bench: results appended to ${resultsPath}; chart in ${chartPath}`)
+// Only now: the figures are on disk even when stopping the servers goes wrong (a migration run once ended the
+// process while the stack was stopping, before anything was written).
+await stack.stop()
 if (
   load &&
   (load.failures.length > 0 ||
