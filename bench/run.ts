@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- presign server-cost large-file load]`: runs the benchmarks against the local stack on loopback,
+ * `npm run bench [-- presign server-cost large-file load migration]`: runs the benchmarks against the local stack on loopback,
  * appends the figures with the machine's description to bench/RESULTS.md, and draws bench/latest.svg.
  * Bounded in time (a few minutes); nothing here asserts a timing.
  */
@@ -12,13 +12,14 @@ import { renderChart, type Panel } from './chart.js'
 import { benchLargeFile, type LargeFileRow } from './large-file.js'
 import { runLoad, type LoadResult } from './load.js'
 import { describeMachine, formatMachine } from './machine.js'
+import { benchMigration, type MigrationRow } from './migration.js'
 import { benchPresign, type PresignRow } from './presign.js'
 import { benchServerCost, type ServerCostRow } from './server-cost.js'
 import { benchSigners, type SignerRow } from './signers.js'
 import { buildServer } from './servers.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-const ALL = ['presign', 'server-cost', 'large-file', 'load'] as const
+const ALL = ['presign', 'server-cost', 'large-file', 'load', 'migration'] as const
 const chosen = process.argv.slice(2).filter((arg) => (ALL as readonly string[]).includes(arg))
 const selected = chosen.length > 0 ? chosen : [...ALL]
 const resultsPath = fileURLToPath(new URL('RESULTS.md', import.meta.url))
@@ -47,6 +48,7 @@ let presign: PresignRow[] | undefined
 let serverCost: ServerCostRow[] | undefined
 let largeFile: LargeFileRow[] | undefined
 let load: LoadResult | undefined
+let migration: { rows: MigrationRow[]; files: number; megabytes: number } | undefined
 try {
   if (selected.includes('presign')) {
     log('bench: CPU per presigned URL, signing alone')
@@ -74,8 +76,14 @@ try {
       `bench: ${load.uploads} uploads in ${load.seconds} s; ${load.confirmedRecords} confirmed records, ${load.objects} objects, doctor clean: ${load.doctorClean}, failures: ${load.failures.length}`,
     )
   }
-} finally {
+  if (selected.includes('migration')) {
+    log('bench: hoist migrate vs aws s3 sync, 2,000 PNGs')
+    migration = await benchMigration(stack, bucket, `${database}_mig`, log)
+    console.table(migration.rows.map(({ phases, ...row }) => ({ ...row, ...phases })))
+  }
+} catch (error) {
   await stack.stop()
+  throw error
 }
 
 const ratio = (a: number, b: number): string => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`)
@@ -156,6 +164,23 @@ if (load) {
     '',
   )
 }
+if (migration) {
+  const sync = migration.rows.find((r) => r.variant === 'aws s3 sync')!
+  const phaseNames = [...new Set(migration.rows.flatMap((r) => Object.keys(r.phases ?? {})))]
+  lines.push(
+    `### Migration: ${migration.files} PNGs (${migration.megabytes} MB) referenced by ${migration.files} documents, \`hoist migrate\` vs \`aws s3 sync\``,
+    '',
+    `| variant | median s | runs s | vs aws s3 sync |${phaseNames.map((p) => ` ${p} s |`).join('')}`,
+    `|---|---:|---|---:|${phaseNames.map(() => '---:|').join('')}`,
+    ...migration.rows.map(
+      (r) =>
+        `| ${r.variant} | ${r.medianSeconds} | ${r.seconds.join(', ')} | ${ratio(r.medianSeconds, sync.medianSeconds)} |${phaseNames.map((p) => ` ${r.phases?.[p] ?? ''} |`).join('')}`,
+    ),
+    '',
+    "Wall time of each command as an operator runs it (process start included): `hoist migrate` hashes, uploads with a SHA-256 S3 verifies, checks each stored checksum, creates the records, rewrites the documents and fetches every new URL; `aws s3 sync` copies the files only. Runs interleaved, one of each per round, on a machine other work shares; phase columns are medians of the report's own timers.",
+    '',
+  )
+}
 if (!existsSync(resultsPath))
   writeFileSync(
     resultsPath,
@@ -198,6 +223,12 @@ if (load)
     unit: 'ms',
     bars: load.steps.map((s) => ({ label: s.step, value: s.p99Ms })),
   })
+if (migration)
+  panels.push({
+    title: `Migration of ${migration.files} files, median wall time (lower is better)`,
+    unit: 's',
+    bars: migration.rows.map((r) => ({ label: r.variant, value: r.medianSeconds, highlight: r.variant.includes('4') })),
+  })
 if (signers)
   panels.unshift({
     title: 'CPU per presigned URL, signing alone (lower is better)',
@@ -207,6 +238,9 @@ if (signers)
 if (panels.length > 0)
   writeFileSync(chartPath, renderChart('Hoist benchmarks — latest run', formatMachine(machine), panels))
 log(`bench: results appended to ${resultsPath}; chart in ${chartPath}`)
+// Only now: the figures are on disk even when stopping the servers goes wrong (a migration run once ended the
+// process while the stack was stopping, before anything was written).
+await stack.stop()
 if (
   load &&
   (load.failures.length > 0 ||

@@ -25,6 +25,8 @@ export interface MigrationReport {
   /** On disk (and now in the bucket) but referenced by no document. */
   unreferencedFiles: string[]
   verification: { checked: number; ok: number; failed: { url: string; problem: string }[] }
+  /** Wall seconds of each phase, in order: where a slow run spent its time. */
+  phaseSeconds?: Record<string, number>
 }
 
 export function emptyReport(dryRun: boolean, manifestPath: string): MigrationReport {

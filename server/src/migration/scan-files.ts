@@ -1,46 +1,36 @@
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { lstat, readdir } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { join } from 'node:path'
 
-/** One file of the legacy uploads directory, as the backup manifest records it. */
-export interface ManifestEntry {
-  /** Relative to the uploads directory, with `/` separators, NFC-normalised (how URLs name it). */
+/** A regular file of the legacy uploads directory, as the scan found it (not opened yet). */
+export interface ScannedFile {
+  /** Relative to the uploads directory, `/`-separated, NFC-normalised: how URLs name it. */
   path: string
+  /** The same, as the directory spells it: macOS writes names decomposed (NFD), and that is what opens. */
+  diskPath: string
   size: number
-  sha256: string
-}
-
-export async function sha256OfFile(file: string): Promise<{ hex: string; base64: string }> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
-  const digest = hash.digest()
-  return { hex: digest.toString('hex'), base64: digest.toString('base64') }
+  /** Device and inode the scan saw: the file opened for upload must be this one. */
+  dev: number
+  ino: number
 }
 
 /**
- * Every regular file under `root`, hashed as a stream (files may be videos of gigabytes). Symbolic links are not
- * followed: the tool reads the uploads directory and nothing else.
+ * Every regular file under `root`, in a stable order. Symbolic links are not followed: the tool reads the uploads
+ * directory and nothing else. Nothing is read here; each file is opened once, later, to hash and upload it.
  */
-export async function scanFiles(root: string, onFile?: (entry: ManifestEntry) => void): Promise<ManifestEntry[]> {
-  const entries: ManifestEntry[] = []
-  const walk = async (dir: string): Promise<void> => {
-    const names = (await readdir(dir)).sort()
+export async function scanFiles(root: string): Promise<ScannedFile[]> {
+  const found: ScannedFile[] = []
+  const walk = async (relativeDir: string[]): Promise<void> => {
+    const names = (await readdir(join(root, ...relativeDir))).sort()
     for (const name of names) {
-      const full = join(dir, name)
-      const stat = await lstat(full)
-      if (stat.isDirectory()) await walk(full)
+      const parts = [...relativeDir, name]
+      const stat = await lstat(join(root, ...parts))
+      if (stat.isDirectory()) await walk(parts)
       else if (stat.isFile()) {
-        const entry = {
-          path: relative(root, full).split(sep).join('/').normalize('NFC'),
-          size: stat.size,
-          sha256: (await sha256OfFile(full)).hex,
-        }
-        entries.push(entry)
-        onFile?.(entry)
+        const diskPath = parts.join('/')
+        found.push({ path: diskPath.normalize('NFC'), diskPath, size: stat.size, dev: stat.dev, ino: stat.ino })
       }
     }
   }
-  await walk(root)
-  return entries
+  await walk([])
+  return found
 }

@@ -75,11 +75,20 @@ export interface DerivedObjects {
   writeObject(key: string, bytes: Buffer, contentType: string): Promise<void>
 }
 
-/** What `hoist migrate` needs besides the ObjectStore: bytes from local files, and the SHA-256 stored with them. */
+/** What the bucket holds for a key, as `hoist migrate` checks it against the local file. */
+export interface StoredDigest {
+  size: number
+  /** The hex SHA-256 `putLocalFile` stored as metadata. */
+  sha256: string | undefined
+  /** The checksum S3 itself verified and stored (base64; `-<parts>` suffixed for a multipart composite). */
+  checksumSha256: string | undefined
+}
+
+/** What `hoist migrate` needs besides the ObjectStore: bytes from local files, and the checksums stored with them. */
 export interface LocalFileTarget {
   putLocalFile(input: LocalFileInput): Promise<void>
-  /** Size and the hex SHA-256 `putLocalFile` stored as metadata; undefined when there is no object. */
-  storedDigest(key: string): Promise<{ size: number; sha256: string | undefined } | undefined>
+  /** undefined when there is no object. */
+  storedDigest(key: string): Promise<StoredDigest | undefined>
 }
 
 export interface ObjectStore {

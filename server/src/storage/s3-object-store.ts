@@ -23,6 +23,7 @@ import type {
   PartUrlInput,
   PresignedRequest,
   PutUrlInput,
+  StoredDigest,
   UploadedPart,
 } from './object-store.js'
 import type { UrlSigner } from './presign/url-signer.js'
@@ -98,11 +99,13 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
     return s3Call(() => putFile(this.client, this.bucket, input))
   }
 
-  storedDigest(key: string): Promise<{ size: number; sha256: string | undefined } | undefined> {
+  storedDigest(key: string): Promise<StoredDigest | undefined> {
     return s3Call(async () => {
       try {
-        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))
-        return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256 }
+        const head = await this.client.send(
+          new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+        )
+        return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256, checksumSha256: head.ChecksumSHA256 }
       } catch (error) {
         if (await this.isMissing(error, key)) return undefined
         throw error

@@ -1,9 +1,12 @@
 /**
- * Streams one local file into the bucket with a SHA-256 that S3 verifies: a single PUT, or multipart (each part
- * carrying its own checksum) above the threshold. Used by the migration only: the API never moves bytes.
+ * Uploads one local file into the bucket with SHA-256 checksums that S3 verifies: a single PUT, or multipart (each
+ * part carrying its own checksum). The caller opened and hashed the file: the bytes sent are read from that same
+ * handle (or are the very buffer hashed), so a file changed or swapped after hashing is refused by S3, never stored
+ * under the old digest. Used by the migration only: the API never moves bytes.
  */
-import { createReadStream } from 'node:fs'
 import { createHash } from 'node:crypto'
+import type { FileHandle } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -12,30 +15,47 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import { planParts } from '@hoist/protocol'
 import { IMMUTABLE_CACHE_CONTROL } from './cache-control.js'
+
+/** A local file opened once and hashed in one read. */
+export interface HashedFile {
+  handle: FileHandle
+  size: number
+  /** SHA-256 of the whole file. */
+  sha256: Buffer
+  /** The whole file, when small enough to hold: uploaded from memory, so it is read exactly once. */
+  bytes?: Buffer
+  /** When it goes multipart: each part's length and SHA-256, from the same read as `sha256`. */
+  parts?: { size: number; sha256: Buffer }[]
+}
 
 export interface LocalFileInput {
   key: string
-  file: string
-  size: number
+  file: HashedFile
   contentType: string
-  /** SHA-256 of the whole file: base64 for S3's check of a single PUT, hex kept as metadata for re-runs. */
-  sha256Base64: string
-  sha256Hex: string
   /** Serve as a download (SVG and unknown types: never rendered inline from the bucket's origin). */
   attachment: boolean
-  multipartThreshold: number
-  partSize: number
 }
 
-async function sha256OfRange(file: string, start: number, end: number): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file, { start, end })) hash.update(chunk as Buffer)
-  return hash.digest('base64')
+/**
+ * The ChecksumSHA256 S3 reports for the object once stored (HeadObject with ChecksumMode ENABLED): the file's
+ * SHA-256 for a single PUT; for multipart, S3's composite — the SHA-256 of the parts' SHA-256s, then `-<parts>`.
+ */
+export function expectedStoredChecksum(file: HashedFile): string {
+  if (!file.parts) return file.sha256.toString('base64')
+  const composite = createHash('sha256')
+  for (const part of file.parts) composite.update(part.sha256)
+  return `${composite.digest('base64')}-${file.parts.length}`
+}
+
+function body(file: HashedFile, start: number, size: number): Buffer | Readable {
+  if (file.bytes) return file.bytes.subarray(start, start + size)
+  // Positional reads on the caller's handle, which stays open (and keeps naming the same inode) for its caller.
+  return file.handle.createReadStream({ start, end: start + size - 1, autoClose: false, emitClose: false })
 }
 
 export async function putFile(client: S3Client, bucket: string, input: LocalFileInput): Promise<void> {
+  const { file } = input
   const common = {
     Bucket: bucket,
     Key: input.key,
@@ -44,40 +64,39 @@ export async function putFile(client: S3Client, bucket: string, input: LocalFile
     CacheControl: IMMUTABLE_CACHE_CONTROL,
     ...(input.attachment ? { ContentDisposition: 'attachment' } : {}),
     // A re-run compares this with the local file instead of downloading the object.
-    Metadata: { sha256: input.sha256Hex },
+    Metadata: { sha256: file.sha256.toString('hex') },
   }
-  if (input.size <= input.multipartThreshold) {
+  if (!file.parts) {
     await client.send(
       new PutObjectCommand({
         ...common,
-        Body: createReadStream(input.file),
-        ContentLength: input.size,
-        ChecksumSHA256: input.sha256Base64,
+        Body: body(file, 0, file.size),
+        ContentLength: file.size,
+        ChecksumSHA256: file.sha256.toString('base64'),
       }),
     )
     return
   }
-  const plan = planParts(input.size, input.partSize)
   const created = await client.send(new CreateMultipartUploadCommand({ ...common, ChecksumAlgorithm: 'SHA256' }))
   const uploadId = created.UploadId!
   try {
     const parts = []
-    for (let partNumber = 1; partNumber <= plan.partCount; partNumber++) {
-      const start = (partNumber - 1) * plan.partSize
-      const end = Math.min(input.size, start + plan.partSize) - 1
-      const checksum = await sha256OfRange(input.file, start, end)
-      const part = await client.send(
+    let start = 0
+    for (const [index, part] of file.parts.entries()) {
+      const checksum = part.sha256.toString('base64')
+      const uploaded = await client.send(
         new UploadPartCommand({
           Bucket: bucket,
           Key: input.key,
           UploadId: uploadId,
-          PartNumber: partNumber,
-          Body: createReadStream(input.file, { start, end }),
-          ContentLength: end - start + 1,
+          PartNumber: index + 1,
+          Body: body(file, start, part.size),
+          ContentLength: part.size,
           ChecksumSHA256: checksum,
         }),
       )
-      parts.push({ PartNumber: partNumber, ETag: part.ETag!, ChecksumSHA256: checksum })
+      parts.push({ PartNumber: index + 1, ETag: uploaded.ETag!, ChecksumSHA256: checksum })
+      start += part.size
     }
     await client.send(
       new CompleteMultipartUploadCommand({

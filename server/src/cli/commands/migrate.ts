@@ -18,10 +18,10 @@ const HELP = `Moves a local uploads directory into the bucket and rewrites the U
   --collections <a,b>     collections to scan (default: all)
   --workspace <id>        workspace for the migrated files' records and keys (default: legacy)
   --dry-run               change nothing; report what would change
-  --concurrency <n>       uploads in parallel (default: 4)
+  --concurrency <n>       files (read, upload, checks, record) and document writes in parallel (default: 4)
   --manifest <file>       backup manifest (default: ./hoist-migration-manifest-<time>.json)
   --report <file>         JSON report (default: ./hoist-migration-report-<time>.json)
-  --no-verify-public      check new URLs through the S3 API instead of fetching them over HTTP
+  --no-verify-public      trust the S3 API's check of each object instead of also fetching its new URL over HTTP
 
 Hoist's own settings (bucket, MONGO_URI/MONGO_DB_NAME for the upload records, PUBLIC_BASE_URL) come from the
 environment, as for the API.`

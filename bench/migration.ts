@@ -1,0 +1,179 @@
+/**
+ * `hoist migrate` against `aws s3 sync` on the same 2,000 PNGs (~50 KB each) and the same MinIO. The migration is
+ * timed as an operator runs it, everything included: the built CLI's start, the manifest, hashing, uploads,
+ * post-upload checks, 2,000 records, 2,000 document rewrites and the public-URL verification. `aws s3 sync` only
+ * copies the files (awscli from PyPI in a cached venv, its default 10 requests in flight). Runs are interleaved
+ * (one of each variant per round) so the machine's other load falls on all of them alike; medians are reported.
+ * BENCH_MIGRATION_ROUNDS (default 3) and BENCH_MIGRATION_CONCURRENCY (default 1,2,4,8) narrow a run.
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { MongoClient } from 'mongodb'
+import { builtCodeEnv } from '../infra/source-condition.js'
+import { stackEnv, type Stack } from '../infra/stack/index.js'
+import { ensurePythonVenv } from '../infra/system/python.js'
+import type { MigrationReport } from '../server/src/migration/report.js'
+import { noisePng } from '../test/helpers/png.js'
+import { BENCH_JWT_SECRET } from './servers.js'
+
+export interface MigrationRow {
+  variant: string
+  /** Wall seconds of each round, in order. */
+  seconds: number[]
+  medianSeconds: number
+  /** Median seconds of each phase the report timed (hoist migrate only). */
+  phases?: Record<string, number>
+}
+
+const FILES = 2_000
+const root = fileURLToPath(new URL('..', import.meta.url))
+const requirements = fileURLToPath(new URL('requirements-awscli.txt', import.meta.url))
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Runs a command to its end; returns its wall seconds, or throws with its output. */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      const seconds = (performance.now() - started) / 1000
+      if (code === 0) resolve(seconds)
+      else reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}:\n${output.slice(-3000)}`))
+    })
+  })
+}
+
+function writeUploads(dir: string): number {
+  let bytes = 0
+  mkdirSync(dir, { recursive: true })
+  for (let i = 0; i < FILES; i++) {
+    const png = noisePng(128, 128)
+    writeFileSync(join(dir, `step-${i}.png`), png)
+    bytes += png.length
+  }
+  return bytes
+}
+
+/** The app's documents: one walkthrough per file, its URL nested in steps → blocks like the real app's. */
+async function legacyDatabase(mongo: MongoClient, name: string): Promise<void> {
+  await mongo
+    .db(name)
+    .collection('walkthroughs')
+    .insertMany(
+      Array.from({ length: FILES }, (_, i) => ({
+        title: `Walkthrough ${i}`,
+        steps: [{ title: 'One', blocks: [{ type: 'image', data: { url: `/uploads/step-${i}.png`, caption: 'x' } }] }],
+      })),
+    )
+}
+
+export async function benchMigration(
+  stack: Stack,
+  bucket: string,
+  database: string,
+  log: (line: string) => void,
+): Promise<{ rows: MigrationRow[]; files: number; megabytes: number }> {
+  const rounds = Number(process.env.BENCH_MIGRATION_ROUNDS ?? 3)
+  const concurrencies = (process.env.BENCH_MIGRATION_CONCURRENCY ?? '1,2,4,8').split(',').map(Number)
+  const python = await ensurePythonVenv(requirements, log)
+  const aws = join(dirname(python), 'aws')
+  const work = mkdtempSync(join(tmpdir(), 'hoist-bench-migration-'))
+  const uploads = join(work, 'uploads')
+  const bytes = writeUploads(uploads)
+  const mongo = await new MongoClient(stack.mongoUri).connect()
+  const hoistEnv = {
+    ...builtCodeEnv(),
+    ...stackEnv(stack, bucket),
+    JWT_SECRET: BENCH_JWT_SECRET,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  }
+  const awsEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: stack.s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey,
+    AWS_DEFAULT_REGION: stack.s3.region,
+    AWS_CONFIG_FILE: join(work, 'no-aws-config'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  }
+  const hoist = (args: string[], env: Record<string, string>): Promise<number> =>
+    timed(process.execPath, ['server/dist/cli/hoist.js', ...args], { ...hoistEnv, ...env })
+  const seconds = new Map<string, number[]>()
+  const phases = new Map<string, Record<string, number>[]>()
+  const keep = (variant: string, value: number): void => {
+    seconds.set(variant, [...(seconds.get(variant) ?? []), value])
+    log(`bench: ${variant}: ${value.toFixed(2)} s`)
+  }
+  try {
+    // Public read of the key prefix, so the migration verifies each new URL over HTTP as it does by default.
+    await hoist(['bucket', 'setup'], { MONGO_DB_NAME: `${database}_migration` })
+    for (let round = 1; round <= rounds; round++) {
+      keep(
+        'aws s3 sync',
+        await timed(
+          aws,
+          ['s3', 'sync', uploads, `s3://${bucket}/aws-sync-${round}/`, '--endpoint-url', stack.s3.endpoint],
+          awsEnv,
+        ),
+      )
+      for (const concurrency of concurrencies) {
+        const run = `c${concurrency}_r${round}`
+        const legacy = `${database}_legacy_${run}`
+        await legacyDatabase(mongo, legacy)
+        const reportPath = join(work, `report-${run}.json`)
+        const variant = `hoist migrate --concurrency ${concurrency}`
+        keep(
+          variant,
+          await hoist(
+            [
+              'migrate',
+              ...['--from', uploads, '--old-prefix', '/uploads/', '--db', legacy, '--workspace', `bench-${run}`],
+              ...['--concurrency', String(concurrency), '--report', reportPath],
+              ...['--manifest', join(work, `manifest-${run}.json`)],
+            ],
+            { MONGO_DB_NAME: `${database}_hoist_${run}` },
+          ),
+        )
+        const report = JSON.parse(readFileSync(reportPath, 'utf8')) as MigrationReport
+        if (report.documents.rewritten !== FILES || report.verification.ok !== FILES)
+          throw new Error(`${variant}: ${report.documents.rewritten} rewritten, ${report.verification.ok} verified`)
+        if (report.phaseSeconds) phases.set(variant, [...(phases.get(variant) ?? []), report.phaseSeconds])
+        await mongo.db(legacy).dropDatabase()
+        await mongo.db(`${database}_hoist_${run}`).dropDatabase()
+      }
+    }
+  } finally {
+    await mongo.close()
+    rmSync(work, { recursive: true, force: true })
+  }
+  const rows = [...seconds].map(([variant, values]): MigrationRow => {
+    const timings = phases.get(variant)
+    return {
+      variant,
+      seconds: values.map((value) => Number(value.toFixed(2))),
+      medianSeconds: Number(median(values).toFixed(2)),
+      ...(timings
+        ? {
+            phases: Object.fromEntries(
+              Object.keys(timings[0]!).map((phase) => [
+                phase,
+                Number(median(timings.map((t) => t[phase] ?? 0)).toFixed(2)),
+              ]),
+            ),
+          }
+        : {}),
+    }
+  })
+  return { rows, files: FILES, megabytes: Number((bytes / 1e6).toFixed(1)) }
+}
