@@ -15,6 +15,7 @@ export default tseslint.config(
           './protocol/tsconfig.json',
           './web-client/tsconfig.json',
           './web-client/demo/tsconfig.json',
+          './server/tsconfig.build.json',
         ],
         tsconfigRootDir: import.meta.dirname,
       },

@@ -7,7 +7,16 @@ import { runHoist } from '../helpers/cli.js'
 
 // No settings at all but a MongoDB that does not answer: anything that reads config or connects would fail or hang.
 const nowhere = { MONGO_URI: 'mongodb://127.0.0.1:9/', S3_BUCKET_NAME: '', JWT_SECRET: '' }
-const commands = ['bucket setup', 'migrate', 'doctor', 'sweep', 'events list', 'events redeliver', 'events deliver']
+const commands = [
+  'bucket setup',
+  'migrate',
+  'doctor',
+  'sweep',
+  'events list',
+  'events redeliver',
+  'events deliver',
+  'upload',
+]
 
 t.test('hoist --help lists every command', async (t) => {
   const result = await runHoist(['--help'], nowhere)

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, Loader> = {
   'events list': async () => (await import('./commands/events.js')).list,
   'events redeliver': async () => (await import('./commands/events.js')).redeliver,
   'events deliver': async () => (await import('./commands/events.js')).deliver,
+  upload: async () => (await import('./commands/upload.js')).default,
 }
 
 export function configFromEnvironment(): Config {
