@@ -2,7 +2,17 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-demo/**', '**/node_modules/**', '.tap/**', '.hoist/**', 'scratch/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/dist-demo/**',
+      '**/dist-example/**',
+      '**/node_modules/**',
+      '.tap/**',
+      '.hoist/**',
+      'scratch/**',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -16,6 +26,8 @@ export default tseslint.config(
           './web-client/tsconfig.json',
           './web-client/demo/tsconfig.json',
           './server/tsconfig.build.json',
+          './react/tsconfig.json',
+          './react/example/tsconfig.json',
         ],
         tsconfigRootDir: import.meta.dirname,
       },
