@@ -28,6 +28,8 @@ export default tseslint.config(
           './server/tsconfig.build.json',
           './react/tsconfig.json',
           './react/example/tsconfig.json',
+          './uppy/tsconfig.json',
+          './uppy/example/tsconfig.json',
         ],
         tsconfigRootDir: import.meta.dirname,
       },
