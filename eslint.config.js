@@ -11,6 +11,7 @@ export default tseslint.config(
       '.tap/**',
       '.hoist/**',
       'scratch/**',
+      'test/integration/packages/consumer/**',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,
