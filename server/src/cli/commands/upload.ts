@@ -55,24 +55,33 @@ function describe(error: unknown): { code: string; message: string } {
   return { code: code ?? 'ERROR', message }
 }
 
-/** Progress bars on a terminal (results printed above them); nothing but the result lines otherwise. */
-function reporter(enabled: boolean) {
-  const bars = enabled
-    ? new cliProgress.MultiBar(
-        { format: '{file} [{bar}] {percentage}%', hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined
+interface FileReport {
+  progress(loaded: number): void
+  /** The file's result line; its bar goes away. */
+  done(line: string, failed: boolean): void
+}
+
+/** A bar per file in flight on a terminal, result lines printed above them; only the result lines otherwise. */
+function reporter(terminal: boolean): { file(name: string, size: number): FileReport; stop(): void } {
+  const print = (line: string, failed: boolean): void => (failed ? console.error : console.log)(line)
+  if (!terminal) return { file: () => ({ progress: () => undefined, done: print }), stop: () => undefined }
+  const bars = new cliProgress.MultiBar(
+    { format: '{file} [{bar}] {percentage}%', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  )
   return {
-    start(file: string, size: number): (loaded: number) => void {
-      const bar = bars?.create(Math.max(size, 1), 0, { file })
-      return (loaded) => bar?.update(loaded)
+    file(name, size) {
+      const bar = bars.create(Math.max(size, 1), 0, { file: name })
+      return {
+        progress: (loaded) => bar.update(loaded),
+        done(line) {
+          bars.remove(bar)
+          bars.log(`${line}\n`)
+          bars.update() // writes the line now: stop() drops what is still buffered
+        },
+      }
     },
-    line(text: string, failed: boolean): void {
-      if (bars) bars.log(`${text}\n`)
-      else (failed ? console.error : console.log)(text)
-    },
-    stop: () => bars?.stop(),
+    stop: () => bars.stop(),
   }
 }
 
@@ -106,18 +115,17 @@ export default defineCommand({
     })
     const report = reporter(!values.json && Boolean(process.stdout.isTTY && process.stderr.isTTY))
     const outcomes: Outcome[] = []
-    const uploadOne = async (file: string): Promise<Outcome> => {
+    const uploadOne = async (file: string, progress: FileReport): Promise<Outcome> => {
       try {
         const contentType = values['content-type'] ?? contentTypeOf(file)
         // openAsBlob names a missing file only as an invalid argument: stat says ENOENT.
         if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' })
         const blob = await openAsBlob(file, { type: contentType })
-        const onBytes = report.start(basename(file), blob.size)
         const record = await uploader.upload(blob, {
           filename: basename(file),
           contentType,
           ...(metadata ? { metadata } : {}),
-          onProgress: ({ loaded }) => onBytes(loaded),
+          onProgress: ({ loaded, total }) => progress.progress(total === 0 ? 1 : loaded),
         })
         return { file, record }
       } catch (error) {
@@ -128,13 +136,17 @@ export default defineCommand({
     const queue = [...files]
     const worker = async (): Promise<void> => {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        const outcome = await uploadOne(file)
+        const size = await stat(file).then(
+          (info) => info.size,
+          () => 0,
+        )
+        const fileReport = report.file(basename(file), size)
+        const outcome = await uploadOne(file, fileReport)
         outcomes.push(outcome)
         const failed = 'error' in outcome
-        if (values.json) {
-          console.log(JSON.stringify(failed ? outcome : { file, ...outcome.record }))
-        } else if (failed) report.line(`${file}: ${outcome.error.code}: ${outcome.error.message}`, true)
-        else report.line(`${file} → ${outcome.record.url ?? outcome.record.id}`, false)
+        if (values.json) console.log(JSON.stringify(failed ? outcome : { file, ...outcome.record }))
+        else if (failed) fileReport.done(`${file}: ${outcome.error.code}: ${outcome.error.message}`, true)
+        else fileReport.done(`${file} → ${outcome.record.url ?? outcome.record.id}`, false)
       }
     }
     try {
