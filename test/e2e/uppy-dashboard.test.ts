@@ -1,15 +1,16 @@
 /**
  * @hoist/uppy with the real Uppy Dashboard in Chromium (a production build of uppy/example): an image and a file
  * above the multipart threshold are confirmed with Uppy's global meta as Hoist metadata; Cancel discards the upload
- * on the server; a refused type shows the API's message; and after a reload mid-multipart the same file, picked
- * again, resumes without sending again any part already in the bucket.
+ * on the server; a refused type shows the API's message; and after a reload mid-multipart, Golden Retriever brings
+ * the file back — with its bytes up to 10 MiB, as a ghost to pick again above — and the upload resumes without
+ * sending again any part already in the bucket.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Document, WithId } from 'mongodb'
 import type { CDPSession, Page } from 'playwright-core'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { launchBrowser } from '../helpers/browser.js'
 import { demoOrigin } from '../helpers/demo-server.js'
 import { serveExample } from '../helpers/example-app.js'
@@ -38,6 +39,22 @@ async function openDashboard(workspace: string): Promise<{ page: Page; partsSent
     const part = new URL(request.url()).searchParams.get('partNumber')
     if (request.method() === 'PUT' && part) partsSent.push(Number(part))
   })
+  // Golden Retriever keeps Uppy's state per origin: each test starts from none (cleared from a blank page there).
+  const blank = `${origin}/blank-for-the-test`
+  await page.route(blank, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html>' }))
+  await page.goto(blank)
+  await page.evaluate(async () => {
+    localStorage.clear()
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue
+      await new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(name)
+        request.onsuccess = resolve
+        request.onerror = () => reject(request.error ?? new Error(`cannot delete ${name}`))
+      })
+    }
+  })
+  await page.unroute(blank)
   await page.goto(`${origin}/#token=${mintToken({ workspace })}`)
   await page.locator('.uppy-Dashboard').waitFor()
   return { page, partsSent }
@@ -134,46 +151,76 @@ t.test('a refused type: the file shows the API’s message', async (t) => {
   await page.close()
 })
 
-t.test('a reload mid-multipart, the same file picked again: it resumes, no part sent twice', async (t) => {
-  const workspace = uniqueName('uppy-resume')
-  const size = 16 * MiB // parts of 5, 5, 5 and 1 MiB
-  const bytes = fileOf('video/mp4', size, 7)
-  const path = join(dir, 'walkthrough.mp4')
-  writeFileSync(path, bytes) // from a path, the File keeps its modification time: Uppy gives it the same id again
+/**
+ * Starts a multipart upload from a file on disk (from a path, the File keeps its modification time: Uppy gives it
+ * the same id when it is picked again), reloads the page once a part is in the bucket, and reports what was there.
+ */
+async function reloadMidUpload(workspace: string, filename: string, size: number, seed: number) {
+  const bytes = fileOf('video/mp4', size, seed)
+  const path = join(dir, filename)
+  writeFileSync(path, bytes)
   const { page, partsSent } = await openDashboard(workspace)
-  await throttle(page, 3 * MiB)
+  await throttle(page, 1.5 * MiB)
   await addFiles(page, path)
   await startUpload(page)
-
-  const partsInBucket = async (id: string): Promise<number[]> => {
-    const listed = await app.inject({ url: `/v1/uploads/${id}/parts`, headers: bearer({ workspace }) })
+  const record = await recordOf(workspace, filename)
+  const partsInBucket = async (): Promise<number[]> => {
+    const listed = await app.inject({ url: `/v1/uploads/${String(record._id)}/parts`, headers: bearer({ workspace }) })
     return listed.json().parts.map((part: { partNumber: number }) => part.partNumber)
   }
-  const record = await recordOf(workspace, 'walkthrough.mp4')
-  const id = String(record._id)
-  for (let i = 0; i < 200 && (await partsInBucket(id)).length === 0; i++)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+  for (let i = 0; i < 300 && (await partsInBucket()).length === 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 50))
   await page.reload()
-  await page.locator('.uppy-Dashboard').waitFor()
+  await page.locator('.uppy-Dashboard-Item').waitFor() // Golden Retriever brought the file back
   // Parts the page was sending when it went away may still land; let them settle.
   await new Promise((resolve) => setTimeout(resolve, 1_000))
-  const inBucket = await partsInBucket(id)
-  t.ok(inBucket.length >= 1 && inBucket.length < 4, `${inBucket.length} of 4 parts were in the bucket at the reload`)
-
+  const inBucket = await partsInBucket()
   partsSent.length = 0
-  await throttle(page, 3 * MiB)
-  await addFiles(page, path)
-  await startUpload(page)
-  await page.locator('#confirmed li[data-name="walkthrough.mp4"]').waitFor({ timeout: 60_000 })
+  await throttle(page, 4 * MiB)
+  return { page, partsSent, record, bytes, path, inBucket }
+}
+
+async function expectResumed(
+  t: Test,
+  { page, partsSent, record, bytes, inBucket }: Awaited<ReturnType<typeof reloadMidUpload>>,
+  partCount: number,
+): Promise<void> {
+  const name = String(record.filename)
+  t.ok(
+    inBucket.length >= 1 && inBucket.length < partCount,
+    `${inBucket.length} of ${partCount} parts were in the bucket`,
+  )
+  await page.locator(`#confirmed li[data-name="${name}"]`).waitFor({ timeout: 60_000 })
   t.same(
     partsSent.filter((part) => inBucket.includes(part)),
     [],
     'no part already in the bucket was sent again',
   )
-  t.same([...new Set([...partsSent, ...inBucket])].sort(), [1, 2, 3, 4], 'the rest were sent')
+  const all = Array.from({ length: partCount }, (_, i) => i + 1)
+  t.same([...new Set([...partsSent, ...inBucket])].sort(), all, 'the rest were sent')
   const confirmed = await uploads.findOne({ _id: record._id })
   t.equal(confirmed?.status, 'confirmed', 'the same upload was confirmed')
-  const served = new Uint8Array(await (await fetch(String(confirmed!.url))).arrayBuffer())
+  const served = new Uint8Array(await (await fetch(String(confirmed?.url))).arrayBuffer())
   t.equal(sha256Hex(served), sha256Hex(bytes), 'the bucket holds the file')
   await page.close()
+}
+
+t.test('reload mid-multipart, file up to 10 MiB: Golden Retriever kept it, Upload resumes it', async (t) => {
+  const reloaded = await reloadMidUpload(uniqueName('uppy-restored'), 'short.mp4', 6.5 * MiB, 8) // parts: 5 + 1.5 MiB
+  const { page } = reloaded
+  t.equal(await page.locator('.uppy-Dashboard-Item.is-ghost').count(), 0, 'restored with its bytes')
+  await startUpload(page) // "Upload" confirms the restore: Golden Retriever hands the file back to the uploader
+  await expectResumed(t, reloaded, 2)
+})
+
+t.test('reload mid-multipart, file over 10 MiB: a ghost; picked again, it resumes', async (t) => {
+  const reloaded = await reloadMidUpload(uniqueName('uppy-ghost'), 'walkthrough.mp4', 16 * MiB, 7) // 5, 5, 5, 1 MiB
+  const { page, path } = reloaded
+  const ghost = page.locator('.uppy-Dashboard-Item.is-ghost')
+  t.equal(await ghost.count(), 1, 'Golden Retriever kept the file without its bytes')
+  await ghost.getByRole('button', { name: 'Re-select' }).click()
+  await addFiles(page, path)
+  await ghost.waitFor({ state: 'detached' })
+  await startUpload(page)
+  await expectResumed(t, reloaded, 4)
 })

@@ -1,6 +1,7 @@
 import { HoistUpload, type HoistBody } from '@hoist/uppy'
 import Uppy, { type Meta } from '@uppy/core'
 import Dashboard from '@uppy/dashboard'
+import GoldenRetriever from '@uppy/golden-retriever'
 import '@uppy/core/css/style.min.css'
 import '@uppy/dashboard/css/style.min.css'
 import { apiUrl, getToken } from './session.js'
@@ -8,6 +9,8 @@ import { apiUrl, getToken } from './session.js'
 const uppy = new Uppy<Meta, HoistBody>()
   .use(Dashboard, { inline: true, target: '#uppy', proudlyDisplayPoweredByUppy: false, height: 420 })
   .use(HoistUpload, { apiUrl, getToken, allowedMetaFields: ['source'] })
+  // Restores the file list after a reload: with the bytes of files up to 10 MiB, as "ghosts" to pick again above.
+  .use(GoldenRetriever)
 // Global meta goes to every file; allowedMetaFields above makes it the upload's Hoist metadata.
 uppy.setMeta({ source: 'uppy-example' })
 
