@@ -4,6 +4,7 @@ import {
   createUploader,
   HoistUploadError,
   UploadCancelledError,
+  type HoistErrorCode,
   type Metadata,
   type UploaderOptions,
   type UploadView,
@@ -28,14 +29,29 @@ export interface HoistUploadOptions extends PluginOpts, Omit<UploaderOptions, 'r
   storage?: KeyValueStorage
 }
 
-/** An `upload-error` as Uppy shows it; `cause` is the HoistUploadError with the API's `code`, `status` and details. */
+/**
+ * Failures of the plugin's own: Uppy gave it no bytes (a ghost), a file from a remote provider, or something that was
+ * not a HoistUploadError (e.g. what your getToken threw).
+ */
+type PluginErrorCode = 'FILE_DATA_MISSING' | 'REMOTE_FILE_UNSUPPORTED' | 'CLIENT_ERROR'
+
+/**
+ * An `upload-error` as Uppy shows it: the message is the API's (or the network's). `code` is the API's error code
+ * (or a client one, see HoistUploadError), and `cause` the HoistUploadError with its `status` and `details`.
+ */
 export class HoistUppyError extends Error {
   override readonly name = 'HoistUppyError'
-  readonly code: HoistUploadError['code']
 
-  constructor(override readonly cause: HoistUploadError) {
-    super(cause.message)
-    this.code = cause.code
+  constructor(
+    readonly code: HoistErrorCode | PluginErrorCode,
+    message: string,
+    override readonly cause?: HoistUploadError,
+  ) {
+    super(message)
+  }
+
+  static from(error: HoistUploadError): HoistUppyError {
+    return new HoistUppyError(error.code, error.message, error)
   }
 }
 
@@ -87,10 +103,18 @@ export class HoistUpload<M extends Meta = Meta> extends BasePlugin<HoistUploadOp
 
   async #uploadFile(file: UppyFile<M, HoistBody>): Promise<void> {
     if (!this.uppy.getFile(file.id)) return // removed while it waited for its turn
-    if (file.isRemote || !file.data) {
+    if (file.isRemote) {
+      const error = new HoistUppyError('REMOTE_FILE_UNSUPPORTED', 'Files from remote providers are not supported')
+      this.uppy.emit('upload-error', file, error)
+      return
+    }
+    if (!file.data) {
       // A ghost: Golden Retriever kept its state but not its bytes (files over 10 MiB). The user picks it again.
-      const reason = file.isRemote ? 'Remote files are not supported' : 'Select this file again to resume it'
-      this.uppy.emit('upload-error', file, new HoistUppyError(new HoistUploadError('HTTP_ERROR', reason)))
+      this.uppy.emit(
+        'upload-error',
+        file,
+        new HoistUppyError('FILE_DATA_MISSING', 'Select this file again to resume it'),
+      )
       return
     }
     const controller = new AbortController()
@@ -128,9 +152,11 @@ export class HoistUpload<M extends Meta = Meta> extends BasePlugin<HoistUploadOp
       })
     } catch (error) {
       if (error instanceof UploadCancelledError) return // removed or cancelled: Uppy already forgot the file
-      const hoistError =
-        error instanceof HoistUploadError ? error : new HoistUploadError('HTTP_ERROR', (error as Error).message)
-      this.uppy.emit('upload-error', this.uppy.getFile(file.id), new HoistUppyError(hoistError))
+      const reported =
+        error instanceof HoistUploadError
+          ? HoistUppyError.from(error)
+          : new HoistUppyError('CLIENT_ERROR', (error as Error).message)
+      this.uppy.emit('upload-error', this.uppy.getFile(file.id), reported)
     } finally {
       events.remove()
     }
