@@ -2,7 +2,18 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-demo/**', '**/node_modules/**', '.tap/**', '.hoist/**', 'scratch/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/dist-demo/**',
+      '**/dist-example/**',
+      '**/node_modules/**',
+      '.tap/**',
+      '.hoist/**',
+      'scratch/**',
+      'test/integration/packages/consumer/**',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -15,6 +26,11 @@ export default tseslint.config(
           './protocol/tsconfig.json',
           './web-client/tsconfig.json',
           './web-client/demo/tsconfig.json',
+          './server/tsconfig.build.json',
+          './react/tsconfig.json',
+          './react/example/tsconfig.json',
+          './uppy/tsconfig.json',
+          './uppy/example/tsconfig.json',
         ],
         tsconfigRootDir: import.meta.dirname,
       },

@@ -16,6 +16,7 @@ const commands = [
   'events redeliver',
   'events deliver',
   'worker',
+  'upload',
 ]
 
 t.test('hoist --help lists every command', async (t) => {

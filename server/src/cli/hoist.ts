@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Loader> = {
   'events redeliver': async () => (await import('./commands/events.js')).redeliver,
   'events deliver': async () => (await import('./commands/events.js')).deliver,
   worker: async () => (await import('./commands/worker.js')).default,
+  upload: async () => (await import('./commands/upload.js')).default,
 }
 
 export function configFromEnvironment(): Config {
