@@ -10,6 +10,7 @@ import { runDoctor } from '../server/src/doctor/doctor.js'
 import { parseConfig } from '../server/src/config.js'
 import { openObjectStore } from '../server/src/storage/open-object-store.js'
 import { MongoLedger } from '../server/src/storage/mongo-ledger.js'
+import { rssMiB } from './process-stats.js'
 import { BENCH_JWT_SECRET, startHoistApi } from './servers.js'
 
 const CLIENTS = 50
@@ -39,6 +40,50 @@ export async function runLoad(stack: Stack, bucket: string, database: string): P
   }
 }
 
+export interface SoakResult extends LoadResult {
+  /** The API's resident memory, sampled every second: [uploads done so far, MiB]. */
+  rss: [number, number][]
+  /** After the first fifth of the uploads (warm-up), at the end, and the highest seen after warm-up. */
+  warmRssMiB: number
+  endRssMiB: number
+  maxRssAfterWarmUpMiB: number
+}
+
+/** 5,000 uploads (25 clients × 200) against one API process, sampling its RSS: memory must not grow after warm-up. */
+export async function runSoak(stack: Stack, bucket: string, database: string): Promise<SoakResult> {
+  const clients = 25
+  const perClient = 200
+  const api = await startHoistApi(stack, bucket, database)
+  const rss: [number, number][] = []
+  let done = 0
+  const sampler = setInterval(() => rss.push([done, Math.round(rssMiB(api.pid))]), 1000)
+  try {
+    const result = await loadAgainst(
+      api.url,
+      stack,
+      bucket,
+      database,
+      BENCH_JWT_SECRET,
+      clients,
+      perClient,
+      () => done++,
+    )
+    rss.push([done, Math.round(rssMiB(api.pid))])
+    const warmUp = (clients * perClient) / 5
+    const afterWarmUp = rss.filter(([uploads]) => uploads >= warmUp).map(([, mib]) => mib)
+    return {
+      ...result,
+      rss,
+      warmRssMiB: afterWarmUp[0] ?? 0,
+      endRssMiB: rss.at(-1)![1],
+      maxRssAfterWarmUpMiB: Math.max(...afterWarmUp),
+    }
+  } finally {
+    clearInterval(sampler)
+    await api.stop()
+  }
+}
+
 /** The load itself, against any listening API on this stack; the CI test runs a smaller one. */
 export async function loadAgainst(
   apiUrl: string,
@@ -48,6 +93,7 @@ export async function loadAgainst(
   jwtSecret: string,
   clients: number,
   perClient: number,
+  onUploaded: () => void = () => undefined,
 ): Promise<LoadResult> {
   const png = Buffer.alloc(20_000, 9)
   png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0)
@@ -90,6 +136,7 @@ export async function loadAgainst(
             if (response.status !== 200) throw new Error(`confirm ${response.status} ${await response.text()}`)
             await response.arrayBuffer()
           })
+          onUploaded()
         } catch (error) {
           failures.push((error as Error).message)
         }

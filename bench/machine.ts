@@ -11,6 +11,8 @@ export interface Machine {
   os: string
   node: string
   servers: string
+  /** The MongoDB-wire server, as the stack described it. */
+  database: string
 }
 
 export function describeMachine(stack: Stack): Machine {
@@ -24,6 +26,7 @@ export function describeMachine(stack: Stack): Machine {
     os: `${type()} ${release()}`,
     node: process.version,
     servers,
+    database: stack.describe.mongo,
   }
 }
 

@@ -75,6 +75,7 @@ export function startHoistApi(
       SWEEP_INTERVAL_SECONDS: '0',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
       PRESIGN_RATE_LIMIT_PER_MINUTE: '100000000',
+      BUCKET_CALL_RATE_LIMIT_PER_MINUTE: '100000000',
       WORKSPACE_QUOTA_BYTES: String(2 ** 52),
       ...extra,
     },

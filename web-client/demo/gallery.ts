@@ -1,4 +1,5 @@
-import { pictureElement, type HoistApi, type UploadView } from '../src/index.js'
+import { pictureElement } from '../src/dom.js'
+import type { HoistApi, UploadView } from '../src/index.js'
 import { element, formatBytes } from './format.js'
 
 /** How wide a gallery tile shows an image (styles.css): what the browser picks a variant for. */

@@ -4,13 +4,7 @@ export { HoistApi, type ApiClientOptions } from './api-client.js'
 export { HoistUploadError, UploadCancelledError, type ClientErrorCode, type HoistErrorCode } from './errors.js'
 export { fetchPut, type PutTransport, type PutOptions } from './transport.js'
 export { memoryResumeStore, type ResumeEntry, type ResumeStore } from './resume-store.js'
-export {
-  imageSources,
-  pictureElement,
-  placeholderDataUrl,
-  type ImageSource,
-  type ResponsiveOptions,
-} from './picture.js'
+export { imageSources, placeholderDataUrl, type ImageSource, type ResponsiveOptions } from './picture.js'
 export type { MultipartOptions } from './multipart.js'
 export type { RetryOptions } from './retry.js'
 export type { UploadProgress } from './progress.js'

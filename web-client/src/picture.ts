@@ -42,33 +42,3 @@ export function placeholderDataUrl(record: UploadView): string | undefined {
   const bytes = Uint8Array.from(atob(record.image.placeholder), (char) => char.charCodeAt(0))
   return thumbHashToDataURL(bytes)
 }
-
-/**
- * A `<picture>` for the record: its variants as sources, the original as the fallback `<img>`, width and height set
- * (no layout shift), lazy loading, and the placeholder as the image's background until it has loaded.
- */
-export function pictureElement(record: UploadView, options: ResponsiveOptions = {}): HTMLPictureElement {
-  const picture = document.createElement('picture')
-  for (const source of imageSources(record, options)) {
-    const element = document.createElement('source')
-    Object.assign(element, { type: source.type, srcset: source.srcset, sizes: source.sizes })
-    picture.append(element)
-  }
-  const img = document.createElement('img')
-  img.src = record.url ?? ''
-  img.alt = options.alt ?? record.filename
-  img.loading = 'lazy'
-  img.decoding = 'async'
-  if (record.image) {
-    img.width = record.image.width
-    img.height = record.image.height
-  }
-  const placeholder = placeholderDataUrl(record)
-  if (placeholder) {
-    img.style.backgroundImage = `url("${placeholder}")`
-    img.style.backgroundSize = 'cover'
-    img.addEventListener('load', () => img.style.removeProperty('background-image'), { once: true })
-  }
-  picture.append(img)
-  return picture
-}

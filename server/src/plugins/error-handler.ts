@@ -104,7 +104,9 @@ export default fp(
   async (app) => {
     app.setErrorHandler((error, request, reply) => {
       const { statusCode, body, unexpected } = toErrorResponse(error)
-      if (unexpected || statusCode >= 500) request.log.error({ err: error }, 'request failed')
+      // A request refused because this instance is closing is the shutdown working, not a failure.
+      if (body.error.code === 'SHUTTING_DOWN') request.log.info('refused: shutting down')
+      else if (unexpected || statusCode >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: body.error.code }, body.error.message)
       // Rate-limit and other plugins may have set headers worth keeping (Retry-After); the body is ours.
       void reply.code(statusCode).type('application/json; charset=utf-8').send(body)

@@ -11,8 +11,7 @@
  * with rollback it can be exceeded by what was rolled back).
  *
  * Within one process admission is also exact — it never refuses an upload that fits — however slow the database
- * is: one process admits one upload per workspace at a time (two round trips; other workspaces go on in parallel).
- * Across instances the waiting below keeps refusals of uploads that fit rare, but two instances near the limit may
+ * is: near the quota, one process admits one upload per workspace at a time (see QuotaGate). Across instances the waiting below keeps refusals of uploads that fit rare, but two instances near the limit may
  * both refuse one that fits; they never admit more than the quota.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -27,9 +26,25 @@ const STALLED_MS = 2_000
 /** …and never longer than this in all. */
 const MAX_WAIT_MS = 10_000
 
-/** Admission for one process: one upload per workspace at a time. */
+/** One workspace's admissions in this process. */
+interface WorkspaceTurns {
+  /** Optimistic admissions between their insert and their verdict. */
+  optimistic: number
+  /** Resolves the next time `optimistic` falls to 0. */
+  settled?: { promise: Promise<void>; resolve: () => void }
+  /** Admissions waiting for their turn, and the last of them. */
+  queued: number
+  tail: Promise<unknown>
+}
+
+/**
+ * Admission for one process. Far from the quota, presigns are admitted in parallel (insert, sum, done). Once one
+ * finds the workspace over, it withdraws and queues; from then until the queue is empty every presign for that
+ * workspace queues too, and each in turn waits for the optimistic ones already started to settle before it inserts
+ * and sums: what it sees is settled, so it never refuses an upload that fits.
+ */
 export class QuotaGate {
-  private readonly queues = new Map<string, Promise<unknown>>()
+  private readonly workspaces = new Map<string, WorkspaceTurns>()
 
   constructor(
     private readonly ledger: UploadLedger,
@@ -40,19 +55,63 @@ export class QuotaGate {
    * Inserts `record` and keeps it if the workspace stays within the quota; otherwise withdraws it (the caller
    * returned nothing for it yet) and answers false.
    */
-  admit(record: UploadRecord): Promise<boolean> {
-    return this.inTurn(record.workspaceId, () => admitWithinQuota(this.ledger, record, this.quota))
+  async admit(record: UploadRecord): Promise<boolean> {
+    const turns = this.turnsOf(record.workspaceId)
+    if (turns.queued === 0) {
+      turns.optimistic++
+      try {
+        await this.ledger.insert(record)
+        if ((await this.ledger.usedBytes(record.workspaceId)) <= this.quota) return true
+        await this.ledger.withdraw(record._id)
+      } finally {
+        if (--turns.optimistic === 0) {
+          turns.settled?.resolve()
+          if (turns.queued === 0) this.workspaces.delete(record.workspaceId)
+        }
+      }
+    }
+    return this.inTurn(record.workspaceId, turns, async () => {
+      while (turns.optimistic > 0) await this.settledPromise(turns)
+      return admitWithinQuota(this.ledger, record, this.quota)
+    })
   }
 
-  private inTurn<T>(workspaceId: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(workspaceId) ?? Promise.resolve()
-    const mine = previous.then(task, task)
-    const tail = mine.catch(() => undefined)
-    this.queues.set(workspaceId, tail)
-    void tail.then(() => {
-      if (this.queues.get(workspaceId) === tail) this.queues.delete(workspaceId)
-    })
-    return mine
+  private turnsOf(workspaceId: string): WorkspaceTurns {
+    let turns = this.workspaces.get(workspaceId)
+    if (!turns) {
+      turns = { optimistic: 0, queued: 0, tail: Promise.resolve() }
+      this.workspaces.set(workspaceId, turns)
+    }
+    return turns
+  }
+
+  private settledPromise(turns: WorkspaceTurns): Promise<void> {
+    if (!turns.settled) {
+      let resolve: () => void = () => undefined
+      const promise = new Promise<void>((r) => (resolve = r))
+      turns.settled = {
+        promise,
+        resolve: () => {
+          turns.settled = undefined
+          resolve()
+        },
+      }
+    }
+    return turns.settled.promise
+  }
+
+  private async inTurn<T>(workspaceId: string, turns: WorkspaceTurns, task: () => Promise<T>): Promise<T> {
+    // Synchronously after the optimistic attempt (which may have just forgotten the workspace): nothing came between.
+    this.workspaces.set(workspaceId, turns)
+    turns.queued++
+    const mine = turns.tail.then(task, task)
+    turns.tail = mine.catch(() => undefined)
+    try {
+      return await mine
+    } finally {
+      turns.queued--
+      if (turns.queued === 0 && turns.optimistic === 0) this.workspaces.delete(workspaceId)
+    }
   }
 }
 

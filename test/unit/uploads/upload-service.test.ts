@@ -99,6 +99,26 @@ t.test('the quota fills exactly however slowly the ledger answers', async (t) =>
   t.equal(await services.ledger.usedBytes('ws-a'), 4 * MiB)
 })
 
+t.test('far from the quota, presigns of one workspace are admitted in parallel', async (t) => {
+  const services = memoryServices()
+  const ledger = services.ledger
+  const original = ledger.usedBytes.bind(ledger)
+  let inFlight = 0
+  let most = 0
+  ledger.usedBytes = async (...args) => {
+    most = Math.max(most, ++inFlight)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    inFlight--
+    return original(...args)
+  }
+  await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      services.uploads.create(alice, { filename: `${i}.png`, contentType: 'image/png', size: 10 }),
+    ),
+  )
+  t.equal(most, 8, 'all eight summed at once')
+})
+
 t.test('a refused multipart presign aborts the multipart upload it created', async (t) => {
   const services = memoryServices({
     config: { workspaceQuotaBytes: 20 * MiB, multipartThresholdBytes: 8 * MiB, maxVideoBytes: 100 * MiB },

@@ -1,6 +1,7 @@
 // Browser code written against the installed @hoist/react and @hoist/uppy: type-checked only.
 import { createUploader, HoistProvider, HoistUploadError, useUpload, useUploads, type UploadView } from '@hoist/react'
 import { HoistUpload, type HoistBody } from '@hoist/uppy'
+import { pictureElement } from '@hoist/web-client/dom'
 import Uppy, { type Meta } from '@uppy/core'
 
 const uploader = createUploader({ apiUrl: 'https://uploads.example.com', getToken: () => 'token' })
@@ -50,3 +51,8 @@ uppy.on('upload-success', (_file, response) => {
   const confirmed: UploadView | undefined = response.body
   console.log(confirmed?.url, response.uploadURL)
 })
+
+// The DOM helpers come from their own entry point, typed with the DOM library.
+export function thumbnail(record: UploadView): HTMLPictureElement {
+  return pictureElement(record, { sizes: '240px' })
+}
