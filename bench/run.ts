@@ -250,6 +250,16 @@ if (load)
     unit: 'ms',
     bars: load.steps.map((s) => ({ label: s.step, value: s.p99Ms })),
   })
+if (soak) {
+  const step = Math.max(1, Math.floor(soak.rss.length / 8))
+  panels.push({
+    title: `Soak: API memory as ${soak.uploads} uploads go on (flat is good)`,
+    unit: 'MiB',
+    bars: soak.rss
+      .filter((_, i, all) => i % step === 0 || i === all.length - 1)
+      .map(([uploads, mib]) => ({ label: `after ${uploads}`, value: mib })),
+  })
+}
 if (migration)
   panels.push({
     title: `Migration of ${migration.files} files, median wall time (lower is better)`,
