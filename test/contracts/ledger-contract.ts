@@ -172,6 +172,16 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim, eve
     t.equal(await ledger.usedBytes('nobody'), 0)
   })
 
+  t.test('usedBytes sums a range of ids: up to one, after one, between two', async (t) => {
+    const ledger = await makeLedger()
+    const workspaceId = `ws-range-${Date.now()}`
+    const ids = [newUploadId(), newUploadId(), newUploadId()] // monotonic: sorted
+    for (const [i, _id] of ids.entries()) await ledger.insert(sampleRecord({ _id, workspaceId, size: 10 ** i }))
+    t.equal(await ledger.usedBytes(workspaceId, { upTo: ids[1] }), 11)
+    t.equal(await ledger.usedBytes(workspaceId, { after: ids[0] }), 110)
+    t.equal(await ledger.usedBytes(workspaceId, { after: ids[0], upTo: ids[1] }), 10)
+  })
+
   t.test('findExpired returns pending records past their expiry, oldest first', async (t) => {
     const ledger = await makeLedger()
     const now = new Date()

@@ -10,6 +10,7 @@ import { eventFields, type StoredEvent } from '../../server/src/events/stored-ev
 import {
   DuplicateRecordError,
   STUCK_TRANSITION_MS,
+  type IdRange,
   type LedgerMaintenance,
   type TransitionChanges,
   type UploadLedger,
@@ -107,11 +108,16 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
     return undefined
   }
 
-  async usedBytes(workspaceId: string, upToId?: string): Promise<number> {
+  async usedBytes(workspaceId: string, range: IdRange = {}): Promise<number> {
     await tick()
     let total = 0
     for (const r of this.records.values()) {
-      if (r.workspaceId === workspaceId && QUOTA_HOLDING_STATUSES.includes(r.status) && (!upToId || r._id <= upToId))
+      if (
+        r.workspaceId === workspaceId &&
+        QUOTA_HOLDING_STATUSES.includes(r.status) &&
+        (!range.upTo || r._id <= range.upTo) &&
+        (!range.after || r._id > range.after)
+      )
         total += r.size
     }
     return total

@@ -4,8 +4,9 @@
  * same insert, so there is no change without its event and no event without its change.
  */
 import type { Delivery, DeliveryState, EventType, UploadEvent, UploadStatus, UploadView } from '@hoist/protocol'
-import { encodeTime, monotonicFactory } from 'ulid'
+import { monotonicFactory } from 'ulid'
 import type { RecordChanges } from '../storage/ledger.js'
+import { uploadIdFloor } from '../uploads/keys.js'
 import { metadataOf } from '../uploads/metadata.js'
 import { toView, type UploadRecord } from '../uploads/record.js'
 
@@ -58,10 +59,8 @@ export function newSeq(now: Date): string {
   return nextUlid(now.getTime())
 }
 
-/** The smallest seq of a moment: every seq taken at or after it sorts after this. */
-export function seqFloor(at: number): string {
-  return `${encodeTime(Math.max(0, at), 10)}${'0'.repeat(16)}`
-}
+/** The smallest seq of a moment: every seq taken at or after it sorts after this (seqs are ULIDs, as upload ids). */
+export const seqFloor = uploadIdFloor
 
 export const ZERO_SEQ = '0'.repeat(26)
 

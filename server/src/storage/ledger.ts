@@ -52,8 +52,17 @@ export interface UploadLedger {
    * within milliseconds, so a loser waits for that instead of reporting the old status. undefined if it stays.
    */
   settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined>
-  /** Bytes the workspace holds: the sizes of its pending and confirmed uploads (only ids up to `upToId`, if given). */
-  usedBytes(workspaceId: string, upToId?: string): Promise<number>
+  /**
+   * Bytes the workspace holds: the sizes of its pending and confirmed uploads — only ids up to `upTo` and/or after
+   * `after`, if given.
+   */
+  usedBytes(workspaceId: string, range?: IdRange): Promise<number>
+}
+
+/** A range of upload ids (ULIDs, so a range of creation times): `after` exclusive, `upTo` inclusive. */
+export interface IdRange {
+  after?: string
+  upTo?: string
 }
 
 /** What the image worker records on a confirmed upload (not a status change: no transition, no claim). */

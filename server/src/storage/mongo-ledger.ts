@@ -9,6 +9,7 @@ import {
   DuplicateRecordError,
   STUCK_TRANSITION_MS,
   type ImageResult,
+  type IdRange,
   type ImageResults,
   type LedgerMaintenance,
   type TransitionChanges,
@@ -198,7 +199,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     }
   }
 
-  usedBytes(workspaceId: string, upToId?: string): Promise<number> {
+  usedBytes(workspaceId: string, range: IdRange = {}): Promise<number> {
     return mongo(async () => {
       const [sum] = await this.uploads
         .aggregate<{ total: number }>([
@@ -206,7 +207,14 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
             $match: {
               workspaceId,
               status: { $in: [...QUOTA_HOLDING_STATUSES] },
-              ...(upToId ? { _id: { $lte: upToId } } : {}),
+              ...(range.after || range.upTo
+                ? {
+                    _id: {
+                      ...(range.after ? { $gt: range.after } : {}),
+                      ...(range.upTo ? { $lte: range.upTo } : {}),
+                    },
+                  }
+                : {}),
             },
           },
           { $group: { _id: null, total: { $sum: '$size' } } },

@@ -11,12 +11,18 @@
  * with rollback it can be exceeded by what was rolled back).
  *
  * Within one process admission is also exact — it never refuses an upload that fits — however slow the database
- * is: near the quota, one process admits one upload per workspace at a time (see QuotaGate). Across instances the waiting below keeps refusals of uploads that fit rare, but two instances near the limit may
- * both refuse one that fits; they never admit more than the quota.
+ * is: near the quota, one process admits one upload per workspace at a time (see QuotaGate). Across instances the
+ * waiting below keeps refusals of uploads that fit rare, but two instances near the limit may both refuse one that
+ * fits; they never admit more than the quota.
+ *
+ * Far from the quota a presign does not sum the whole workspace: an upper bound from a remembered sum plus the
+ * recent uploads (usage-estimate.ts) is enough to admit, so a presign's cost does not grow with the workspace's
+ * history. The exact sum runs only when that bound says "over".
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { UploadLedger } from '../storage/ledger.js'
 import type { UploadRecord } from './record.js'
+import { UsageEstimate } from './usage-estimate.js'
 
 /**
  * An upload whose older neighbours fit waits for younger ones to withdraw while the total keeps moving: until it
@@ -45,11 +51,15 @@ interface WorkspaceTurns {
  */
 export class QuotaGate {
   private readonly workspaces = new Map<string, WorkspaceTurns>()
+  private readonly usage: UsageEstimate
 
   constructor(
     private readonly ledger: UploadLedger,
     private readonly quota: number,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.usage = new UsageEstimate(ledger, now)
+  }
 
   /**
    * Inserts `record` and keeps it if the workspace stays within the quota; otherwise withdraws it (the caller
@@ -61,6 +71,8 @@ export class QuotaGate {
       turns.optimistic++
       try {
         await this.ledger.insert(record)
+        // The fast bound first (a sum of recent uploads only); the exact sum only when the bound says "over".
+        if ((await this.usage.atLeastUsed(record.workspaceId)) <= this.quota) return true
         if ((await this.ledger.usedBytes(record.workspaceId)) <= this.quota) return true
         await this.ledger.withdraw(record._id)
       } finally {
@@ -128,7 +140,7 @@ async function admitWithinQuota(ledger: UploadLedger, record: UploadRecord, quot
     // older than us or admitted (a clock-skewed id), and waiting will not help.
     if (total !== previous) movedAt = Date.now()
     previous = total
-    const olderAndMine = await ledger.usedBytes(record.workspaceId, record._id)
+    const olderAndMine = await ledger.usedBytes(record.workspaceId, { upTo: record._id })
     const stalled = Date.now() - movedAt > STALLED_MS
     if (olderAndMine > quota || stalled || Date.now() > deadline) break
     await sleep(Math.min(200, 10 * 2 ** wait) * (0.5 + Math.random() / 2))

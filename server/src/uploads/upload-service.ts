@@ -41,7 +41,7 @@ export class UploadService {
   private readonly quotaGate: QuotaGate
 
   constructor(private readonly deps: ServiceDeps) {
-    this.quotaGate = new QuotaGate(deps.ledger, deps.config.workspaceQuotaBytes)
+    this.quotaGate = new QuotaGate(deps.ledger, deps.config.workspaceQuotaBytes, () => deps.clock().getTime())
   }
 
   /** Checks type, size and quota, reserves the bytes, and returns what the uploader must send where. */
