@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs'
 import { HeadObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
-import { launchBrowser } from '../helpers/browser.js'
+import { launchBrowser, throttleUploads } from '../helpers/browser.js'
 import { demoOrigin, startDemo } from '../helpers/demo-server.js'
 import { baseUrl, startHoist, uniqueName } from '../helpers/hoist.js'
 import { pngImage } from '../helpers/png.js'
@@ -120,15 +120,8 @@ t.test('three images and a video upload through the page, reach 100% and show in
 })
 
 t.test('a cancelled upload leaves no confirmed record and no object', async (t) => {
-  const cdp = await browser.newCDPSession(page)
-  await cdp.send('Network.enable')
   // 2 MB/s upload so there is time to press Cancel mid-way.
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: 2_000_000,
-  })
+  const cdp = await throttleUploads(browser, page, 2_000_000)
   t.teardown(() =>
     cdp.send('Network.emulateNetworkConditions', {
       offline: false,

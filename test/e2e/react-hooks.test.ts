@@ -4,7 +4,7 @@
  * the same for one file, Cancel discards the upload on the server, and a refused type shows the API's message.
  */
 import t from 'tap'
-import { launchBrowser } from '../helpers/browser.js'
+import { launchBrowser, throttleUploads } from '../helpers/browser.js'
 import { demoOrigin } from '../helpers/demo-server.js'
 import { serveExample } from '../helpers/example-app.js'
 import { baseUrl, startHoist, uniqueName } from '../helpers/hoist.js'
@@ -65,14 +65,7 @@ for (const { react, origin } of builds) {
   })
 
   t.test(`React ${react}: Cancel aborts the upload and it is discarded on the server`, async (t) => {
-    const cdp = await browser.newCDPSession(page)
-    await cdp.send('Network.enable')
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: 2_000_000,
-    })
+    const cdp = await throttleUploads(browser, page, 2_000_000)
     t.teardown(() => cdp.detach())
     const big = Buffer.concat([pngImage(64, 64, [1, 2, 3]), Buffer.alloc(16_000_000, 7)])
     await page.getByLabel('Choose files').setInputFiles({ name: 'slow.png', mimeType: 'image/png', buffer: big })

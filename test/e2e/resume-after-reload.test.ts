@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { launchBrowser } from '../helpers/browser.js'
+import { launchBrowser, throttleUploads } from '../helpers/browser.js'
 import { demoOrigin, startDemo } from '../helpers/demo-server.js'
 import { fileOf, sha256Hex } from '../helpers/fixtures.js'
 import { baseUrl, startHoist, uniqueName } from '../helpers/hoist.js'
@@ -34,16 +34,7 @@ page.on('request', (request) => {
   const part = new URL(request.url()).searchParams.get('partNumber')
   if (request.method() === 'PUT' && part) partsSent.push(Number(part))
 })
-const throttle = async (): Promise<void> => {
-  const cdp = await browser.newCDPSession(page)
-  await cdp.send('Network.enable')
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: 12 * MiB,
-  })
-}
+const throttle = async (): Promise<void> => void (await throttleUploads(browser, page, 12 * MiB))
 const progressOf = (): Promise<number> =>
   page.locator('.upload-row[data-name="long-recording.mp4"] progress').evaluate((p: HTMLProgressElement) => p.value)
 

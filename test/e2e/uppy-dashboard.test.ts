@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { Document, WithId } from 'mongodb'
 import type { CDPSession, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
-import { launchBrowser } from '../helpers/browser.js'
+import { launchBrowser, throttleUploads } from '../helpers/browser.js'
 import { demoOrigin } from '../helpers/demo-server.js'
 import { serveExample } from '../helpers/example-app.js'
 import { fileOf, sha256Hex } from '../helpers/fixtures.js'
@@ -60,17 +60,8 @@ async function openDashboard(workspace: string): Promise<{ page: Page; partsSent
   return { page, partsSent }
 }
 
-async function throttle(page: Page, bytesPerSecond: number): Promise<CDPSession> {
-  const cdp = await browser.newCDPSession(page)
-  await cdp.send('Network.enable')
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: bytesPerSecond,
-  })
-  return cdp
-}
+const throttle = (page: Page, bytesPerSecond: number): Promise<CDPSession> =>
+  throttleUploads(browser, page, bytesPerSecond)
 
 const addFiles = (page: Page, files: Parameters<Page['setInputFiles']>[1]): Promise<void> =>
   page.locator('input.uppy-Dashboard-input[type=file]').first().setInputFiles(files)

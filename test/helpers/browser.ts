@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext } from 'playwright-core'
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
 import type { Test } from 'tap'
 import { findOrInstallChromium } from '../../infra/system/browser.js'
 
@@ -34,4 +34,21 @@ export async function launchBrowser(t: Test): Promise<{ browser: BrowserContext 
     rmSync(profile, { recursive: true, force: true })
   })
   return { browser }
+}
+
+/** Slows the page's uploads to `bytesPerSecond` (Chromium's network emulation), so a test can act mid-upload. */
+export async function throttleUploads(
+  browser: BrowserContext,
+  page: Page,
+  bytesPerSecond: number,
+): Promise<CDPSession> {
+  const cdp = await browser.newCDPSession(page)
+  await cdp.send('Network.enable')
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond,
+  })
+  return cdp
 }
