@@ -7,30 +7,9 @@ import type { LedgerMaintenance, UploadLedger } from '../../server/src/storage/l
 import { DuplicateRecordError } from '../../server/src/storage/ledger.js'
 import { newUploadId } from '../../server/src/uploads/keys.js'
 import type { UploadRecord } from '../../server/src/uploads/record.js'
+import { sampleRecord } from '../helpers/records.js'
 import type { UploadStatus } from '../../protocol/src/uploads.js'
 import { toWireEvent, type StoredEvent } from '../../server/src/events/stored-event.js'
-
-function sampleRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
-  const now = new Date()
-  const id = overrides._id ?? newUploadId(now)
-  return {
-    _id: id,
-    workspaceId: 'ws-contract',
-    userId: 'user',
-    key: `ws-contract/${id}.png`,
-    filename: 'a.png',
-    contentType: 'image/png',
-    kind: 'image',
-    size: 100,
-    status: 'pending',
-    strategy: 'single',
-    source: 'api',
-    createdAt: now,
-    updatedAt: now,
-    expiresAt: new Date(now.getTime() + 60_000),
-    ...overrides,
-  }
-}
 
 export interface LedgerUnderTest {
   make: () => Promise<UploadLedger & LedgerMaintenance>
@@ -180,6 +159,24 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim, eve
     t.equal(await ledger.usedBytes(workspaceId, { upTo: ids[1] }), 11)
     t.equal(await ledger.usedBytes(workspaceId, { after: ids[0] }), 110)
     t.equal(await ledger.usedBytes(workspaceId, { after: ids[0], upTo: ids[1] }), 10)
+  })
+
+  t.test('leases count for their workspace until deleted or expired; expired ones are deleted', async (t) => {
+    const ledger = await makeLedger()
+    const workspaceId = `ws-lease-${Date.now()}`
+    const now = new Date()
+    const at = (ms: number): Date => new Date(now.getTime() + ms)
+    await ledger.insertLease({ _id: `${workspaceId}-a`, workspaceId, bytes: 100, expiresAt: at(60_000) })
+    await ledger.insertLease({ _id: `${workspaceId}-b`, workspaceId, bytes: 20, expiresAt: at(1_000) })
+    await ledger.insertLease({ _id: `${workspaceId}-c`, workspaceId: 'other', bytes: 5, expiresAt: at(60_000) })
+    t.equal(await ledger.leasedBytes(workspaceId, now), 120)
+    t.equal(await ledger.leasedBytes(workspaceId, at(1_000)), 100, 'an expired lease no longer counts')
+    t.equal(await ledger.usedBytes(workspaceId), 0, 'leases are not uploads')
+    await ledger.deleteLease(`${workspaceId}-a`)
+    t.equal(await ledger.leasedBytes(workspaceId, now), 20)
+    t.ok((await ledger.deleteExpiredLeases(at(1_000))) >= 1)
+    t.equal(await ledger.leasedBytes(workspaceId, new Date(0)), 0, 'the expired lease is gone, not just ignored')
+    t.equal(await ledger.leasedBytes('other', now), 5)
   })
 
   t.test('findExpired returns pending records past their expiry, oldest first', async (t) => {

@@ -12,6 +12,7 @@ import {
   STUCK_TRANSITION_MS,
   type IdRange,
   type LedgerMaintenance,
+  type QuotaLease,
   type TransitionChanges,
   type UploadLedger,
   type UploadPageQuery,
@@ -30,6 +31,7 @@ const copy = (record: UploadRecord): UploadRecord => structuredClone(record)
 
 export class MemoryLedger implements UploadLedger, LedgerMaintenance {
   private readonly records = new Map<string, UploadRecord>()
+  private readonly leases = new Map<string, QuotaLease>()
   /** Every transition's claim, which is its event (MongoLedger keeps them in upload_events). */
   readonly claims = new Map<string, StoredEvent>()
   private readonly now: () => number
@@ -48,6 +50,32 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
       throw new DuplicateRecordError('upload id or key')
     }
     this.records.set(record._id, copy(record))
+  }
+
+  async insertLease(lease: QuotaLease): Promise<void> {
+    await tick()
+    if (this.leases.has(lease._id)) throw new DuplicateRecordError('lease id')
+    this.leases.set(lease._id, structuredClone(lease))
+  }
+
+  async deleteLease(id: string): Promise<void> {
+    await tick()
+    this.leases.delete(id)
+  }
+
+  async leasedBytes(workspaceId: string, now: Date): Promise<number> {
+    await tick()
+    let total = 0
+    for (const lease of this.leases.values())
+      if (lease.workspaceId === workspaceId && lease.expiresAt > now) total += lease.bytes
+    return total
+  }
+
+  async deleteExpiredLeases(now: Date): Promise<number> {
+    await tick()
+    const expired = [...this.leases.values()].filter((lease) => lease.expiresAt <= now)
+    for (const lease of expired) this.leases.delete(lease._id)
+    return expired.length
   }
 
   async withdraw(id: string): Promise<void> {

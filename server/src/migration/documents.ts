@@ -6,6 +6,7 @@
 import type { Collection, Document } from 'mongodb'
 import { mapConcurrent } from '../concurrency.js'
 import { ATTEMPTS_COLLECTION, EVENTS_COLLECTION } from '../events/stored-event.js'
+import { LEASES_COLLECTION } from '../storage/ledger.js'
 import { planDocumentWrite } from './document-write.js'
 import type { MigrationOptions } from './migrate.js'
 import { findReferences, type Reference } from './references.js'
@@ -18,7 +19,7 @@ export interface DocumentRefs {
 }
 
 /** Hoist's own collections, when it shares the app's database: never scanned for references to migrate. */
-const HOIST_COLLECTIONS = new Set(['uploads', EVENTS_COLLECTION, ATTEMPTS_COLLECTION])
+const HOIST_COLLECTIONS = new Set(['uploads', EVENTS_COLLECTION, ATTEMPTS_COLLECTION, LEASES_COLLECTION])
 /** Documents read per slice of the rewrite scan: the time between reading a document and writing it stays short. */
 const SLICE = 64
 /** A document the app keeps changing under us is retried this many times, then reported. */

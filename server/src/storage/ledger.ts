@@ -57,7 +57,24 @@ export interface UploadLedger {
    * `after`, if given.
    */
   usedBytes(workspaceId: string, range?: IdRange): Promise<number>
+  /** Sets quota bytes aside for one API instance (see quota-leases.ts); they count until deleted or expired. */
+  insertLease(lease: QuotaLease): Promise<void>
+  deleteLease(id: string): Promise<void>
+  /** The bytes of the workspace's leases that have not expired by `now`. */
+  leasedBytes(workspaceId: string, now: Date): Promise<number>
 }
+
+/** Quota bytes one API instance set aside for a workspace, so its presigns need not sum the workspace each time. */
+export interface QuotaLease {
+  _id: string
+  workspaceId: string
+  bytes: number
+  /** After this, every reader ignores the lease (its holder stopped using it long before) and the sweeper deletes it. */
+  expiresAt: Date
+}
+
+/** Where MongoLedger keeps the leases: a small collection, so summing a workspace's leases is cheap on FerretDB too. */
+export const LEASES_COLLECTION = 'quota_leases'
 
 /** A range of upload ids (ULIDs, so a range of creation times): `after` exclusive, `upTo` inclusive. */
 export interface IdRange {
@@ -78,6 +95,8 @@ export interface LedgerMaintenance {
   ensureIndexes(): Promise<void>
   /** Pending records whose expiry is before `now`, oldest first. */
   findExpired(now: Date, limit: number): Promise<UploadRecord[]>
+  /** Deletes the leases that expired before `now` (their holders are gone); answers how many. */
+  deleteExpiredLeases(now: Date): Promise<number>
   /** Ended records whose key must be deleted again (`purgeAfter` before `now`), oldest first. */
   findPurgeDue(now: Date, limit: number): Promise<UploadRecord[]>
   /** The key of this ended record was deleted again: nothing left to purge. */

@@ -7,7 +7,9 @@ import { eventFields, EVENTS_COLLECTION, type StoredEvent } from '../events/stor
 import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
 import {
   DuplicateRecordError,
+  LEASES_COLLECTION,
   STUCK_TRANSITION_MS,
+  type QuotaLease,
   type ImageResult,
   type IdRange,
   type ImageResults,
@@ -34,6 +36,7 @@ export interface MongoLedgerOptions {
 export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResults {
   private readonly uploads: Collection<UploadRecord>
   private readonly events: Collection<StoredEvent>
+  private readonly leases: Collection<QuotaLease>
 
   constructor(
     private readonly db: Db,
@@ -41,6 +44,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   ) {
     this.uploads = db.collection<UploadRecord>('uploads')
     this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
+    this.leases = db.collection<QuotaLease>(LEASES_COLLECTION)
   }
 
   ensureIndexes(): Promise<void> {
@@ -65,6 +69,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
         { key: { workspaceId: 1, 'delivery.state': 1, seq: 1 }, name: 'workspace_delivery_seq' },
         { key: { claimedAt: 1 }, name: 'claimed_at' },
       ])
+      await createMissingIndexes(this.leases, [{ key: { workspaceId: 1, expiresAt: 1 }, name: 'workspace_expiry' }])
     })
   }
 
@@ -222,6 +227,34 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
         .toArray()
       return sum?.total ?? 0
     })
+  }
+
+  insertLease(lease: QuotaLease): Promise<void> {
+    return mongo(async () => {
+      await this.leases.insertOne(lease)
+    })
+  }
+
+  deleteLease(id: string): Promise<void> {
+    return mongo(async () => {
+      await this.leases.deleteOne({ _id: id })
+    })
+  }
+
+  leasedBytes(workspaceId: string, now: Date): Promise<number> {
+    return mongo(async () => {
+      const [sum] = await this.leases
+        .aggregate<{ total: number }>([
+          { $match: { workspaceId, expiresAt: { $gt: now } } },
+          { $group: { _id: null, total: { $sum: '$bytes' } } },
+        ])
+        .toArray()
+      return sum?.total ?? 0
+    })
+  }
+
+  deleteExpiredLeases(now: Date): Promise<number> {
+    return mongo(async () => (await this.leases.deleteMany({ expiresAt: { $lte: now } })).deletedCount)
   }
 
   withdraw(id: string): Promise<void> {

@@ -17,10 +17,13 @@
  *
  * Far from the quota a presign does not sum the whole workspace: an upper bound from a remembered sum plus the
  * recent uploads (usage-estimate.ts) is enough to admit, so a presign's cost does not grow with the workspace's
- * history. The exact sum runs only when that bound says "over".
+ * history. The exact sum runs only when that bound says "over". A busy workspace goes further: its presigns are
+ * admitted from a lease of quota this instance set aside, with no sum at all (quota-leases.ts). Every sum here
+ * counts the workspace's leases as used.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { UploadLedger } from '../storage/ledger.js'
+import { QuotaLeases } from './quota-leases.js'
 import type { UploadRecord } from './record.js'
 import { UsageEstimate } from './usage-estimate.js'
 
@@ -47,18 +50,26 @@ interface WorkspaceTurns {
  * Admission for one process. Far from the quota, presigns are admitted in parallel (insert, sum, done). Once one
  * finds the workspace over, it withdraws and queues; from then until the queue is empty every presign for that
  * workspace queues too, and each in turn waits for the optimistic ones already started to settle before it inserts
- * and sums: what it sees is settled, so it never refuses an upload that fits.
+ * and sums: what it sees is settled, so it never refuses an upload that fits. Queued presigns also return this
+ * instance's lease first, so that it does not count against them.
  */
 export class QuotaGate {
   private readonly workspaces = new Map<string, WorkspaceTurns>()
   private readonly usage: UsageEstimate
+  private readonly leases: QuotaLeases
 
   constructor(
     private readonly ledger: UploadLedger,
     private readonly quota: number,
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
   ) {
     this.usage = new UsageEstimate(ledger, now)
+    this.leases = new QuotaLeases(ledger, now)
+  }
+
+  /** Returns this instance's leases (on shutdown). */
+  close(): Promise<void> {
+    return this.leases.close()
   }
 
   /**
@@ -68,12 +79,23 @@ export class QuotaGate {
   async admit(record: UploadRecord): Promise<boolean> {
     const turns = this.turnsOf(record.workspaceId)
     if (turns.queued === 0) {
+      if (await this.leases.admit(record)) return true
       turns.optimistic++
       try {
         await this.ledger.insert(record)
         // The fast bound first (a sum of recent uploads only); the exact sum only when the bound says "over".
-        if ((await this.usage.atLeastUsed(record.workspaceId)) <= this.quota) return true
-        if ((await this.ledger.usedBytes(record.workspaceId)) <= this.quota) return true
+        const bound = await this.atLeastUsed(record.workspaceId)
+        if (bound <= this.quota) {
+          await this.leases.afterAdmission(
+            record.workspaceId,
+            record.size,
+            this.quota - bound,
+            () => this.atLeastUsed(record.workspaceId),
+            this.quota,
+          )
+          return true
+        }
+        if ((await totalUsed(this.ledger, record.workspaceId, this.now)) <= this.quota) return true
         await this.ledger.withdraw(record._id)
       } finally {
         if (--turns.optimistic === 0) {
@@ -84,8 +106,17 @@ export class QuotaGate {
     }
     return this.inTurn(record.workspaceId, turns, async () => {
       while (turns.optimistic > 0) await this.settledPromise(turns)
-      return admitWithinQuota(this.ledger, record, this.quota)
+      await this.leases.returnAll(record.workspaceId)
+      return admitWithinQuota(this.ledger, record, this.quota, this.now)
     })
+  }
+
+  private async atLeastUsed(workspaceId: string): Promise<number> {
+    const [uploads, leased] = await Promise.all([
+      this.usage.atLeastUsed(workspaceId),
+      this.ledger.leasedBytes(workspaceId, new Date(this.now())),
+    ])
+    return uploads + leased
   }
 
   private turnsOf(workspaceId: string): WorkspaceTurns {
@@ -127,20 +158,35 @@ export class QuotaGate {
   }
 }
 
+/** The bytes a workspace's uploads hold, or `upTo` an id, plus its leases. */
+async function totalUsed(ledger: UploadLedger, workspaceId: string, now: () => number, upTo?: string): Promise<number> {
+  const [uploads, leased] = await Promise.all([
+    ledger.usedBytes(workspaceId, upTo ? { upTo } : {}),
+    ledger.leasedBytes(workspaceId, new Date(now())),
+  ])
+  return uploads + leased
+}
+
 /** Inserts `record`, waits for younger presigns to withdraw while the total moves, and keeps it if it fits. */
-async function admitWithinQuota(ledger: UploadLedger, record: UploadRecord, quota: number): Promise<boolean> {
+async function admitWithinQuota(
+  ledger: UploadLedger,
+  record: UploadRecord,
+  quota: number,
+  now: () => number,
+): Promise<boolean> {
   await ledger.insert(record)
   const deadline = Date.now() + MAX_WAIT_MS
   let previous = -1
   let movedAt = Date.now()
   for (let wait = 0; ; wait++) {
-    const total = await ledger.usedBytes(record.workspaceId)
+    const total = await totalUsed(ledger, record.workspaceId, now)
     if (total <= quota) return true
     // Younger presigns that do not fit withdraw within a few round trips; if the total stops moving, the excess is
     // older than us or admitted (a clock-skewed id), and waiting will not help.
     if (total !== previous) movedAt = Date.now()
     previous = total
-    const olderAndMine = await ledger.usedBytes(record.workspaceId, { upTo: record._id })
+    // Other instances' leases count here too: waiting would not make them younger.
+    const olderAndMine = await totalUsed(ledger, record.workspaceId, now, record._id)
     const stalled = Date.now() - movedAt > STALLED_MS
     if (olderAndMine > quota || stalled || Date.now() > deadline) break
     await sleep(Math.min(200, 10 * 2 ** wait) * (0.5 + Math.random() / 2))

@@ -44,6 +44,11 @@ export class UploadService {
     this.quotaGate = new QuotaGate(deps.ledger, deps.config.workspaceQuotaBytes, () => deps.clock().getTime())
   }
 
+  /** Returns the quota this instance set aside (see quota-leases.ts). */
+  close(): Promise<void> {
+    return this.quotaGate.close()
+  }
+
   /** Checks type, size and quota, reserves the bytes, and returns what the uploader must send where. */
   async create(principal: Principal, input: CreateUploadBody): Promise<UploadInstructions> {
     const { config, store } = this.deps

@@ -60,3 +60,24 @@ t.test('two instances racing: the quota is never exceeded', async (t) => {
     t.ok(admitted >= 1, `round ${round}: ${admitted} admitted`)
   }
 })
+
+t.test(
+  'a busy instance sets quota aside as a lease; the other counts it; closing the instance returns it',
+  async (t) => {
+    const busy = await buildApp(config, { logger: false })
+    const workspace = 'ws-lease'
+    const presignSmall = (n: number) =>
+      createUpload(busy, { filename: `s-${n}.png`, contentType: 'image/png', size: 1000 }, { workspace, sub: 'u' })
+    t.equal((await presignSmall(1)).statusCode, 201)
+    t.equal((await presignSmall(2)).statusCode, 201)
+    const leases = db.collection('quota_leases')
+    const [lease] = await leases.find({ workspaceId: workspace }).toArray()
+    t.equal(lease?.bytes, Math.floor((50 * GiB - 2000) / 8), 'an eighth of the headroom, in the database')
+    let admitted = 0
+    for (let n = 0; n < 12; n++) if ((await presignBig(second, workspace, n)).statusCode === 201) admitted++
+    t.equal(admitted, 8, 'the other instance admits 8 × 5 GiB: the 6.25 GiB lease counts as used')
+    await busy.close()
+    t.equal(await leases.countDocuments({ workspaceId: workspace }), 0, 'returned when the instance closed')
+    t.equal((await presignBig(second, workspace, 99)).statusCode, 201, 'and the room it held is usable again')
+  },
+)

@@ -1,28 +1,12 @@
 /** The fast usage bound: never below the truth, and it sums only recent uploads between refreshes. */
 import t from 'tap'
-import { newUploadId } from '../../../server/src/uploads/keys.js'
 import { UsageEstimate } from '../../../server/src/uploads/usage-estimate.js'
 import { MemoryLedger } from '../../doubles/memory-ledger.js'
 import type { UploadRecord } from '../../../server/src/uploads/record.js'
+import { sampleRecord } from '../../helpers/records.js'
 
 function record(at: number, size: number, workspaceId = 'ws-a'): UploadRecord {
-  const _id = newUploadId(new Date(at))
-  return {
-    _id,
-    workspaceId,
-    userId: 'u',
-    key: `uploads/${workspaceId}/${_id}.png`,
-    filename: 'a.png',
-    contentType: 'image/png',
-    kind: 'image',
-    size,
-    status: 'pending',
-    strategy: 'single',
-    source: 'api',
-    createdAt: new Date(at),
-    updatedAt: new Date(at),
-    expiresAt: new Date(at + 3_600_000),
-  }
+  return sampleRecord({ workspaceId, size, expiresAt: new Date(at + 3_600_000) }, at)
 }
 
 t.test('the bound is the exact sum as uploads come and go, and never below it', async (t) => {

@@ -1,0 +1,162 @@
+/**
+ * Quota leases: a busy workspace's presigns admitted without summing the workspace each time. FerretDB v1 answers
+ * every filtered read but `_id` equality by scanning the whole collection, so a sum per presign made presigning
+ * cost grow with the number of uploads stored (27 presigns/s against ~900/s without the sum, `npm run bench --
+ * presign` on PostgreSQL). Instead, an instance that sees a workspace busy sets aside a share of its headroom as a
+ * lease — a document in its own small collection, admitted like an upload (insert, then check that everything still
+ * fits) — and admits the next presigns from it in memory, at the cost of their own insert only.
+ *
+ * Why the quota still holds: while a lease lives, every sum counts its full size, and the uploads admitted from it
+ * never exceed that size; the lease is deleted only after every insert admitted from it has completed, so from then
+ * on sums see those uploads instead. So the argument of quota.ts applies with each lease standing in for its uploads.
+ * The lease's document expires LEASE_TTL_MS after it was taken, and readers ignore it from then on, while its holder
+ * stops using it after LEASE_USE_MS: the instances' clocks must agree to within the difference (almost two minutes).
+ *
+ * The price: bytes leased but not used count as used for everyone else until the lease is returned (at most
+ * LEASE_USE_MS), so near the quota another instance may refuse an upload that fits. A lease takes at most
+ * 1/LEASE_SHARE of the headroom its instance saw, and none is taken once the headroom is smaller than the upload.
+ */
+import { randomUUID } from 'node:crypto'
+import type { UploadLedger } from '../storage/ledger.js'
+import type { UploadRecord } from './record.js'
+
+const LEASE_SHARE = 8
+const LEASE_USE_MS = 10_000
+const LEASE_TTL_MS = 120_000
+/** A workspace with two admissions this close together is busy enough for a lease to pay off. */
+const BUSY_WINDOW_MS = 10_000
+/** Workspaces whose last admission is remembered at once; beyond that the oldest are forgotten. */
+const MAX_REMEMBERED = 10_000
+
+interface HeldLease {
+  id: string
+  workspaceId: string
+  remaining: number
+  usableUntil: number
+  /** Inserts admitted from the lease and not yet acknowledged: the lease is deleted only once there are none. */
+  inFlight: number
+  drained?: () => void
+  timer: NodeJS.Timeout
+}
+
+export class QuotaLeases {
+  private readonly held = new Map<string, HeldLease>()
+  private readonly acquiring = new Map<string, Promise<void>>()
+  private readonly returning = new Map<string, Set<Promise<void>>>()
+  private readonly lastAdmitted = new Map<string, number>()
+
+  constructor(
+    private readonly ledger: UploadLedger,
+    private readonly now: () => number,
+  ) {}
+
+  /** Inserts `record` if this instance holds a lease for its workspace with room for it; false otherwise. */
+  async admit(record: UploadRecord): Promise<boolean> {
+    const lease = this.held.get(record.workspaceId)
+    if (!lease) return false
+    if (lease.remaining < record.size || this.now() >= lease.usableUntil) {
+      this.giveBack(lease)
+      return false
+    }
+    // Taken before the insert and kept if it fails: an insert that timed out may still have landed.
+    lease.remaining -= record.size
+    lease.inFlight++
+    try {
+      await this.ledger.insert(record)
+      return true
+    } finally {
+      if (--lease.inFlight === 0) lease.drained?.()
+    }
+  }
+
+  /**
+   * After an upload was admitted with `headroom` bytes to spare: takes a lease if the workspace is busy and holds
+   * none. `totalOf` sums the workspace with its leases, to check the lease against the quota once inserted.
+   */
+  async afterAdmission(
+    workspaceId: string,
+    uploadSize: number,
+    headroom: number,
+    totalOf: () => Promise<number>,
+    quota: number,
+  ): Promise<void> {
+    const now = this.now()
+    const previous = this.lastAdmitted.get(workspaceId)
+    this.lastAdmitted.delete(workspaceId)
+    this.lastAdmitted.set(workspaceId, now)
+    if (this.lastAdmitted.size > MAX_REMEMBERED) this.lastAdmitted.delete(this.lastAdmitted.keys().next().value!)
+    const busy = previous !== undefined && now - previous < BUSY_WINDOW_MS
+    const bytes = Math.floor(headroom / LEASE_SHARE)
+    if (!busy || bytes < uploadSize || this.held.has(workspaceId) || this.acquiring.has(workspaceId)) return
+    const acquiring = this.acquire(workspaceId, bytes, totalOf, quota).finally(() => this.acquiring.delete(workspaceId))
+    this.acquiring.set(workspaceId, acquiring)
+    await acquiring
+  }
+
+  /** Returns every lease this instance holds for the workspace, and waits until they are deleted. */
+  async returnAll(workspaceId: string): Promise<void> {
+    await this.acquiring.get(workspaceId)
+    const lease = this.held.get(workspaceId)
+    if (lease) this.giveBack(lease)
+    await Promise.all([...(this.returning.get(workspaceId) ?? [])])
+  }
+
+  /** On shutdown: returns every lease. */
+  async close(): Promise<void> {
+    await Promise.all([...this.acquiring.values()])
+    for (const lease of [...this.held.values()]) this.giveBack(lease)
+    await Promise.all([...this.returning.values()].flatMap((set) => [...set]))
+  }
+
+  private async acquire(
+    workspaceId: string,
+    bytes: number,
+    totalOf: () => Promise<number>,
+    quota: number,
+  ): Promise<void> {
+    const now = this.now()
+    const id = randomUUID()
+    try {
+      await this.ledger.insertLease({ _id: id, workspaceId, bytes, expiresAt: new Date(now + LEASE_TTL_MS) })
+      if ((await totalOf()) > quota) {
+        await this.ledger.deleteLease(id)
+        return
+      }
+    } catch {
+      // A lease is an optimisation: without one, presigns sum the workspace. One that may have been written
+      // expires by itself.
+      await this.ledger.deleteLease(id).catch(() => undefined)
+      return
+    }
+    const lease: HeldLease = {
+      id,
+      workspaceId,
+      remaining: bytes,
+      usableUntil: now + LEASE_USE_MS,
+      inFlight: 0,
+      timer: setTimeout(() => this.giveBack(lease), LEASE_USE_MS),
+    }
+    lease.timer.unref()
+    this.held.set(workspaceId, lease)
+  }
+
+  /** Stops admitting from the lease and deletes it once its inserts have completed. */
+  private giveBack(lease: HeldLease): void {
+    if (this.held.get(lease.workspaceId) !== lease) return
+    this.held.delete(lease.workspaceId)
+    clearTimeout(lease.timer)
+    const drained = lease.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (lease.drained = resolve))
+    const returned = drained
+      .then(() => this.ledger.deleteLease(lease.id))
+      // Not deleted (the database is unreachable): it expires, and readers ignore it from then on.
+      .catch(() => undefined)
+      .finally(() => {
+        const set = this.returning.get(lease.workspaceId)
+        set?.delete(returned)
+        if (set?.size === 0) this.returning.delete(lease.workspaceId)
+      })
+    const set = this.returning.get(lease.workspaceId) ?? new Set()
+    set.add(returned)
+    this.returning.set(lease.workspaceId, set)
+  }
+}
