@@ -5,6 +5,7 @@
  */
 import type { Delivery, DeliveryState, EventType, UploadEvent, UploadStatus, UploadView } from '@hoist/protocol'
 import { monotonicFactory } from 'ulid'
+import { randomFractionFromPool } from '../random-pool.js'
 import type { RecordChanges } from '../storage/ledger.js'
 import { uploadIdFloor } from '../uploads/keys.js'
 import { metadataOf } from '../uploads/metadata.js'
@@ -53,7 +54,7 @@ export interface StoredEvent {
   processing?: StoredWork
 }
 
-const nextUlid = monotonicFactory()
+const nextUlid = monotonicFactory(randomFractionFromPool)
 
 export function newSeq(now: Date): string {
   return nextUlid(now.getTime())

@@ -3,10 +3,10 @@
  * `<prefix><workspace>/<yyyy>/<mm>/<id>-<secret>.<ext>`, with the extension taken from the allow-listed type.
  * The user's filename is kept as display metadata only.
  */
-import { randomBytes } from 'node:crypto'
 import { encodeTime, monotonicFactory } from 'ulid'
+import { randomBytesFromPool, randomFractionFromPool } from '../random-pool.js'
 
-const nextUlid = monotonicFactory()
+const nextUlid = monotonicFactory(randomFractionFromPool)
 
 /** Upload ids are ULIDs: unique, and sorting by id sorts by creation time (the list's cursor relies on it). */
 export function newUploadId(now: Date = new Date()): string {
@@ -32,7 +32,7 @@ export function objectKey(
   id: string,
   extension: string,
   now: Date,
-  secret: Uint8Array = randomBytes(KEY_SECRET_BYTES),
+  secret: Uint8Array = randomBytesFromPool(KEY_SECRET_BYTES),
 ): string {
   const year = String(now.getUTCFullYear())
   const month = String(now.getUTCMonth() + 1).padStart(2, '0')
