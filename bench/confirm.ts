@@ -1,0 +1,72 @@
+/**
+ * Confirm beside presign: CPU per request and latency of `POST /v1/uploads/:id/confirm` on the API process. The
+ * uploads are presigned and PUT to MinIO first (not measured); then 16 clients confirm them all. Each confirm is a
+ * HEAD and a ranged GET of ≤ 4 KiB in the bucket and the transition's two writes in the database.
+ */
+import { createSigner } from 'fast-jwt'
+import type { Stack } from '../infra/stack/index.js'
+import { mapConcurrent } from '../server/src/concurrency.js'
+import { percentile } from './load.js'
+import { cpuSeconds } from './process-stats.js'
+import { BENCH_JWT_SECRET, startHoistApi } from './servers.js'
+
+export interface ConfirmRow {
+  confirms: number
+  confirmsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  cpuMicrosPerRequest: number
+  errors: number
+}
+
+const UPLOADS = 1_000
+/** Confirmed before the measured ones: a fresh process's first requests build what later ones reuse. */
+const WARMUP = 50
+const CONNECTIONS = 16
+
+export async function benchConfirm(stack: Stack, bucket: string, database: string): Promise<ConfirmRow> {
+  const api = await startHoistApi(stack, bucket, `${database}_confirm`)
+  try {
+    const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
+    const auth = { authorization: `Bearer ${token}` }
+    const png = Buffer.alloc(2_000, 9)
+    png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0)
+    const ids = await mapConcurrent(Array.from({ length: UPLOADS }), CONNECTIONS, async (_, i) => {
+      const response = await fetch(`${api.url}/v1/uploads`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ filename: `c${i}.png`, contentType: 'image/png', size: png.length }),
+      })
+      const created = (await response.json()) as { id: string; url: string; headers: Record<string, string> }
+      const put = await fetch(created.url, { method: 'PUT', headers: created.headers, body: png })
+      if (!put.ok) throw new Error(`PUT ${put.status}`)
+      return created.id
+    })
+    let errors = 0
+    const confirm = async (id: string): Promise<number> => {
+      const started = performance.now()
+      const response = await fetch(`${api.url}/v1/uploads/${id}/confirm`, { method: 'POST', headers: auth })
+      await response.arrayBuffer()
+      if (response.status !== 200) errors++
+      return performance.now() - started
+    }
+    await mapConcurrent(ids.slice(0, WARMUP), CONNECTIONS, confirm)
+    errors = 0
+    const measured = ids.slice(WARMUP)
+    const cpuBefore = cpuSeconds(api.pid)
+    const started = performance.now()
+    const latencies = (await mapConcurrent(measured, CONNECTIONS, confirm)).sort((a, b) => a - b)
+    const seconds = (performance.now() - started) / 1000
+    const cpu = cpuSeconds(api.pid) - cpuBefore
+    return {
+      confirms: measured.length,
+      confirmsPerSecond: Math.round(measured.length / seconds),
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      cpuMicrosPerRequest: Math.round((cpu * 1e6) / measured.length),
+      errors,
+    }
+  } finally {
+    await api.stop()
+  }
+}
