@@ -5,6 +5,9 @@ import { SdkUrlSigner } from '../../server/src/storage/presign/sdk-url-signer.js
 import { createS3Client } from '../../server/src/storage/s3-client.js'
 import { isS3NotFound } from '../../server/src/storage/s3-errors.js'
 import { S3ObjectStore } from '../../server/src/storage/s3-object-store.js'
+import { S3Address } from '../../server/src/storage/s3-address.js'
+import { S3DirectCalls, S3HttpError } from '../../server/src/storage/s3-direct-calls.js'
+import { createS3Signer } from '../../server/src/storage/s3-signer.js'
 import { objectStoreContract } from '../contracts/object-store-contract.js'
 import { fileOf } from '../helpers/fixtures.js'
 import { startHoist } from '../helpers/hoist.js'
@@ -97,7 +100,41 @@ t.test(
     t.equal(await limited.readObject(missing, 1024), undefined, 'readObject')
     t.equal(await limited.storedDigest(missing), undefined, 'storedDigest')
 
+    // The same through the direct calls confirm uses (s3-direct-calls.ts): MinIO's 404s turned into AWS's 403s.
+    const direct = new S3DirectCalls({
+      address: new S3Address({
+        bucket: config.s3Bucket,
+        region: config.awsRegion,
+        endpoint: config.s3Endpoint!,
+        forcePathStyle: true,
+      }),
+      signer: createS3Signer(config.awsRegion, client.config.credentials),
+      connectionTimeoutMs: 3_000,
+      requestTimeoutMs: 10_000,
+    })
+    t.teardown(() => direct.close())
+    const as403 = (error: unknown): never => {
+      throw isS3NotFound(error) ? new S3HttpError(403, Buffer.from('<Error><Code>AccessDenied</Code></Error>')) : error
+    }
+    const realHead = direct.head.bind(direct)
+    const realPrefix = direct.readPrefix.bind(direct)
+    direct.head = (key) => realHead(key).catch(as403)
+    direct.readPrefix = (key, length) => realPrefix(key, length).catch(as403)
+    const limitedDirect = new S3ObjectStore({
+      client,
+      bucket: config.s3Bucket,
+      signer: new SdkUrlSigner(client, config.s3Bucket),
+      publicUrl: (key) => key,
+      keyPrefix: config.s3KeyPrefix,
+      direct,
+    })
+    t.equal((await limitedDirect.head(present))?.size, 100, 'direct: head')
+    t.same(Buffer.from((await limitedDirect.readPrefix(present, 8))!), fileOf('image/png', 100).subarray(0, 8))
+    t.equal(await limitedDirect.head(missing), undefined, 'direct: head of a missing key')
+    t.equal(await limitedDirect.readPrefix(missing, 16), undefined, 'direct: readPrefix of a missing key')
+
     listingRefused = true
     t.equal(await statusOf(limited.head(missing)), 403, 'cannot tell: the refusal stands')
+    t.equal(await statusOf(limitedDirect.head(missing)), 403, 'direct: cannot tell either')
   },
 )

@@ -7,6 +7,9 @@ export type S3ClientConfig = Pick<
   'awsRegion' | 'awsAccessKeyId' | 'awsSecretAccessKey' | 's3Endpoint' | 's3ForcePathStyle'
 >
 
+export const S3_CONNECTION_TIMEOUT_MS = 3_000
+export const S3_REQUEST_TIMEOUT_MS = 60_000
+
 /** One long-lived client per process: it keeps connections and credentials warm. */
 export function createS3Client(config: S3ClientConfig): S3Client {
   return new S3Client({
@@ -20,7 +23,10 @@ export function createS3Client(config: S3ClientConfig): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // A stopped store must turn into a quick 503, not a request hanging for minutes.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 60_000 }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: S3_CONNECTION_TIMEOUT_MS,
+      requestTimeout: S3_REQUEST_TIMEOUT_MS,
+    }),
     maxAttempts: 2,
   })
 }

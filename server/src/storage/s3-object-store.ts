@@ -31,6 +31,8 @@ import { dependencyUnavailable } from '../errors.js'
 import { isS3Forbidden, isS3NotFound, isS3Unavailable, s3Call } from './s3-errors.js'
 import { IMMUTABLE_CACHE_CONTROL } from './cache-control.js'
 import { putFile, type LocalFileInput } from './s3-put-file.js'
+import type { S3DirectCalls } from './s3-direct-calls.js'
+import type { IncomingHttpHeaders } from 'node:http'
 
 export interface S3ObjectStoreOptions {
   client: S3Client
@@ -40,6 +42,8 @@ export interface S3ObjectStoreOptions {
   publicUrl: (key: string) => string
   /** Where Hoist's keys live (`S3_KEY_PREFIX`): the only place the IAM policy lets it list. Default: the whole bucket. */
   keyPrefix?: string
+  /** Confirm's HEAD and ranged GET without the SDK's per-call cost (s3-direct-calls.ts); the SDK when absent. */
+  direct?: S3DirectCalls
 }
 
 export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjects {
@@ -93,6 +97,7 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
   /** Releases the S3 client's connections: the store is unusable afterwards. */
   close(): void {
     this.client.destroy()
+    this.options.direct?.close()
   }
 
   putLocalFile(input: LocalFileInput): Promise<void> {
@@ -100,16 +105,11 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
   }
 
   storedDigest(key: string): Promise<StoredDigest | undefined> {
-    return s3Call(async () => {
-      try {
-        const head = await this.client.send(
-          new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
-        )
-        return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256, checksumSha256: head.ChecksumSHA256 }
-      } catch (error) {
-        if (await this.isMissing(error, key)) return undefined
-        throw error
-      }
+    return this.unlessMissing(key, async () => {
+      const head = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      )
+      return { size: head.ContentLength ?? -1, sha256: head.Metadata?.sha256, checksumSha256: head.ChecksumSHA256 }
     })
   }
 
@@ -155,42 +155,47 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
   }
 
   head(key: string): Promise<ObjectHead | undefined> {
-    return s3Call(async () => {
-      try {
-        const head = await this.client.send(
-          new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
-        )
-        return {
-          size: head.ContentLength ?? 0,
-          ...(head.ContentType ? { contentType: head.ContentType } : {}),
-          ...(head.ETag ? { etag: head.ETag } : {}),
-          ...(head.ChecksumSHA256 ? { checksumSha256: head.ChecksumSHA256 } : {}),
-          ...(head.CacheControl ? { cacheControl: head.CacheControl } : {}),
-          ...(head.ContentDisposition ? { contentDisposition: head.ContentDisposition } : {}),
-          ...(head.ContentEncoding ? { contentEncoding: head.ContentEncoding } : {}),
-          ...(head.ExpiresString ? { expires: head.ExpiresString } : {}),
-        }
-      } catch (error) {
-        if (await this.isMissing(error, key)) return undefined
-        throw error
+    const direct = this.options.direct
+    return this.unlessMissing(key, async () => {
+      if (direct) return headFromHeaders((await direct.head(key)).headers)
+      const head = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      )
+      return {
+        size: head.ContentLength ?? 0,
+        ...(head.ContentType ? { contentType: head.ContentType } : {}),
+        ...(head.ETag ? { etag: head.ETag } : {}),
+        ...(head.ChecksumSHA256 ? { checksumSha256: head.ChecksumSHA256 } : {}),
+        ...(head.CacheControl ? { cacheControl: head.CacheControl } : {}),
+        ...(head.ContentDisposition ? { contentDisposition: head.ContentDisposition } : {}),
+        ...(head.ContentEncoding ? { contentEncoding: head.ContentEncoding } : {}),
+        ...(head.ExpiresString ? { expires: head.ExpiresString } : {}),
       }
     })
   }
 
   readPrefix(key: string, length: number): Promise<Uint8Array | undefined> {
+    const direct = this.options.direct
+    return this.unlessMissing(key, async () => {
+      if (direct) return new Uint8Array((await direct.readPrefix(key, length)).body)
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+      )
+      const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array()
+      // A store that ignores Range must not make us hold a whole file.
+      return bytes.subarray(0, length)
+    })
+  }
+
+  /** Runs an S3 call on one key; "no such object" (see isMissing) becomes undefined. */
+  private unlessMissing<T>(key: string, call: () => Promise<T>): Promise<T | undefined> {
     return s3Call(async () => {
-      let object
       try {
-        object = await this.client.send(
-          new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
-        )
+        return await call()
       } catch (error) {
         if (await this.isMissing(error, key)) return undefined
         throw error
       }
-      const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array()
-      // A store that ignores Range must not make us hold a whole file.
-      return bytes.subarray(0, length)
     })
   }
 
@@ -337,5 +342,26 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
       }
       return uploads
     })
+  }
+}
+
+/** An ObjectHead from S3's response headers, as the SDK's HeadObject maps them. */
+function headFromHeaders(headers: IncomingHttpHeaders): ObjectHead {
+  const one = (name: string): string | undefined => {
+    const value = headers[name]
+    return Array.isArray(value) ? value[0] : value
+  }
+  const fields = {
+    contentType: one('content-type'),
+    etag: one('etag'),
+    checksumSha256: one('x-amz-checksum-sha256'),
+    cacheControl: one('cache-control'),
+    contentDisposition: one('content-disposition'),
+    contentEncoding: one('content-encoding'),
+    expires: one('expires'),
+  }
+  return {
+    size: Number(one('content-length') ?? 0),
+    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value)),
   }
 }

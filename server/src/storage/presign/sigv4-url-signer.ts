@@ -1,41 +1,10 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto'
 import { HttpRequest } from '@smithy/protocol-http'
-import { SignatureV4 } from '@smithy/signature-v4'
-import type { AwsCredentialIdentity, Checksum, Provider, SourceData } from '@smithy/types'
+import type { SignatureV4 } from '@smithy/signature-v4'
+import type { AwsCredentialIdentity, Provider } from '@smithy/types'
 import type { GetUrlInput, PartUrlInput, PresignedRequest, PutUrlInput } from '../object-store.js'
 import { type S3Address, uriEncode } from '../s3-address.js'
+import { createS3Signer } from '../s3-signer.js'
 import { contentDisposition, putHeaders, type UrlSigner } from './url-signer.js'
-
-/** node:crypto behind the Checksum interface SignatureV4 takes (its pure-JS default is several times slower). */
-class NodeSha256 implements Checksum {
-  private hash: Hash | Hmac
-
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh()
-  }
-
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret))
-  }
-
-  update(data: SourceData): void {
-    this.hash.update(toBuffer(data))
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest())
-  }
-
-  reset(): void {
-    this.hash = this.fresh()
-  }
-}
-
-function toBuffer(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8')
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-  return Buffer.from(data)
-}
 
 /** Presigned URLs authenticate with the query string; S3 expects the payload to be declared unsigned. */
 const UNSIGNED_PAYLOAD = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }
@@ -58,15 +27,7 @@ export class SigV4UrlSigner implements UrlSigner {
   private readonly signer: SignatureV4
 
   constructor(private readonly options: SigV4UrlSignerOptions) {
-    this.signer = new SignatureV4({
-      credentials: options.credentials,
-      region: options.region,
-      service: 's3',
-      sha256: NodeSha256,
-      // S3 wants the path as sent, not encoded a second time.
-      uriEscapePath: false,
-      applyChecksum: false,
-    })
+    this.signer = createS3Signer(options.region, options.credentials)
   }
 
   putObject(input: PutUrlInput): Promise<PresignedRequest<'PUT'>> {
