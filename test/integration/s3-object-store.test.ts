@@ -1,10 +1,12 @@
 /** S3ObjectStore on the real MinIO keeps the object store contract; bytes arrive through its own presigned URLs. */
-import { HeadObjectCommand } from '@aws-sdk/client-s3'
+import { createHash } from 'node:crypto'
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { SdkUrlSigner } from '../../server/src/storage/presign/sdk-url-signer.js'
 import { createS3Client } from '../../server/src/storage/s3-client.js'
 import { isS3NotFound } from '../../server/src/storage/s3-errors.js'
 import { S3ObjectStore } from '../../server/src/storage/s3-object-store.js'
+import { openObjectStore } from '../../server/src/storage/open-object-store.js'
 import { S3Address } from '../../server/src/storage/s3-address.js'
 import { S3DirectCalls, S3HttpError } from '../../server/src/storage/s3-direct-calls.js'
 import { createS3Signer } from '../../server/src/storage/s3-signer.js'
@@ -132,9 +134,61 @@ t.test(
     t.same(Buffer.from((await limitedDirect.readPrefix(present, 8))!), fileOf('image/png', 100).subarray(0, 8))
     t.equal(await limitedDirect.head(missing), undefined, 'direct: head of a missing key')
     t.equal(await limitedDirect.readPrefix(missing, 16), undefined, 'direct: readPrefix of a missing key')
+    t.equal(await limitedDirect.storedDigest(missing), undefined, 'direct: storedDigest of a missing key')
 
     listingRefused = true
     t.equal(await statusOf(limited.head(missing)), 403, 'cannot tell: the refusal stands')
     t.equal(await statusOf(limitedDirect.head(missing)), 403, 'direct: cannot tell either')
+  },
+)
+
+t.test(
+  'storedDigest reads the size, the sha256 metadata and the checksum S3 verified: direct and through the SDK',
+  async (t) => {
+    const client = createS3Client(config)
+    t.teardown(() => client.destroy())
+    const bytes = fileOf('image/png', 300)
+    const sha256 = createHash('sha256').update(bytes).digest()
+    const key = `${config.s3KeyPrefix}w/digest.png`
+    await client.send(
+      new PutObjectCommand({
+        Bucket: config.s3Bucket,
+        Key: key,
+        Body: bytes,
+        Metadata: { sha256: sha256.toString('hex') },
+        ChecksumSHA256: sha256.toString('base64'),
+      }),
+    )
+    const expected = { size: 300, sha256: sha256.toString('hex'), checksumSha256: sha256.toString('base64') }
+    const opened = openObjectStore(config)
+    t.teardown(() => opened.close())
+    t.same(await opened.storedDigest(key), expected, 'direct, as the API and hoist migrate read it')
+    // hoist migrate's PUT of a small file goes direct too: S3 checks the signed checksum against the bytes.
+    const direct = new S3DirectCalls({
+      address: new S3Address({
+        bucket: config.s3Bucket,
+        region: config.awsRegion,
+        endpoint: config.s3Endpoint!,
+        forcePathStyle: true,
+      }),
+      signer: createS3Signer(config.awsRegion, client.config.credentials),
+      connectionTimeoutMs: 3_000,
+      requestTimeoutMs: 10_000,
+    })
+    t.teardown(() => direct.close())
+    const other = `${config.s3KeyPrefix}w/other.png`
+    const wrong = { 'content-type': 'image/png', 'x-amz-checksum-sha256': sha256.toString('base64') }
+    const refused = await direct.put(other, wrong, fileOf('image/png', 300, 2)).catch((error: unknown) => error)
+    t.equal((refused as S3HttpError).$metadata?.httpStatusCode, 400, `bytes that do not match: ${String(refused)}`)
+    t.equal(await opened.storedDigest(other), undefined, 'and nothing stored')
+    await direct.put(other, wrong, bytes)
+    t.equal((await opened.storedDigest(other))?.checksumSha256, sha256.toString('base64'), 'the right bytes are')
+    const sdkOnly = new S3ObjectStore({
+      client,
+      bucket: config.s3Bucket,
+      signer: new SdkUrlSigner(client, config.s3Bucket),
+      publicUrl: (k) => k,
+    })
+    t.same(await sdkOnly.storedDigest(key), expected, 'through the SDK')
   },
 )

@@ -30,7 +30,7 @@ import type { UrlSigner } from './presign/url-signer.js'
 import { dependencyUnavailable } from '../errors.js'
 import { isS3Forbidden, isS3NotFound, isS3Unavailable, s3Call } from './s3-errors.js'
 import { IMMUTABLE_CACHE_CONTROL } from './cache-control.js'
-import { putFile, type LocalFileInput } from './s3-put-file.js'
+import { putFile, singlePutHeaders, type LocalFileInput } from './s3-put-file.js'
 import type { S3DirectCalls } from './s3-direct-calls.js'
 import type { IncomingHttpHeaders } from 'node:http'
 
@@ -101,11 +101,26 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
   }
 
   putLocalFile(input: LocalFileInput): Promise<void> {
+    const { direct } = this.options
+    const { bytes, parts } = input.file
+    if (direct && bytes && !parts)
+      return s3Call(async () => {
+        await direct.put(input.key, singlePutHeaders(input), bytes)
+      })
     return s3Call(() => putFile(this.client, this.bucket, input))
   }
 
   storedDigest(key: string): Promise<StoredDigest | undefined> {
+    const direct = this.options.direct
     return this.unlessMissing(key, async () => {
+      if (direct) {
+        const headers = (await direct.head(key)).headers
+        return {
+          size: Number(header(headers, 'content-length') ?? -1),
+          sha256: header(headers, 'x-amz-meta-sha256'),
+          checksumSha256: header(headers, 'x-amz-checksum-sha256'),
+        }
+      }
       const head = await this.client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
       )
@@ -346,11 +361,13 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
 }
 
 /** An ObjectHead from S3's response headers, as the SDK's HeadObject maps them. */
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
 function headFromHeaders(headers: IncomingHttpHeaders): ObjectHead {
-  const one = (name: string): string | undefined => {
-    const value = headers[name]
-    return Array.isArray(value) ? value[0] : value
-  }
+  const one = (name: string): string | undefined => header(headers, name)
   const fields = {
     contentType: one('content-type'),
     etag: one('etag'),

@@ -54,6 +54,20 @@ function body(file: HashedFile, start: number, size: number): Buffer | Readable 
   return file.handle.createReadStream({ start, end: start + size - 1, autoClose: false, emitClose: false })
 }
 
+/**
+ * The headers of a single PUT of a file held in memory, for a direct call (s3-direct-calls.ts): the same fields
+ * putFile gives the SDK, all of them signed.
+ */
+export function singlePutHeaders(input: LocalFileInput): Record<string, string> {
+  return {
+    'content-type': input.contentType,
+    'cache-control': IMMUTABLE_CACHE_CONTROL,
+    ...(input.attachment ? { 'content-disposition': 'attachment' } : {}),
+    'x-amz-meta-sha256': input.file.sha256.toString('hex'),
+    'x-amz-checksum-sha256': input.file.sha256.toString('base64'),
+  }
+}
+
 export async function putFile(client: S3Client, bucket: string, input: LocalFileInput): Promise<void> {
   const { file } = input
   const common = {
