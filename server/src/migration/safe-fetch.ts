@@ -7,6 +7,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { guardedRequest, RefusedUrlError } from '../net/guarded-request.js'
+import { header } from '../net/headers.js'
 
 const MAX_REDIRECTS = 3
 const TIMEOUT_MS = 30_000
@@ -49,11 +50,6 @@ function trustedHead(url: URL): Promise<Answer> {
 export function closePublicUrlConnections(): void {
   agents.http.destroy()
   agents.https.destroy()
-}
-
-const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
-  const value = headers[name]
-  return Array.isArray(value) ? value[0] : value
 }
 
 export async function headPublicUrl(url: string, trustedOrigins: string[]): Promise<PublicHead> {

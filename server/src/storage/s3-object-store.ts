@@ -33,6 +33,7 @@ import { IMMUTABLE_CACHE_CONTROL } from './cache-control.js'
 import { putFile, singlePutHeaders, type LocalFileInput } from './s3-put-file.js'
 import type { S3DirectCalls } from './s3-direct-calls.js'
 import type { IncomingHttpHeaders } from 'node:http'
+import { header } from '../net/headers.js'
 
 export interface S3ObjectStoreOptions {
   client: S3Client
@@ -361,11 +362,6 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
 }
 
 /** An ObjectHead from S3's response headers, as the SDK's HeadObject maps them. */
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
 function headFromHeaders(headers: IncomingHttpHeaders): ObjectHead {
   const one = (name: string): string | undefined => header(headers, name)
   const fields = {
