@@ -15,6 +15,10 @@
  * The price: bytes leased but not used count as used for everyone else until the lease is returned (at most
  * LEASE_USE_MS), so near the quota another instance may refuse an upload that fits. A lease takes at most
  * 1/LEASE_SHARE of the headroom its instance saw, and none is taken once the headroom is smaller than the upload.
+ *
+ * A lease used up or past its time while the workspace is still busy is renewed at once, and presigns wait for the
+ * renewal (one sum) instead of each summing the workspace: on FerretDB a burst of concurrent sums of a large
+ * collection took longer than a shutdown may.
  */
 import { randomUUID } from 'node:crypto'
 import type { UploadLedger } from '../storage/ledger.js'
@@ -31,6 +35,7 @@ const MAX_REMEMBERED = 10_000
 interface HeldLease {
   id: string
   workspaceId: string
+  bytes: number
   remaining: number
   usableUntil: number
   /** Inserts admitted from the lease and not yet acknowledged: the lease is deleted only once there are none. */
@@ -44,23 +49,22 @@ export class QuotaLeases {
   private readonly acquiring = new Map<string, Promise<void>>()
   private readonly returning = new Map<string, Set<Promise<void>>>()
   private readonly lastAdmitted = new Map<string, number>()
+  private closed = false
 
+  /** `totalOf` sums a workspace with its leases, to check a lease against the quota once inserted. */
   constructor(
     private readonly ledger: UploadLedger,
     private readonly now: () => number,
+    private readonly quota: number,
+    private readonly totalOf: (workspaceId: string) => Promise<number>,
   ) {}
 
   /** Inserts `record` if this instance holds a lease for its workspace with room for it; false otherwise. */
   async admit(record: UploadRecord): Promise<boolean> {
-    const lease = this.held.get(record.workspaceId)
+    const { workspaceId } = record
+    const lease = await this.reserve(workspaceId, record.size)
     if (!lease) return false
-    if (lease.remaining < record.size || this.now() >= lease.usableUntil) {
-      this.giveBack(lease)
-      return false
-    }
-    // Taken before the insert and kept if it fails: an insert that timed out may still have landed.
-    lease.remaining -= record.size
-    lease.inFlight++
+    this.remember(workspaceId, this.now())
     try {
       await this.ledger.insert(record)
       return true
@@ -69,56 +73,83 @@ export class QuotaLeases {
     }
   }
 
-  /**
-   * After an upload was admitted with `headroom` bytes to spare: takes a lease if the workspace is busy and holds
-   * none. `totalOf` sums the workspace with its leases, to check the lease against the quota once inserted.
-   */
-  async afterAdmission(
-    workspaceId: string,
-    uploadSize: number,
-    headroom: number,
-    totalOf: () => Promise<number>,
-    quota: number,
-  ): Promise<void> {
+  /** After an upload was admitted with `headroom` bytes to spare: takes a lease if the workspace is busy. */
+  async afterAdmission(workspaceId: string, uploadSize: number, headroom: number): Promise<void> {
     const now = this.now()
-    const previous = this.lastAdmitted.get(workspaceId)
-    this.lastAdmitted.delete(workspaceId)
-    this.lastAdmitted.set(workspaceId, now)
-    if (this.lastAdmitted.size > MAX_REMEMBERED) this.lastAdmitted.delete(this.lastAdmitted.keys().next().value!)
-    const busy = previous !== undefined && now - previous < BUSY_WINDOW_MS
+    const busy = this.isBusy(workspaceId, now)
+    this.remember(workspaceId, now)
     const bytes = Math.floor(headroom / LEASE_SHARE)
-    if (!busy || bytes < uploadSize || this.held.has(workspaceId) || this.acquiring.has(workspaceId)) return
-    const acquiring = this.acquire(workspaceId, bytes, totalOf, quota).finally(() => this.acquiring.delete(workspaceId))
-    this.acquiring.set(workspaceId, acquiring)
-    await acquiring
+    if (busy && bytes >= uploadSize) await this.startAcquiring(workspaceId, bytes)
   }
 
   /** Returns every lease this instance holds for the workspace, and waits until they are deleted. */
   async returnAll(workspaceId: string): Promise<void> {
     await this.acquiring.get(workspaceId)
     const lease = this.held.get(workspaceId)
-    if (lease) this.giveBack(lease)
+    if (lease) this.giveBack(lease, { renew: false })
     await Promise.all([...(this.returning.get(workspaceId) ?? [])])
   }
 
-  /** On shutdown: returns every lease. */
+  /** On shutdown: returns every lease, and takes no more. */
   async close(): Promise<void> {
+    this.closed = true
     await Promise.all([...this.acquiring.values()])
-    for (const lease of [...this.held.values()]) this.giveBack(lease)
+    for (const lease of [...this.held.values()]) this.giveBack(lease, { renew: false })
     await Promise.all([...this.returning.values()].flatMap((set) => [...set]))
   }
 
-  private async acquire(
-    workspaceId: string,
-    bytes: number,
-    totalOf: () => Promise<number>,
-    quota: number,
-  ): Promise<void> {
+  /**
+   * Takes `size` bytes from the workspace's lease and counts an insert in flight on it, in the same step as checking
+   * it has room (no await in between: nothing can give it back or take the room meanwhile). Waits for a lease being
+   * taken or renewed rather than sum the workspace. The bytes stay taken even if the insert fails: one that timed
+   * out may still have landed.
+   */
+  private async reserve(workspaceId: string, size: number): Promise<HeldLease | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await this.acquiring.get(workspaceId)
+      const lease = this.held.get(workspaceId)
+      if (lease && this.hasRoom(lease, size)) {
+        lease.remaining -= size
+        lease.inFlight++
+        return lease
+      }
+      if (lease) this.giveBack(lease, { renew: true })
+      if (!this.acquiring.has(workspaceId)) return undefined
+    }
+    return undefined
+  }
+
+  private hasRoom(lease: HeldLease, size: number): boolean {
+    return lease.remaining >= size && this.now() < lease.usableUntil
+  }
+
+  private isBusy(workspaceId: string, now: number): boolean {
+    const previous = this.lastAdmitted.get(workspaceId)
+    return previous !== undefined && now - previous < BUSY_WINDOW_MS
+  }
+
+  private remember(workspaceId: string, now: number): void {
+    this.lastAdmitted.delete(workspaceId)
+    this.lastAdmitted.set(workspaceId, now)
+    if (this.lastAdmitted.size > MAX_REMEMBERED) this.lastAdmitted.delete(this.lastAdmitted.keys().next().value!)
+  }
+
+  /** Takes a lease unless one is held or being taken (or the instance is closing); resolves once that is settled. */
+  private startAcquiring(workspaceId: string, bytes: number): Promise<void> {
+    const pending = this.acquiring.get(workspaceId)
+    if (pending) return pending
+    if (this.closed || this.held.has(workspaceId)) return Promise.resolve()
+    const acquiring = this.acquire(workspaceId, bytes).finally(() => this.acquiring.delete(workspaceId))
+    this.acquiring.set(workspaceId, acquiring)
+    return acquiring
+  }
+
+  private async acquire(workspaceId: string, bytes: number): Promise<void> {
     const now = this.now()
     const id = randomUUID()
     try {
       await this.ledger.insertLease({ _id: id, workspaceId, bytes, expiresAt: new Date(now + LEASE_TTL_MS) })
-      if ((await totalOf()) > quota) {
+      if ((await this.totalOf(workspaceId)) > this.quota) {
         await this.ledger.deleteLease(id)
         return
       }
@@ -131,20 +162,26 @@ export class QuotaLeases {
     const lease: HeldLease = {
       id,
       workspaceId,
+      bytes,
       remaining: bytes,
       usableUntil: now + LEASE_USE_MS,
       inFlight: 0,
-      timer: setTimeout(() => this.giveBack(lease), LEASE_USE_MS),
+      timer: setTimeout(() => this.giveBack(lease, { renew: true }), LEASE_USE_MS),
     }
     lease.timer.unref()
     this.held.set(workspaceId, lease)
   }
 
-  /** Stops admitting from the lease and deletes it once its inserts have completed. */
-  private giveBack(lease: HeldLease): void {
+  /**
+   * Stops admitting from the lease and deletes it once its inserts have completed; with `renew`, takes the next one
+   * at once (same size: the check after its insert decides) if the workspace is still busy.
+   */
+  private giveBack(lease: HeldLease, { renew }: { renew: boolean }): void {
     if (this.held.get(lease.workspaceId) !== lease) return
     this.held.delete(lease.workspaceId)
     clearTimeout(lease.timer)
+    // Awaited by the presigns that need it; a renewal that fails only means they sum.
+    if (renew && this.isBusy(lease.workspaceId, this.now())) void this.startAcquiring(lease.workspaceId, lease.bytes)
     const drained = lease.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (lease.drained = resolve))
     const returned = drained
       .then(() => this.ledger.deleteLease(lease.id))

@@ -64,7 +64,7 @@ export class QuotaGate {
     private readonly now: () => number = Date.now,
   ) {
     this.usage = new UsageEstimate(ledger, now)
-    this.leases = new QuotaLeases(ledger, now)
+    this.leases = new QuotaLeases(ledger, now, quota, (workspaceId) => this.atLeastUsed(workspaceId))
   }
 
   /** Returns this instance's leases (on shutdown). */
@@ -78,21 +78,16 @@ export class QuotaGate {
    */
   async admit(record: UploadRecord): Promise<boolean> {
     const turns = this.turnsOf(record.workspaceId)
+    if (turns.queued === 0 && (await this.leases.admit(record))) return true
+    // Checked again after the lease's await: once a presign has queued, none may start optimistically.
     if (turns.queued === 0) {
-      if (await this.leases.admit(record)) return true
       turns.optimistic++
       try {
         await this.ledger.insert(record)
         // The fast bound first (a sum of recent uploads only); the exact sum only when the bound says "over".
         const bound = await this.atLeastUsed(record.workspaceId)
         if (bound <= this.quota) {
-          await this.leases.afterAdmission(
-            record.workspaceId,
-            record.size,
-            this.quota - bound,
-            () => this.atLeastUsed(record.workspaceId),
-            this.quota,
-          )
+          await this.leases.afterAdmission(record.workspaceId, record.size, this.quota - bound)
           return true
         }
         if ((await totalUsed(this.ledger, record.workspaceId, this.now)) <= this.quota) return true

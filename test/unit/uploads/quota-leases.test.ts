@@ -33,7 +33,7 @@ t.test('a busy workspace takes a lease and admits from it without summing', asyn
   t.equal(await ledger.leasedBytes('ws-a', new Date()), 0, 'returned at shutdown')
 })
 
-t.test('a lease used up or past its time is returned, and the next presign takes a new one', async (t) => {
+t.test('a lease used up is renewed; one past its time in a quiet spell is returned', async (t) => {
   let now = Date.parse('2026-11-28T12:00:00Z')
   const ledger = new MemoryLedger({ now: () => now })
   const gate = new QuotaGate(ledger, 8_000, () => now)
@@ -42,13 +42,32 @@ t.test('a lease used up or past its time is returned, and the next presign takes
   t.ok(await admit(100))
   t.equal(await ledger.leasedBytes('ws-a', new Date(now)), 975, '(8,000 − 200) / 8')
   t.ok(await admit(900))
-  t.ok(await admit(100), 'does not fit in the 75 left: admitted by a sum instead')
+  t.ok(await admit(100), 'does not fit in the 75 left: the lease is renewed, and admits it')
   t.equal(await ledger.usedBytes('ws-a'), 1200)
-  t.equal(await ledger.leasedBytes('ws-a', new Date(now)), Math.floor((8_000 - 1_200) / 8), 'a new lease')
+  t.equal(await ledger.leasedBytes('ws-a', new Date(now)), 975, 'one lease, the new one, of the same size')
   now += 11_000
   t.ok(await admit(100), 'past its time: admitted by a sum')
   t.equal(await ledger.leasedBytes('ws-a', new Date(now)), 0, 'the old lease returned, no new one in a quiet spell')
   await gate.close()
+})
+
+t.test('when a busy workspace’s lease runs out of time, concurrent presigns wait for one renewal', async (t) => {
+  let now = Date.parse('2026-11-28T12:00:00Z')
+  const ledger = new MemoryLedger({ now: () => now })
+  const gate = new QuotaGate(ledger, 1_000_000_000, () => now)
+  const admit = (): Promise<boolean> => gate.admit(sampleRecord({ workspaceId: 'ws-a', size: 100 }, now))
+  t.ok(await admit())
+  t.ok(await admit())
+  now += 9_000
+  t.ok(await admit(), 'from the lease, and the workspace is still busy')
+  now += 1_500
+  const { sums } = countingSums(ledger)
+  const answers = await Promise.all(Array.from({ length: 16 }, admit))
+  t.ok(answers.every(Boolean))
+  t.ok(sums() <= 3, `${sums()} sums for 16 presigns: the renewal's, not one each`)
+  t.ok((await ledger.leasedBytes('ws-a', new Date(now))) > 0, 'a lease is held again')
+  await gate.close()
+  t.equal(await ledger.leasedBytes('ws-a', new Date(now)), 0)
 })
 
 t.test('two instances near the quota never admit more than it, and one instance alone fills it', async (t) => {
