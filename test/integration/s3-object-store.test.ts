@@ -1,7 +1,7 @@
 /** S3ObjectStore on the real MinIO keeps the object store contract; bytes arrive through its own presigned URLs. */
 import { createHash } from 'node:crypto'
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import t from 'tap'
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import t, { type Test } from 'tap'
 import { SdkUrlSigner } from '../../server/src/storage/presign/sdk-url-signer.js'
 import { createS3Client } from '../../server/src/storage/s3-client.js'
 import { isS3NotFound } from '../../server/src/storage/s3-errors.js'
@@ -16,6 +16,23 @@ import { startHoist } from '../helpers/hoist.js'
 
 const { app, config } = await startHoist(t)
 const store = app.objectStore
+
+/** Direct S3 calls (s3-direct-calls.ts) to the test bucket with the client's credentials, closed after the test. */
+function directCalls(t: Test, client: S3Client): S3DirectCalls {
+  const direct = new S3DirectCalls({
+    address: new S3Address({
+      bucket: config.s3Bucket,
+      region: config.awsRegion,
+      endpoint: config.s3Endpoint!,
+      forcePathStyle: true,
+    }),
+    signer: createS3Signer(config.awsRegion, client.config.credentials),
+    connectionTimeoutMs: 3_000,
+    requestTimeoutMs: 10_000,
+  })
+  t.teardown(() => direct.close())
+  return direct
+}
 
 /** The HTTP status an SDK call ended with. */
 const statusOf = (call: Promise<unknown>): Promise<number | undefined> =>
@@ -103,18 +120,7 @@ t.test(
     t.equal(await limited.storedDigest(missing), undefined, 'storedDigest')
 
     // The same through the direct calls confirm uses (s3-direct-calls.ts): MinIO's 404s turned into AWS's 403s.
-    const direct = new S3DirectCalls({
-      address: new S3Address({
-        bucket: config.s3Bucket,
-        region: config.awsRegion,
-        endpoint: config.s3Endpoint!,
-        forcePathStyle: true,
-      }),
-      signer: createS3Signer(config.awsRegion, client.config.credentials),
-      connectionTimeoutMs: 3_000,
-      requestTimeoutMs: 10_000,
-    })
-    t.teardown(() => direct.close())
+    const direct = directCalls(t, client)
     const as403 = (error: unknown): never => {
       throw isS3NotFound(error) ? new S3HttpError(403, Buffer.from('<Error><Code>AccessDenied</Code></Error>')) : error
     }
@@ -164,18 +170,7 @@ t.test(
     t.teardown(() => opened.close())
     t.same(await opened.storedDigest(key), expected, 'direct, as the API and hoist migrate read it')
     // hoist migrate's PUT of a small file goes direct too: S3 checks the signed checksum against the bytes.
-    const direct = new S3DirectCalls({
-      address: new S3Address({
-        bucket: config.s3Bucket,
-        region: config.awsRegion,
-        endpoint: config.s3Endpoint!,
-        forcePathStyle: true,
-      }),
-      signer: createS3Signer(config.awsRegion, client.config.credentials),
-      connectionTimeoutMs: 3_000,
-      requestTimeoutMs: 10_000,
-    })
-    t.teardown(() => direct.close())
+    const direct = directCalls(t, client)
     const other = `${config.s3KeyPrefix}w/other.png`
     const wrong = { 'content-type': 'image/png', 'x-amz-checksum-sha256': sha256.toString('base64') }
     const refused = await direct.put(other, wrong, fileOf('image/png', 300, 2)).catch((error: unknown) => error)
