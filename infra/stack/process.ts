@@ -28,6 +28,18 @@ kill -TERM "$child" 2>/dev/null
 wait "$child"
 `
 
+/** How long a server may take to shut down after SIGTERM before it is killed, unless told otherwise. */
+const STOP_GRACE_MS = 10_000
+
+/** Signals the guard and everything it started (the server and the server's own children). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal)
+  } catch {
+    child.kill(signal) // the group is already gone
+  }
+}
+
 const running = new Set<ChildProcess>()
 let exitHookInstalled = false
 
@@ -57,6 +69,7 @@ export interface NativeProcessOptions {
   /** Resolves true once the server answers; polled until `startTimeoutMs`. */
   isReady: () => Promise<boolean>
   startTimeoutMs?: number
+  stopGraceMs?: number
   onDispose?: () => Promise<void>
 }
 
@@ -78,6 +91,8 @@ export class NativeProcess implements ManagedServer {
     const child = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'hoist-guard', String(process.pid), command, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so that stop() can kill the server with its guard (see stop).
+      detached: true,
       ...(this.options.runAs ?? {}),
     })
     this.child = child
@@ -117,10 +132,17 @@ export class NativeProcess implements ManagedServer {
     this.child = undefined
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    // Whoever awaits stop() waits for the exit: the process must not end first.
+    child.ref()
     child.kill('SIGTERM')
-    const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])
+    const killed = await Promise.race([
+      exited.then(() => true),
+      sleep(this.options.stopGraceMs ?? STOP_GRACE_MS).then(() => false),
+    ])
     if (!killed) {
-      child.kill('SIGKILL')
+      // Killing the guard alone would leave the server running: still shutting down, holding its clients'
+      // connections open and unanswered (a restarted server on the same port would not be the one they talk to).
+      killGroup(child, 'SIGKILL')
       await exited
     }
   }

@@ -8,6 +8,8 @@ import { connect } from 'node:net'
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../../infra/stack/ports.js'
+import { NativeProcess } from '../../infra/stack/process.js'
 
 const stackModule = fileURLToPath(new URL('../../infra/stack/index.ts', import.meta.url))
 const SCRIPT = `
@@ -63,4 +65,20 @@ t.test('Ctrl-C to the process group: every server stops', async (t) => {
   t.ok((await Promise.all(owner.ports.map(listening))).every(Boolean), 'all are up')
   process.kill(-owner.pid, 'SIGINT')
   t.ok(await goneWithin(owner.ports, 10_000), 'all are gone')
+})
+
+t.test('a server that ignores SIGTERM is killed by stop(), not left running behind its guard', async (t) => {
+  const port = await freePort()
+  const stubborn = new NativeProcess({
+    name: 'ignores SIGTERM',
+    port,
+    command: process.execPath,
+    args: ['-e', `process.on('SIGTERM', () => {}); require('node:net').createServer().listen(${port}, '127.0.0.1')`],
+    isReady: () => listening(port),
+    stopGraceMs: 500,
+  })
+  await stubborn.start()
+  t.teardown(() => stubborn.dispose())
+  await stubborn.stop()
+  t.ok(await goneWithin([port], 2_000), 'nothing listens on its port once stop() returns')
 })

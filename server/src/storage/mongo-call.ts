@@ -15,6 +15,7 @@ import {
 } from 'mongodb'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { dependencyUnavailable } from '../errors.js'
+import { isNetworkError } from '../net/network-errors.js'
 
 const DUPLICATE_KEY = 11000
 
@@ -24,7 +25,8 @@ export function isMongoUnavailable(error: unknown): boolean {
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNotConnectedError ||
     error instanceof MongoTopologyClosedError ||
-    (error instanceof MongoError && error.hasErrorLabel('RetryableWriteError'))
+    (error instanceof MongoError && error.hasErrorLabel('RetryableWriteError')) ||
+    isNetworkError(error)
   )
 }
 

@@ -4,6 +4,7 @@
  * complete too).
  */
 import { dependencyUnavailable } from '../errors.js'
+import { isNetworkError } from '../net/network-errors.js'
 
 interface AwsLikeError {
   name?: string
@@ -13,15 +14,6 @@ interface AwsLikeError {
 }
 
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload'])
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-])
 const UNAVAILABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'ServiceUnavailable', 'SlowDown', 'InternalError'])
 
 export function isS3NotFound(error: unknown): boolean {
@@ -39,7 +31,7 @@ export function isS3Forbidden(error: unknown): boolean {
 
 export function isS3Unavailable(error: unknown): boolean {
   const e = error as AwsLikeError
-  if (NETWORK_CODES.has(e?.code ?? '')) return true
+  if (isNetworkError(error)) return true
   if (UNAVAILABLE_NAMES.has(e?.name ?? '')) return true
   const status = e?.$metadata?.httpStatusCode
   if (status !== undefined && status >= 500) return true
