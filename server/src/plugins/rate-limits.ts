@@ -26,7 +26,8 @@ export default fp(
     if (redis)
       app.addHook('onClose', async () => {
         redis.removeAllListeners('close') // not an outage
-        await redis.quit()
+        // QUIT needs the connection: with Redis down, drop the client (and its reconnect timer) instead.
+        await redis.quit().catch(() => redis.disconnect())
       })
     await app.register(rateLimit, {
       global: false,

@@ -111,6 +111,18 @@ t.test('while Redis is down requests pass uncounted, and counting resumes when i
   t.same(statuses, [404, 429], 'counted again')
 })
 
+t.test('the API shuts down cleanly while Redis is down', async (t) => {
+  const binary = findRedisServer()
+  if (!binary) throw new Error('redis-server is not installed')
+  const redis = await startNativeRedis(binary)
+  t.teardown(() => redis.server.dispose())
+  const app = await buildApp(configFor(stack, { redisUrl: redis.redisUrl }), { logger: false })
+  await app.ready()
+  await redis.server.stop()
+  // Saying goodbye to a Redis that is gone must not fail the shutdown (it crashed the process once).
+  await t.resolves(app.close())
+})
+
 t.test('an unreachable REDIS_URL stops start-up with a clear message', async (t) => {
   const port = await freePort()
   const config = configFor(stack, { redisUrl: `redis://127.0.0.1:${port}` })
