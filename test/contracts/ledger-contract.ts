@@ -67,6 +67,32 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim, eve
     t.equal((await ledger.transition(record._id, 'confirmed', { status: 'deleted' }))?.status, 'deleted')
   })
 
+  t.test('a transition given the record as the caller read it: applied once; that read, reused, loses', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    const confirmed = await ledger.transition(
+      record._id,
+      'pending',
+      { status: 'confirmed', url: 'https://cdn/y' },
+      record,
+    )
+    t.equal(confirmed?.status, 'confirmed')
+    t.equal(confirmed?.key, record.key)
+    t.equal(
+      await ledger.transition(record._id, 'pending', { status: 'expired' }, record),
+      undefined,
+      'the read is stale: leaving pending was claimed',
+    )
+    t.equal((await ledger.getById(record._id))?.status, 'confirmed')
+    const events = await eventsOf(ledger, record._id)
+    t.same(
+      events.map((event) => event.type),
+      ['upload.confirmed'],
+      'one event',
+    )
+  })
+
   t.test('concurrent transitions from one status: exactly one wins, every time', async (t) => {
     const ledger = await makeLedger()
     for (let round = 0; round < 20; round++) {

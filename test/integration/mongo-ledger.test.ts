@@ -4,6 +4,7 @@ import { EVENTS_COLLECTION, type StoredEvent } from '../../server/src/events/sto
 import { MongoLedger } from '../../server/src/storage/mongo-ledger.js'
 import { ledgerContract } from '../contracts/ledger-contract.js'
 import { uniqueName } from '../helpers/hoist.js'
+import { sampleRecord } from '../helpers/records.js'
 import { leaveStuckClaim } from '../helpers/stuck-claim.js'
 import { sharedStack } from '../helpers/stack.js'
 
@@ -24,4 +25,21 @@ t.test('MongoLedger keeps the ledger contract', async (t) => {
       db.collection<StoredEvent>(EVENTS_COLLECTION).find({ uploadId }).sort({ seq: 1 }).toArray(),
     leaveStuckClaim: (_ledger, uploadId, from, to, ageMs) => leaveStuckClaim(db, uploadId, from, to, ageMs),
   })
+})
+
+t.test('a pending record the caller read is not read again by its transition; any other status is', async (t) => {
+  const counted = await new MongoClient(stack.mongoUri, { monitorCommands: true }).connect()
+  t.teardown(() => counted.close())
+  const finds: string[] = []
+  counted.on('commandStarted', (event) => {
+    if (event.commandName === 'find') finds.push(event.command.find as string)
+  })
+  const countedLedger = new MongoLedger(counted.db(db.databaseName))
+  const record = sampleRecord()
+  await countedLedger.insert(record)
+  const confirmed = await countedLedger.transition(record._id, 'pending', { status: 'confirmed', url: 'u' }, record)
+  t.equal(confirmed?.status, 'confirmed')
+  t.same(finds, [], 'no read of the record')
+  await countedLedger.transition(record._id, 'confirmed', { status: 'deleted' }, confirmed)
+  t.same(finds, ['uploads'], 'a confirmed record may have changed since (image results): read again')
 })

@@ -44,9 +44,16 @@ export interface UploadLedger {
   /**
    * The one way a record changes: applies `changes` only if the record is still in `from`, and only once across
    * every concurrent caller (exactly one wins), writing the `upload.<status>` event with it. Returns the record after
-   * the change, or undefined if another writer moved it first.
+   * the change, or undefined if another writer moved it first. `read`, the record as the caller read it, spares
+   * reading a pending record again: nothing but a transition changes one, so while leaving `pending` is unclaimed it is
+   * still exactly that (records in other statuses are read again: image results are recorded on confirmed ones).
    */
-  transition(id: string, from: UploadStatus, changes: TransitionChanges): Promise<UploadRecord | undefined>
+  transition(
+    id: string,
+    from: UploadStatus,
+    changes: TransitionChanges,
+    read?: UploadRecord,
+  ): Promise<UploadRecord | undefined>
   /**
    * The record once no transition out of `from` is half-done: a writer that just won a transition applies it
    * within milliseconds, so a loser waits for that instead of reporting the old status. undefined if it stays.

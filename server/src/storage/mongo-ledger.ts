@@ -121,8 +121,13 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
    * Claim, then apply; each step is retried on its own (a retry of the whole would find its own claim and give up).
    * The claim is the event: it carries the record's view after the change, so the outbox and the change cannot part.
    */
-  async transition(id: string, from: UploadStatus, changes: TransitionChanges): Promise<UploadRecord | undefined> {
-    const current = await mongo(() => this.uploads.findOne({ _id: id }))
+  async transition(
+    id: string,
+    from: UploadStatus,
+    changes: TransitionChanges,
+    read?: UploadRecord,
+  ): Promise<UploadRecord | undefined> {
+    const current = from === 'pending' && read?._id === id ? read : await mongo(() => this.uploads.findOne({ _id: id }))
     // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"
     // means it is still in `from`.
     if (current?.status !== from) return undefined

@@ -61,22 +61,28 @@ export class UploadConfirmer {
       throw error
     }
     if (!verdict.ok) {
-      const rejected = await this.deps.ledger.transition(record._id, 'pending', {
-        status: 'rejected',
-        reason: verdict.reason,
-        ...purgeChange(record, this.deps.clock()),
-      })
+      const rejected = await this.deps.ledger.transition(
+        record._id,
+        'pending',
+        { status: 'rejected', reason: verdict.reason, ...purgeChange(record, this.deps.clock()) },
+        record,
+      )
       if (rejected) await releaseStorage(this.deps, rejected)
       return { view: this.answerFor(rejected ?? (await this.current(record))), confirmedNow: false }
     }
 
-    const confirmed = await this.deps.ledger.transition(record._id, 'pending', {
-      status: 'confirmed',
-      confirmedBy,
-      url: this.deps.store.publicUrl(record.key),
-      ...(verdict.head.etag ? { etag: verdict.head.etag } : {}),
-      confirmedAt: this.deps.clock(),
-    })
+    const confirmed = await this.deps.ledger.transition(
+      record._id,
+      'pending',
+      {
+        status: 'confirmed',
+        confirmedBy,
+        url: this.deps.store.publicUrl(record.key),
+        ...(verdict.head.etag ? { etag: verdict.head.etag } : {}),
+        confirmedAt: this.deps.clock(),
+      },
+      record,
+    )
     // Lost the race (another confirm, the sweeper, a delete): answer with whatever won.
     return { view: this.answerFor(confirmed ?? (await this.current(record))), confirmedNow: confirmed !== undefined }
   }

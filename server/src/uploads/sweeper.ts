@@ -80,10 +80,12 @@ async function settleOne(
     if (error instanceof UploadRejected) return 'moved'
     if (!(error instanceof NotUploadedYet)) return 'lost'
   }
-  const expired = await deps.ledger.transition(record._id, 'pending', {
-    status: 'expired',
-    ...purgeChange(record, now),
-  })
+  const expired = await deps.ledger.transition(
+    record._id,
+    'pending',
+    { status: 'expired', ...purgeChange(record, now) },
+    record,
+  )
   if (!expired) return 'lost'
   result.expired++
   try {

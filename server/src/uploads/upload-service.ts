@@ -142,10 +142,12 @@ export class UploadService {
   async remove(principal: Principal, id: string): Promise<void> {
     let record = await findOwned(this.deps.ledger, principal, id, { deleted: 'found' })
     if (record.status === 'pending') {
-      const discarded = await this.deps.ledger.transition(record._id, 'pending', {
-        status: 'deleted',
-        ...purgeChange(record, this.deps.clock()),
-      })
+      const discarded = await this.deps.ledger.transition(
+        record._id,
+        'pending',
+        { status: 'deleted', ...purgeChange(record, this.deps.clock()) },
+        record,
+      )
       if (discarded) return releaseStorage(this.deps, discarded)
       // Another request moved it first (a confirm, the sweeper): act on what it is now.
       const now = await this.deps.ledger.settled(record._id, 'pending')
