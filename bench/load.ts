@@ -95,6 +95,8 @@ export async function loadAgainst(
   perClient: number,
   onUploaded: () => void = () => undefined,
 ): Promise<LoadResult> {
+  // One workspace per run (named after its database): runs that share the bucket do not see each other's objects.
+  const workspace = database
   const png = Buffer.alloc(20_000, 9)
   png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0)
   const timings: Record<string, number[]> = { presign: [], put: [], confirm: [] }
@@ -110,7 +112,7 @@ export async function loadAgainst(
   const started = performance.now()
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
-      const token = createSigner({ key: jwtSecret, expiresIn: 3_600_000 })({ sub: `user-${client}`, workspace: 'load' })
+      const token = createSigner({ key: jwtSecret, expiresIn: 3_600_000 })({ sub: `user-${client}`, workspace })
       const auth = { authorization: `Bearer ${token}` }
       for (let i = 0; i < perClient; i++) {
         try {
@@ -164,13 +166,13 @@ export async function loadAgainst(
     const confirmedRecords = await mongo
       .db(database)
       .collection('uploads')
-      .countDocuments({ workspaceId: 'load', status: 'confirmed' })
+      .countDocuments({ workspaceId: workspace, status: 'confirmed' })
     let objects = 0
-    for await (const _ of store.list(`${config.s3KeyPrefix}load/`)) objects++
+    for await (const _ of store.list(`${config.s3KeyPrefix}${workspace}/`)) objects++
     const doctor = await runDoctor({
       maintenance: ledger,
       store,
-      keyPrefix: `${config.s3KeyPrefix}load/`,
+      keyPrefix: `${config.s3KeyPrefix}${workspace}/`,
       graceMs: 0,
       fix: false,
     })

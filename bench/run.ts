@@ -299,7 +299,11 @@ await stack.stop()
 const lostAny = (run: LoadResult | undefined): boolean =>
   run !== undefined &&
   (run.failures.length > 0 || run.confirmedRecords !== run.uploads || run.objects !== run.uploads || !run.doctorClean)
-if (lostAny(load) || lostAny(soak)) {
-  console.error('bench: the load run lost or failed uploads')
+for (const [name, run] of [
+  ['load', load],
+  ['soak', soak],
+] as const) {
+  if (!lostAny(run)) continue
+  console.error(`bench: the ${name} run lost or failed uploads, or left objects without records`)
   process.exitCode = 1
 }
