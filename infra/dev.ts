@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -14,8 +13,8 @@ import { minioWebhookEnv } from '../server/src/bucket/notifications.js'
 import { formatReports, runBucketSetup } from '../server/src/cli/bucket.js'
 import { DEV_ENV_PATH, formatEnvFile, readDevEnv } from '../server/src/cli/dev-env.js'
 import { loadConfig } from '../server/src/config.js'
-import { freePort } from './stack/ports.js'
-import { formatStack, startStack, stackEnv } from './stack/index.js'
+import { devServerPort, keptDevPorts, portTakenAdvice, withoutEchoedEndpoints } from './dev-ports.js'
+import { formatStack, PortTakenError, startStack, stackEnv } from './stack/index.js'
 
 // Dev runs on the machine's Node; the SDK's notice about its future Node 22 floor is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -23,44 +22,48 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const log = (line: string): void => console.log(line)
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
-  })
-}
-
-async function choosePort(preferred: number, what: string): Promise<number> {
-  if (await portIsFree(preferred)) return preferred
-  const port = await freePort()
-  log(`hoist: port ${preferred} is busy; ${what} uses ${port}`)
-  return port
-}
-
 const previous = readDevEnv(root) ?? {}
-const apiPort = await choosePort(Number(process.env.PORT ?? 3000), 'the API')
-const webPort = await choosePort(Number(process.env.WEB_PORT ?? 5173), 'the web client')
+const kept = keptDevPorts(previous)
+const numberFrom = (value: string | undefined): number | undefined => (value ? Number(value) : undefined)
+
+async function keepingPorts<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start()
+  } catch (error) {
+    if (!(error instanceof PortTakenError)) throw error
+    log(portTakenAdvice(error.port, error.server))
+    process.exit(1)
+  }
+}
+
+const apiPort = await keepingPorts(() => devServerPort(numberFrom(process.env.PORT) ?? kept.api, 3000, 'the API', log))
+const webPort = await keepingPorts(() =>
+  devServerPort(numberFrom(process.env.WEB_PORT) ?? kept.web, 5173, 'the web client', log),
+)
 const apiUrl = `http://127.0.0.1:${apiPort}`
 const webOrigins = [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`]
 
 // Every setting dev chooses yields to the environment; generated secrets are kept across runs (tokens stay valid).
 const env = process.env
-const kept = (name: string, generate: () => string): string => env[name] ?? previous[name] ?? generate()
-const bucketEventsToken = kept('BUCKET_EVENTS_TOKEN', () => randomBytes(24).toString('base64url'))
-const stack = await startStack({
-  log,
-  persistDir: join(root, '.hoist', 'data'),
-  corsAllowOrigin: webOrigins.join(','),
-  // MinIO tells the API about every object created, so uploads whose tab closed are confirmed at once.
-  minioEnv: minioWebhookEnv(apiUrl, bucketEventsToken, join(root, '.hoist', 'data', 'minio-events-queue')),
-})
+const keptSecret = (name: string, generate: () => string): string => env[name] ?? previous[name] ?? generate()
+const bucketEventsToken = keptSecret('BUCKET_EVENTS_TOKEN', () => randomBytes(24).toString('base64url'))
+const stack = await keepingPorts(() =>
+  startStack({
+    log,
+    env: withoutEchoedEndpoints(env, previous),
+    persistDir: join(root, '.hoist', 'data'),
+    keptPorts: kept,
+    corsAllowOrigin: webOrigins.join(','),
+    // MinIO tells the API about every object created, so uploads whose tab closed are confirmed at once.
+    minioEnv: minioWebhookEnv(apiUrl, bucketEventsToken, join(root, '.hoist', 'data', 'minio-events-queue')),
+  }),
+)
 log(`hoist: dev stack: ${formatStack(stack)}`)
 const webhookUrl = env.WEBHOOK_URL
 const settings: Record<string, string> = {
   ...stackEnv(stack, env.S3_BUCKET_NAME ?? 'hoist-dev'),
   MONGO_DB_NAME: env.MONGO_DB_NAME ?? 'hoist',
-  JWT_SECRET: kept('JWT_SECRET', () => randomBytes(32).toString('base64url')),
+  JWT_SECRET: keptSecret('JWT_SECRET', () => randomBytes(32).toString('base64url')),
   CORS_ORIGINS: env.CORS_ORIGINS ?? webOrigins.join(','),
   PORT: String(apiPort),
   HOST: env.HOST ?? '127.0.0.1',
@@ -69,13 +72,14 @@ const settings: Record<string, string> = {
   ...(webhookUrl
     ? {
         WEBHOOK_URL: webhookUrl,
-        WEBHOOK_SECRET: kept('WEBHOOK_SECRET', () => `whsec_${randomBytes(32).toString('base64')}`),
+        WEBHOOK_SECRET: keptSecret('WEBHOOK_SECRET', () => `whsec_${randomBytes(32).toString('base64')}`),
         // A receiver on this machine is the point of development: allowed here, never by default in production.
         WEBHOOK_ALLOW_LOOPBACK:
           env.WEBHOOK_ALLOW_LOOPBACK ?? String(/^http:\/\/(127\.|localhost[:/]|\[::1\])/.test(webhookUrl)),
       }
     : {}),
   API_URL: apiUrl,
+  WEB_PORT: String(webPort),
   WEB_URL: `http://127.0.0.1:${webPort}`,
 }
 mkdirSync(join(root, '.hoist'), { recursive: true })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { StartedTestContainer } from 'testcontainers'
 import type { StartedMongo, StartedS3 } from './native.js'
 import type { StartedRedis } from './redis.js'
-import { freePort } from './ports.js'
+import { keptOrFreePort } from './ports.js'
 import type { ManagedServer } from './process.js'
 import { LOCAL_ACCESS_KEY, LOCAL_REGION, LOCAL_SECRET_KEY } from './settings.js'
 
@@ -61,9 +61,10 @@ class ContainerServer implements ManagedServer {
 export async function startMinioContainer(
   corsAllowOrigin = '*',
   extraEnv: Record<string, string> = {},
+  keptPort?: number,
 ): Promise<StartedS3> {
   const { GenericContainer, Wait } = await import('testcontainers')
-  const hostPort = await freePort()
+  const hostPort = await keptOrFreePort(keptPort, 'MinIO')
   const server = new ContainerServer(
     `MinIO container (${MINIO_IMAGE})`,
     hostPort,
@@ -96,9 +97,9 @@ export async function startMinioContainer(
   }
 }
 
-export async function startMongoContainer(): Promise<StartedMongo> {
+export async function startMongoContainer(keptPort?: number): Promise<StartedMongo> {
   const { GenericContainer, Wait } = await import('testcontainers')
-  const hostPort = await freePort()
+  const hostPort = await keptOrFreePort(keptPort, 'MongoDB')
   const server = new ContainerServer(
     `MongoDB container (${MONGO_IMAGE})`,
     hostPort,
@@ -114,9 +115,9 @@ export async function startMongoContainer(): Promise<StartedMongo> {
   return { server, mongoUri: `mongodb://127.0.0.1:${hostPort}/`, description: `MongoDB (${MONGO_IMAGE})` }
 }
 
-export async function startRedisContainer(): Promise<StartedRedis> {
+export async function startRedisContainer(keptPort?: number): Promise<StartedRedis> {
   const { GenericContainer, Wait } = await import('testcontainers')
-  const hostPort = await freePort()
+  const hostPort = await keptOrFreePort(keptPort, 'Redis')
   const server = new ContainerServer(
     `Redis container (${REDIS_IMAGE})`,
     hostPort,

@@ -14,6 +14,7 @@ import {
   type StartedMongo,
   type StartedS3,
 } from './native.js'
+import { assertPortsFree } from './ports.js'
 import type { ManagedServer } from './process.js'
 import { findRedisServer, startNativeRedis, type StartedRedis } from './redis.js'
 import { LOCAL_REGION, type S3Settings, type StackSource } from './settings.js'
@@ -21,6 +22,7 @@ import { LOCAL_REGION, type S3Settings, type StackSource } from './settings.js'
 export type { ManagedServer } from './process.js'
 export type { S3Settings, StackSource } from './settings.js'
 export { ensureServerBinaries, MissingToolchainError } from './binaries.js'
+export { PortTakenError } from './ports.js'
 
 export interface Stack {
   source: { s3: StackSource; mongo: StackSource; redis: StackSource | 'none' }
@@ -47,6 +49,14 @@ export interface StackOptions {
   minioEnv?: Record<string, string>
   /** Keep the servers' data in this folder across runs (dev); tests use temp dirs. Native path only. */
   persistDir?: string
+  /** Ports to start the servers on again (dev keeps the addresses its URLs name); a taken one is a PortTakenError. */
+  keptPorts?: KeptPorts
+}
+
+export interface KeptPorts {
+  s3?: number
+  mongo?: number
+  redis?: number
 }
 
 export function s3SettingsFromEnv(env: NodeJS.ProcessEnv): S3Settings | undefined {
@@ -86,9 +96,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dockerProbe ??= dockerAnswers()
     if (await dockerProbe) {
       source = 'docker'
-      s3 = explicitS3 ? undefined : await startMinioContainer(options.corsAllowOrigin, options.minioEnv)
-      mongo = explicitMongo ? undefined : await startMongoContainer()
-      redis = explicitRedis ? undefined : await startRedisContainer()
+      const kept = options.keptPorts ?? {}
+      s3 = explicitS3 ? undefined : await startMinioContainer(options.corsAllowOrigin, options.minioEnv, kept.s3)
+      mongo = explicitMongo ? undefined : await startMongoContainer(kept.mongo)
+      redis = explicitRedis ? undefined : await startRedisContainer(kept.redis)
     } else {
       source = 'native'
       const needsGo = !explicitS3 || !explicitMongo
@@ -98,6 +109,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         redisNote = 'none (redis-server not installed: rate limits stay in each API process)'
       const backend = chooseFerretdbBackend(env)
       if (!explicitMongo) log(`hoist: FerretDB backend: ${backend.backend} (${backend.why})`)
+      const kept = options.keptPorts ?? {}
+      // All checked before any server starts, so one taken port leaves nothing half-started.
+      await assertPortsFree({ MinIO: kept.s3, FerretDB: kept.mongo, Redis: kept.redis })
       ;[s3, mongo, redis] = await Promise.all([
         explicitS3
           ? undefined
@@ -106,14 +120,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
               options.corsAllowOrigin,
               persistIn(options.persistDir, 'minio'),
               options.minioEnv,
+              options.keptPorts?.s3,
             ),
         explicitMongo
           ? undefined
-          : startNativeFerretdb(binaries!.ferretdb, FERRETDB_VERSION, backend.backend, {
-              sqlite: persistIn(options.persistDir, 'ferretdb'),
-              postgres: persistIn(options.persistDir, 'postgres'),
-            }),
-        redisBinary ? startNativeRedis(redisBinary) : undefined,
+          : startNativeFerretdb(
+              binaries!.ferretdb,
+              FERRETDB_VERSION,
+              backend.backend,
+              {
+                sqlite: persistIn(options.persistDir, 'ferretdb'),
+                postgres: persistIn(options.persistDir, 'postgres'),
+              },
+              options.keptPorts?.mongo,
+            ),
+        redisBinary ? startNativeRedis(redisBinary, options.keptPorts?.redis) : undefined,
       ])
     }
   }

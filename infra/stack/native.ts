@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net'
 import { dataDirFor, type ServerDataOptions } from './data-dir.js'
-import { freePort } from './ports.js'
+import { keptOrFreePort } from './ports.js'
 import { findPostgres, postgresUser, startNativePostgres } from './postgres.js'
 import { NativeProcess, type ManagedServer } from './process.js'
 import { LOCAL_ACCESS_KEY, LOCAL_REGION, LOCAL_SECRET_KEY, type S3Settings } from './settings.js'
@@ -27,15 +27,16 @@ export interface StartedMongo {
   backing?: ManagedServer[]
 }
 
-/** Starts MinIO on a free loopback port with a temp data dir; `corsAllowOrigin` is MinIO's global CORS setting. */
+/** Starts MinIO on a free (or the kept) loopback port with a temp data dir; `corsAllowOrigin` is MinIO's global CORS setting. */
 export async function startNativeMinio(
   binary: string,
   corsAllowOrigin = '*',
   data: ServerDataOptions = {},
   extraEnv: Record<string, string> = {},
+  keptPort?: number,
 ): Promise<StartedS3> {
+  const port = await keptOrFreePort(keptPort, 'MinIO')
   const { dir: dataDir, remove } = dataDirFor('hoist-minio-', data)
-  const port = await freePort()
   const endpoint = `http://127.0.0.1:${port}`
   const server = new NativeProcess({
     name: `MinIO (${endpoint})`,
@@ -87,8 +88,9 @@ export async function startNativeFerretdb(
   version: string,
   backend: FerretdbBackend,
   data: { sqlite?: ServerDataOptions; postgres?: ServerDataOptions } = {},
+  keptPort?: number,
 ): Promise<StartedMongo> {
-  const port = await freePort()
+  const port = await keptOrFreePort(keptPort, 'FerretDB')
   const start = (args: string[], onDispose?: () => Promise<void>): NativeProcess =>
     new NativeProcess({
       name: `FerretDB (127.0.0.1:${port})`,

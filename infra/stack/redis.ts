@@ -1,7 +1,7 @@
 /** Redis (Debian's `redis-server`) on a free loopback port, nothing persisted: the shared rate-limit store. */
 import { spawnSync } from 'node:child_process'
 import { connect } from 'node:net'
-import { freePort } from './ports.js'
+import { keptOrFreePort } from './ports.js'
 import { NativeProcess, type ManagedServer } from './process.js'
 
 export function findRedisServer(): string | undefined {
@@ -14,8 +14,8 @@ export interface StartedRedis {
   redisUrl: string
 }
 
-export async function startNativeRedis(binary: string): Promise<StartedRedis> {
-  const port = await freePort()
+export async function startNativeRedis(binary: string, keptPort?: number): Promise<StartedRedis> {
+  const port = await keptOrFreePort(keptPort, 'Redis')
   const server = new NativeProcess({
     name: `Redis (127.0.0.1:${port})`,
     port,
