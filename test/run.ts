@@ -18,6 +18,8 @@ const started = Date.now()
 rmSync('.tap/totals.txt', { force: true })
 const log = (line: string): void => console.log(line)
 if (!process.env.REDIS_URL) ensureCommand('redis-server', 'redis-server', log)
+// The README's curl examples, run by test/integration/docs-commands.test.ts.
+for (const tool of ['curl', 'jq']) ensureCommand(tool, tool, log)
 // A missing browser fails the browser tests with the reason, not the whole run.
 const chromiumPath = await findOrInstallChromium(log).catch((error: Error) => {
   log(`hoist: ${error.message}`)
