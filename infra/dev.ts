@@ -16,9 +16,6 @@ import { loadConfig } from '../server/src/config.js'
 import { devServerPort, keptDevPorts, portTakenAdvice, withoutEchoedEndpoints } from './dev-ports.js'
 import { formatStack, PortTakenError, startStack, stackEnv } from './stack/index.js'
 
-// Dev runs on the machine's Node; the SDK's notice about its future Node 22 floor is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-
 const root = fileURLToPath(new URL('..', import.meta.url))
 const log = (line: string): void => console.log(line)
 
@@ -130,12 +127,8 @@ process.on('SIGTERM', () => void stop())
 start('API', 'npx', ['tsx', 'watch', '--clear-screen=false', 'server/src/main.ts'], {
   ...settings,
   SHUTDOWN_DRAIN_DELAY_MS: '0',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 })
-start('image worker', 'npx', ['tsx', 'server/src/cli/hoist.ts', 'worker'], {
-  ...settings,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-})
+start('image worker', 'npx', ['tsx', 'server/src/cli/hoist.ts', 'worker'], settings)
 start('web client', 'npx', ['vite', 'web-client/demo', '--config', 'web-client/demo/vite.config.ts'], {
   ...settings,
   WEB_PORT: String(webPort),

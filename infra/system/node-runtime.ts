@@ -1,7 +1,7 @@
 /**
- * Another Node.js major for the test suite (render.yaml deploys 22 while this machine runs 20), from npm's `node`
- * package, installed once into the cache. `tsx infra/system/node-runtime.ts 22` prints the directory to put first
- * on PATH.
+ * A supported Node.js major for the test suite (22, the floor render.yaml deploys, and 24), from npm's `node` package,
+ * installed once into the cache: this machine's own Node.js is 20, past its end of life.
+ * `tsx infra/system/node-runtime.ts 22` prints the directory to put first on PATH.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
