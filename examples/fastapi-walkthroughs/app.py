@@ -3,7 +3,9 @@
 - ``POST /api/hoist/token`` mints a short-lived Hoist token for the signed-in user (PyJWT, HS256, Hoist's JWT_SECRET).
 - ``POST /webhooks/hoist`` receives Hoist's upload events, verified with the ``standardwebhooks`` package, and attaches
   each confirmed upload to the block it was uploaded for — named in the upload's metadata — or detaches it when the
-  upload is deleted. Deliveries are at least once: the handling is idempotent and each webhook-id is recorded.
+  upload is deleted. Deliveries are at least once, concurrent and in any order: each is one atomic update of its
+  block (never a replace of the walkthrough), a newer upload is never replaced by an older one's late event, and
+  each webhook-id is recorded.
 
 Run it: ``HOIST_JWT_SECRET=… HOIST_WEBHOOK_SECRET=whsec_… MONGO_URI=… uvicorn app:app``.
 """
@@ -59,36 +61,58 @@ async def hoist_webhook(request: Request) -> dict:
     return {"ok": True}
 
 
-def block_of(event: dict):
-    """The walkthrough and block an upload's metadata names, if the uploader's workspace owns that walkthrough."""
+def block_in_walkthrough(event: dict):
+    """Where the block the upload's metadata names is — a filter that pins it, and its path — if the uploader's
+    workspace owns that walkthrough; None otherwise."""
     metadata = event["data"].get("metadata", {})
     # Metadata comes from the browser: trust it only as far as the workspace Hoist verified from the token.
     walkthrough = db.walkthroughs.find_one({"_id": metadata.get("walkthroughId"), "workspaceId": event["workspaceId"]})
     if not walkthrough:
-        return None, None
-    for step in walkthrough.get("steps", []):
+        return None
+    for i, step in enumerate(walkthrough.get("steps", [])):
         if step.get("id") != metadata.get("stepId"):
             continue
-        for block in step.get("blocks", []):
+        for j, block in enumerate(step.get("blocks", [])):
             if block.get("id") == metadata.get("blockId"):
-                return walkthrough, block
-    return walkthrough, None
+                path = f"steps.{i}.blocks.{j}"
+                return {"_id": walkthrough["_id"], f"steps.{i}.id": step["id"], f"{path}.id": block["id"]}, path
+    return None
+
+
+def update_block(event: dict, only_if: dict, change) -> None:
+    """One atomic update of the block's own fields, never a read-modify-replace of the walkthrough: two deliveries for
+    blocks of the same walkthrough cannot overwrite each other. Retried if the block moved between read and write."""
+    for _ in range(3):
+        found = block_in_walkthrough(event)
+        if found is None:
+            return
+        where, path = found
+        if db.walkthroughs.update_one({**where, **only_if(path)}, change(path)).matched_count:
+            return
+        if db.walkthroughs.count_documents(where):
+            return  # the block is where it was: only_if said no (see attach and detach)
 
 
 def attach(event: dict) -> None:
-    walkthrough, block = block_of(event)
-    if block is None:
-        return
     upload = event["data"]
-    block.setdefault("data", {})
-    block["data"].update({"url": upload["url"], "uploadId": upload["id"], "contentType": upload["contentType"]})
-    db.walkthroughs.replace_one({"_id": walkthrough["_id"]}, walkthrough)
+    update_block(
+        event,
+        # Upload ids grow with time: a retried or late event of an older upload never replaces a newer one.
+        lambda path: {f"{path}.data.uploadId": {"$not": {"$gt": upload["id"]}}},
+        lambda path: {
+            "$set": {
+                f"{path}.data.url": upload["url"],
+                f"{path}.data.uploadId": upload["id"],
+                f"{path}.data.contentType": upload["contentType"],
+            }
+        },
+    )
 
 
 def detach(event: dict) -> None:
-    walkthrough, block = block_of(event)
-    if block is None or block.get("data", {}).get("uploadId") != event["data"]["id"]:
-        return
-    for field in ("url", "uploadId", "contentType"):
-        block["data"].pop(field, None)
-    db.walkthroughs.replace_one({"_id": walkthrough["_id"]}, walkthrough)
+    upload_id = event["data"]["id"]
+    update_block(
+        event,
+        lambda path: {f"{path}.data.uploadId": upload_id},  # only the upload that is attached, not a newer one
+        lambda path: {"$unset": {f"{path}.data.{field}": "" for field in ("url", "uploadId", "contentType")}},
+    )

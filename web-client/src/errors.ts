@@ -1,12 +1,13 @@
 /** Errors the uploader rejects with: each carries the API's error code and message when the API gave one. */
 import type { ErrorCode } from '@hoist/protocol'
+import { storageRefusal, type StorageErrorCode } from './storage-errors.js'
 
 /** Failures that happen outside the API: the network, the storage server, a cancel. */
 export type ClientErrorCode =
   /** The API or the storage server could not be reached. */
   | 'NETWORK_ERROR'
-  /** The storage server refused a PUT (`details.storageCode` holds its own code, e.g. AccessDenied). */
-  | 'UPLOAD_FAILED'
+  /** The storage server refused a PUT (`details` holds its own code and message): see storage-errors.ts. */
+  | StorageErrorCode
   /** The caller aborted. */
   | 'CANCELLED'
   /** An HTTP answer that was neither the API's error shape nor the storage server's. */
@@ -54,6 +55,9 @@ export function errorFromResponse(status: number, bodyText: string): HoistUpload
   }
   const storageCode = /<Code>([^<]+)<\/Code>/.exec(bodyText)?.[1]
   const storageMessage = /<Message>([^<]+)<\/Message>/.exec(bodyText)?.[1]
-  if (storageCode) return new HoistUploadError('UPLOAD_FAILED', storageMessage ?? storageCode, status, { storageCode })
+  if (storageCode) {
+    const { code, message } = storageRefusal(storageCode, storageMessage)
+    return new HoistUploadError(code, message, status, { storageCode, storageMessage })
+  }
   return new HoistUploadError('HTTP_ERROR', `HTTP ${status}`, status)
 }

@@ -35,9 +35,8 @@ function renewalTime(signedAt: number, expiresAt: number): number {
   return expiresAt - Math.min(30_000, (expiresAt - signedAt) / 4)
 }
 
-/** S3 refuses a URL past its expiry with 403 "Request has expired". */
 function isExpiredUrlError(error: unknown): boolean {
-  return error instanceof HoistUploadError && error.status === 403 && /expired/i.test(error.message)
+  return error instanceof HoistUploadError && error.code === 'UPLOAD_URL_EXPIRED'
 }
 
 export async function putMultipart(

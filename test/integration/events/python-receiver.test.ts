@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { MongoClient } from 'mongodb'
+import { Webhook } from 'standardwebhooks'
 import t from 'tap'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { freePort } from '../../../infra/stack/ports.js'
@@ -117,6 +118,52 @@ t.test(
     )
   },
 )
+
+/** A delivery as Hoist makes it, signed with the shared secret: what a retry of an old event looks like. */
+async function deliver(type: string, upload: { id: string }): Promise<number> {
+  const id = `evt_replayed_${upload.id}_${type}`
+  const body = JSON.stringify({ id, type, timestamp: new Date().toISOString(), workspaceId: 'ws-walk', data: upload })
+  const now = new Date()
+  const answer = await fetch(`${appUrl}/webhooks/hoist`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(webhookSecret).sign(id, now, body),
+    },
+    body,
+  })
+  return answer.status
+}
+
+async function eventuallyBlockUrl(walkthroughId: string, expected: unknown): Promise<unknown> {
+  let url: unknown
+  for (let i = 0; i < 100; i++) {
+    url = await blockUrl(walkthroughId)
+    if (url === expected) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return url
+}
+
+t.test('late or repeated events of an older upload never replace the newer one in the block', async (t) => {
+  await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-order', 'ws-walk'))
+  const { token } = (await (await fetch(`${appUrl}/api/hoist/token`, { method: 'POST', headers: user })).json()) as {
+    token: string
+  }
+  const older = await uploadFor('wt-order', token)
+  t.equal(await eventuallyBlockUrl('wt-order', older.url), older.url)
+  const newer = await uploadFor('wt-order', token)
+  t.equal(await eventuallyBlockUrl('wt-order', newer.url), newer.url, 'the replacement is attached')
+
+  t.equal(await deliver('upload.confirmed', older), 200)
+  t.equal(await blockUrl('wt-order'), newer.url, "the older upload's late confirmed event changes nothing")
+  t.equal(await deliver('upload.deleted', older), 200)
+  t.equal(await blockUrl('wt-order'), newer.url, 'deleting the older upload does not detach the newer one')
+  t.equal(await deliver('upload.deleted', newer), 200)
+  t.equal(await blockUrl('wt-order'), undefined, 'deleting the attached upload detaches it')
+})
 
 t.test('metadata naming another workspace’s walkthrough attaches nothing', async (t) => {
   await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-theirs', 'ws-someone-else'))

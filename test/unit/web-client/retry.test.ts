@@ -50,7 +50,7 @@ t.test('it gives up after the configured attempts with the last error', async (t
 t.test('retryIf widens what is retried; onRetry sees each failure first', async (t) => {
   let calls = 0
   const seen: string[] = []
-  const expired = new HoistUploadError('UPLOAD_FAILED', 'Request has expired', 403)
+  const expired = new HoistUploadError('UPLOAD_URL_EXPIRED', 'The upload URL expired', 403)
   const result = await withRetry(
     async () => {
       if (++calls < 3) throw expired
@@ -59,7 +59,7 @@ t.test('retryIf widens what is retried; onRetry sees each failure first', async 
     { ...fast, retryIf: (error) => error === expired, onRetry: (error) => seen.push((error as Error).message) },
   )
   t.equal(result, 'signed again')
-  t.same(seen, ['Request has expired', 'Request has expired'])
+  t.same(seen, ['The upload URL expired', 'The upload URL expired'])
   await t.rejects(
     withRetry(async () => Promise.reject(expired), fast),
     expired,
@@ -83,7 +83,10 @@ t.test('error bodies: the API shape, S3 XML, or a plain status', async (t) => {
   const api = errorFromResponse(403, JSON.stringify({ error: { code: 'QUOTA_EXCEEDED', message: 'full' } }))
   t.same([api.code, api.message, api.status, api.retryable], ['QUOTA_EXCEEDED', 'full', 403, false])
   const s3 = errorFromResponse(403, '<Error><Code>SignatureDoesNotMatch</Code><Message>bad sig</Message></Error>')
-  t.same([s3.code, s3.message, s3.details], ['UPLOAD_FAILED', 'bad sig', { storageCode: 'SignatureDoesNotMatch' }])
+  t.same(
+    [s3.code, s3.details],
+    ['UPLOAD_REQUEST_CHANGED', { storageCode: 'SignatureDoesNotMatch', storageMessage: 'bad sig' }],
+  )
   const plain = errorFromResponse(502, '<html>bad gateway</html>')
   t.same([plain.code, plain.retryable], ['HTTP_ERROR', true])
 })
