@@ -10,7 +10,6 @@ export const BLOCK_TAGS = {
   'starts-servers': 'starts long-running servers itself (npm run dev, npm test)',
   deployment: 'needs a deployment (built server, the app database)',
 } as const
-export type BlockTag = keyof typeof BLOCK_TAGS
 
 const SHELL_LANGUAGES = new Set(['sh', 'bash', 'shell', 'console'])
 
