@@ -60,10 +60,16 @@ export function variantWidths(sourceWidth: number, configured: readonly number[]
 }
 
 export async function makeVariants(original: Buffer, options: VariantOptions): Promise<MadeImage> {
+  // sharp bounds each pipeline it runs; giving each what is left of the job's budget bounds the whole job.
+  const deadline = Date.now() + options.timeoutSeconds * 1000
+  const budget = (): { seconds: number } => {
+    const seconds = Math.ceil((deadline - Date.now()) / 1000)
+    if (seconds <= 0)
+      throw new ImageRejected(`processing took longer than IMAGE_TIMEOUT_SECONDS (${options.timeoutSeconds})`)
+    return { seconds }
+  }
   const input = (): Sharp =>
-    sharp(original, { limitInputPixels: options.maxPixels, failOn: 'error', pages: 1 }).timeout({
-      seconds: options.timeoutSeconds,
-    })
+    sharp(original, { limitInputPixels: options.maxPixels, failOn: 'error', pages: 1 }).timeout(budget())
   const metadata = await input()
     .metadata()
     .catch((error: unknown) => {
@@ -75,35 +81,40 @@ export async function makeVariants(original: Buffer, options: VariantOptions): P
   }
   const upright = metadata.autoOrient
   if (!upright.width || !upright.height) throw new ImageRejected('the image has no size')
+  const widths = variantWidths(upright.width, options.widths)
   try {
-    const oriented = input().autoOrient()
-    const variants = await Promise.all(
-      variantWidths(upright.width, options.widths).flatMap((width) =>
-        options.formats.map(async (variantFormat) => {
-          const { data, info } = await ENCODERS[variantFormat](
-            oriented.clone().resize({ width, withoutEnlargement: true }),
-          ).toBuffer({
-            resolveWithObject: true,
-          })
-          return {
-            width: info.width,
-            height: info.height,
-            format: variantFormat,
-            contentType: `image/${variantFormat}`,
-            bytes: data,
-          }
-        }),
-      ),
-    )
-    return { width: upright.width, height: upright.height, placeholder: await thumbhashOf(oriented), variants }
+    // Decoded once, upright, at the largest width needed; every variant is made from these pixels, one at a time
+    // (in parallel, each pipeline decoded the original again, and the budget applied to each, not to the job).
+    const decoded = await input()
+      .autoOrient()
+      .resize({ width: Math.max(...widths), withoutEnlargement: true })
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    const { width, height, channels } = decoded.info
+    const pixels = (): Sharp => sharp(decoded.data, { raw: { width, height, channels } }).timeout(budget())
+    const variants: MadeVariant[] = []
+    for (const variantWidth of widths) {
+      for (const variantFormat of options.formats) {
+        const { data, info } = await ENCODERS[variantFormat](
+          pixels().resize({ width: variantWidth, withoutEnlargement: true }),
+        ).toBuffer({ resolveWithObject: true })
+        variants.push({
+          width: info.width,
+          height: info.height,
+          format: variantFormat,
+          contentType: `image/${variantFormat}`,
+          bytes: data,
+        })
+      }
+    }
+    return { width: upright.width, height: upright.height, placeholder: await thumbhashOf(pixels()), variants }
   } catch (error) {
-    throw new ImageRejected(describe(error))
+    throw error instanceof ImageRejected ? error : new ImageRejected(describe(error))
   }
 }
 
 async function thumbhashOf(image: Sharp): Promise<string> {
   const { data, info } = await image
-    .clone()
     .resize(100, 100, { fit: 'inside' })
     .ensureAlpha()
     .raw()

@@ -111,3 +111,20 @@ t.test('a truncated JPEG, a text file and an unsupported format are refused with
     message: /not an image Hoist can process \(svg\)/,
   })
 })
+
+t.test('IMAGE_TIMEOUT_SECONDS bounds the whole job, not each step of it', async (t) => {
+  // Fourteen encodings of a 2,400-px photo, AVIF among them: seconds of work on any machine, against a 1 s budget.
+  const photo = await noisyJpeg(2_400, 2_400)
+  const slow = {
+    ...options,
+    widths: [320, 640, 960, 1280, 1600, 2000, 2400],
+    formats: ['webp', 'avif'] as const,
+    timeoutSeconds: 1,
+  }
+  const started = Date.now()
+  await t.rejects(makeVariants(photo, slow), { name: 'ImageRejected', message: /IMAGE_TIMEOUT_SECONDS/ })
+  // The promise under test is a bound: the budget, plus at most one step's overrun, with generous slack for a busy
+  // machine. Bounded per step instead, the same job ran ~30 s here before its first step timed out.
+  const elapsedMs = Date.now() - started
+  t.ok(elapsedMs < 10_000, `refused after ${elapsedMs} ms, within the 1 s budget and slack`)
+})
