@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { buildApp } from '../../../server/src/app.js'
@@ -101,6 +101,20 @@ t.test('--dry-run reports what would change and changes nothing', async (t) => {
   t.equal(manifest.files.length, legacy.files.size, 'the backup manifest lists every file')
   for (const file of manifest.files)
     t.equal(file.sha256, legacy.files.get(file.path), `manifest sha256 of ${file.path}`)
+})
+
+t.test('--from and the default outputs are the caller’s (INIT_CWD under npm run), outputs git-ignored', async (t) => {
+  const asCaller = { outputs: false, from: relative(workDir, legacy.dir), callerDir: workDir }
+  const byDefault = await migrate(['--dry-run'], asCaller)
+  t.equal(byDefault.code, 0, byDefault.stderr)
+  t.equal(byDefault.report.files.scanned, legacy.files.size, '--from is read from the caller’s directory')
+  t.equal(dirname(byDefault.report.manifestPath), join(workDir, '.hoist', 'migrate'))
+  t.ok(existsSync(byDefault.report.manifestPath), 'the manifest is there')
+  t.match(readFileSync(join(workDir, '.hoist', '.gitignore'), 'utf8'), /^\*$/m, 'and git ignores it')
+
+  const chosen = await migrate(['--dry-run', '--report-dir', 'reports'], asCaller)
+  t.equal(dirname(chosen.report.manifestPath), join(workDir, 'reports'), '--report-dir chooses the directory')
+  t.ok(existsSync(chosen.report.manifestPath))
 })
 
 t.test('a run migrates every file and rewrites every URL whose file exists', async (t) => {
