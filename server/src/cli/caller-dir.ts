@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path'
  * The directory the user typed the command in. `npm run hoist -- …` runs the CLI from the repository's root but
  * sets INIT_CWD to the caller's directory, so `--from backend/uploads` means the caller's folder, as it reads.
  */
-export function callerDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.INIT_CWD ?? process.cwd()
+function callerDir(): string {
+  return process.env.INIT_CWD ?? process.cwd()
 }
 
 /** A path the user gave, resolved against their directory. */
