@@ -17,8 +17,10 @@ export interface LegacyDataset {
   dir: string
   dbName: string
   db: Db
-  /** sha256 of each file on disk, by its path under the uploads directory. */
+  /** sha256 of each file on disk, by its path under the uploads directory (NFC, as URLs name it). */
   files: Map<string, string>
+  /** Files named as users name them (spaces, `+`, accents, parentheses), by the fields of `pages` that name them. */
+  awkward: { field: string; files: string[] }[]
   /** URLs that must stay as they are (missing file, another host). */
   untouched: string[]
 }
@@ -30,7 +32,7 @@ export async function createLegacyDataset(t: Test, mongoUri: string): Promise<Le
   const write = (path: string, bytes: Buffer): void => {
     mkdirSync(dirname(join(dir, path)), { recursive: true })
     writeFileSync(join(dir, path), bytes)
-    files.set(path, sha256Hex(bytes))
+    files.set(path.normalize('NFC'), sha256Hex(bytes))
   }
   const cover = pngImage(200, 120, [250, 120, 30])
   write('cover.png', cover)
@@ -42,6 +44,11 @@ export async function createLegacyDataset(t: Test, mongoUri: string): Promise<Le
   write('inline.gif', fileOf('image/gif', 5_000, 4))
   write('docs/guide.pdf', Buffer.from('%PDF-1.4\n% a guide\n'))
   write('orphan.webp', fileOf('image/webp', 9_000, 5)) // referenced by nothing
+  write('a b.png', pngImage(30, 30, [1, 2, 3]))
+  write('café menu.png', pngImage(31, 31, [4, 5, 6]))
+  write('shot (1).png', pngImage(32, 32, [7, 8, 9]))
+  write('a+b.png', pngImage(33, 33, [10, 11, 12]))
+  write('crème brûlée.png'.normalize('NFD'), pngImage(34, 34, [13, 14, 15])) // as macOS writes it
 
   const client = await new MongoClient(mongoUri).connect()
   const dbName = uniqueName('legacy').replace('-', '_')
@@ -93,7 +100,32 @@ export async function createLegacyDataset(t: Test, mongoUri: string): Promise<Le
     },
   ])
   await db.collection('categories').insertOne({ name: 'No uploads here', count: 3 })
-  return { dir, dbName, db, files, untouched }
+  const awkward = [
+    { field: 'cover', value: '/uploads/a b.png', files: ['a b.png'] },
+    { field: 'menu', value: `${OLD_HOST}/uploads/café menu.png`, files: ['café menu.png'] },
+    { field: 'shot', value: '/uploads/shot (1).png', files: ['shot (1).png'] },
+    { field: 'plus', value: `${OLD_HOST}/uploads/a+b.png`, files: ['a+b.png'] },
+    { field: 'dessert', value: '/uploads/crème brûlée.png', files: ['crème brûlée.png'] },
+    {
+      field: 'absolute',
+      value: `${OLD_HOST}/uploads/a b.png ${OLD_HOST}/uploads/shot (1).png`,
+      files: ['a b.png', 'shot (1).png'],
+    },
+    {
+      field: 'html',
+      value: `<p><img src="/uploads/a b.png"><img src="${OLD_HOST}/uploads/café menu.png"><img src="/uploads/shot (1).png"><img src="/uploads/a+b.png"></p>`,
+      files: ['a b.png', 'café menu.png', 'shot (1).png', 'a+b.png'],
+    },
+    {
+      field: 'markdown',
+      value: `![a](/uploads/a%20b.png) ![m](/uploads/caf%C3%A9%20menu.png) ![s](/uploads/shot (1).png) ![d](/uploads/${'crème brûlée'.normalize('NFD')}.png)`,
+      files: ['a b.png', 'café menu.png', 'shot (1).png', 'crème brûlée.png'],
+    },
+  ]
+  await db
+    .collection('pages')
+    .insertOne({ title: 'Awkward names', ...Object.fromEntries(awkward.map(({ field, value }) => [field, value])) })
+  return { dir, dbName, db, files, untouched, awkward: awkward.map(({ field, files }) => ({ field, files })) }
 }
 
 /** Every string in every document of the database, for "did anything change" and "what do URLs point at". */

@@ -7,7 +7,7 @@
  * top-level name starts with `$`. (FerretDB v1 refuses such names outright, so its documents always take the `$set`.)
  */
 import type { Document } from 'mongodb'
-import { rewriteUrls } from './references.js'
+import { rewriteUrls, type LegacyUrlForms } from './references.js'
 
 export type DocumentWrite =
   | { kind: 'set'; filter: Document; update: Document }
@@ -28,12 +28,12 @@ function ordinaryNamesWithin(value: unknown): boolean {
 /** The write that rewrites `current`'s legacy URLs, or undefined when none of its URLs changes. */
 export function planDocumentWrite(
   current: Document,
-  oldPrefixes: string[],
+  forms: LegacyUrlForms,
   newUrlOf: (url: string) => string | undefined,
 ): DocumentWrite | undefined {
   const fields: [string, unknown][] = Object.entries(current)
   const rewritten = fields.map(([name, value]): [string, unknown] =>
-    name === '_id' ? [name, value] : [name, rewriteUrls(value, oldPrefixes, newUrlOf)],
+    name === '_id' ? [name, value] : [name, rewriteUrls(value, forms, newUrlOf)],
   )
   const changed = rewritten.filter(([, value], i) => JSON.stringify(value) !== JSON.stringify(fields[i]![1]))
   if (changed.length === 0) return undefined

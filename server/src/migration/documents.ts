@@ -9,8 +9,8 @@ import { ATTEMPTS_COLLECTION, EVENTS_COLLECTION } from '../events/stored-event.j
 import { LEASES_COLLECTION } from '../storage/ledger.js'
 import { planDocumentWrite } from './document-write.js'
 import type { MigrationOptions } from './migrate.js'
-import { findReferences, type Reference } from './references.js'
-import type { MigrationReport } from './report.js'
+import { findReferences, type LegacyUrlForms, type Reference } from './references.js'
+import { listRewrites, type MigrationReport } from './report.js'
 
 export interface DocumentRefs {
   collection: string
@@ -31,6 +31,7 @@ const idKey = (id: unknown): string => `${(id as object | null)?.constructor?.na
 
 export async function findDocumentReferences(
   options: MigrationOptions,
+  forms: LegacyUrlForms,
   report: MigrationReport,
 ): Promise<DocumentRefs[]> {
   const names =
@@ -43,7 +44,7 @@ export async function findDocumentReferences(
   for (const collection of names) {
     for await (const doc of options.legacyDb.collection(collection).find({}, READ)) {
       report.documents.scanned++
-      const refs = findReferences(doc, options.oldPrefixes)
+      const refs = findReferences(doc, forms)
       if (refs.length === 0) continue
       report.documents.withReferences++
       report.references.found += refs.length
@@ -54,37 +55,36 @@ export async function findDocumentReferences(
 }
 
 /**
- * Rewrites each document whose every on-disk file is verified (`hasFile` and `newUrlOf` tell). The collections are
- * scanned again rather than each document fetched by id: one streaming read instead of a round trip per document.
+ * Rewrites each document whose every on-disk file is verified (`hasFile` and `newUrlOf` tell); a dry run only lists
+ * the rewrites. The collections are scanned again rather than each document fetched by id: one streaming read
+ * instead of a round trip per document.
  */
 export async function rewriteDocuments(
   options: MigrationOptions,
+  forms: LegacyUrlForms,
   documents: DocumentRefs[],
-  hasFile: (ref: Reference) => boolean,
   newUrlOf: (url: string) => string | undefined,
   report: MigrationReport,
 ): Promise<void> {
   const pending = new Map<string, Map<string, DocumentRefs>>()
+  let pendingCount = 0
   for (const doc of documents) {
-    const unverified = doc.refs.filter((ref) => hasFile(ref) && newUrlOf(ref.url) === undefined)
+    const unverified = doc.refs.filter((ref) => forms.isFile(ref.relativePath) && newUrlOf(ref.url) === undefined)
     if (unverified.length > 0) {
       skip(report, doc, `${unverified.length} file(s) not verified in the bucket`)
       continue
     }
-    const rewritable = doc.refs.filter((ref) => newUrlOf(ref.url) !== undefined).length
-    if (rewritable === 0) continue
+    if (!doc.refs.some((ref) => newUrlOf(ref.url) !== undefined)) continue
     if (options.dryRun) {
-      report.documents.rewritten++
-      report.references.rewritten += rewritable
+      countRewritten(report, doc, newUrlOf)
       continue
     }
     if (!pending.has(doc.collection)) pending.set(doc.collection, new Map())
     pending.get(doc.collection)!.set(idKey(doc.id), doc)
+    pendingCount++
   }
-  options.progress?.phase(
-    'rewriting documents',
-    [...pending.values()].reduce((sum, docs) => sum + docs.size, 0),
-  )
+  if (pendingCount === 0) return
+  options.progress?.phase('rewriting documents', pendingCount)
   for (const [name, wanted] of pending) {
     const collection = options.legacyDb.collection(name)
     let slice: Document[] = []
@@ -92,10 +92,7 @@ export async function rewriteDocuments(
       await mapConcurrent(slice, options.concurrency, async (current) => {
         const doc = wanted.get(idKey(current._id))!
         try {
-          if (await writeDocument(collection, current, options, newUrlOf)) {
-            report.documents.rewritten++
-            report.references.rewritten += doc.refs.filter((ref) => newUrlOf(ref.url) !== undefined).length
-          }
+          if (await writeDocument(collection, current, options, forms, newUrlOf)) countRewritten(report, doc, newUrlOf)
         } catch (error) {
           skip(report, doc, `not written: ${(error as Error).message}`)
         }
@@ -113,6 +110,22 @@ export async function rewriteDocuments(
   options.progress?.done()
 }
 
+function countRewritten(
+  report: MigrationReport,
+  doc: DocumentRefs,
+  newUrlOf: (url: string) => string | undefined,
+): void {
+  const rewrites = doc.refs.flatMap((ref) => {
+    const to = newUrlOf(ref.url)
+    return to === undefined
+      ? []
+      : [{ collection: doc.collection, documentId: String(doc.id), field: ref.path.join('.'), from: ref.url, to }]
+  })
+  report.documents.rewritten++
+  report.references.rewritten += rewrites.length
+  listRewrites(report, rewrites)
+}
+
 function skip(report: MigrationReport, doc: DocumentRefs, reason: string): void {
   report.documents.skipped.push({ collection: doc.collection, id: String(doc.id), reason })
 }
@@ -122,11 +135,12 @@ async function writeDocument(
   collection: Collection,
   read: Document,
   options: MigrationOptions,
+  forms: LegacyUrlForms,
   newUrlOf: (url: string) => string | undefined,
 ): Promise<boolean> {
   let current: Document | null = read
   for (let attempt = 1; current && attempt <= ATTEMPTS; attempt++) {
-    const write = planDocumentWrite(current, options.oldPrefixes, newUrlOf)
+    const write = planDocumentWrite(current, forms, newUrlOf)
     if (!write) return false
     const id: Document = { _id: current._id as unknown }
     const result =

@@ -14,7 +14,7 @@ import type { LocalFileTarget, ObjectStore } from '../storage/object-store.js'
 import { findDocumentReferences, rewriteDocuments } from './documents.js'
 import { moveFiles } from './move-files.js'
 import { recordFile } from './records.js'
-import { relativePathOf } from './references.js'
+import { relativePathOf, type LegacyUrlForms } from './references.js'
 import { closePublicUrlConnections } from './safe-fetch.js'
 import { emptyReport, type MigrationReport } from './report.js'
 import { scanFiles } from './scan-files.js'
@@ -65,8 +65,11 @@ export async function migrate(options: MigrationOptions): Promise<MigrationRepor
   lap('scan')
 
   // 2 and 3 at once: the database's legacy URLs, and the files into the bucket — each verified, then its record.
+  // Which files exist decides where an unencoded URL ends (`/uploads/a b.png` names `a b.png` if it is there).
+  const onDisk = new Set(files.map((file) => file.path))
+  const forms: LegacyUrlForms = { prefixes: options.oldPrefixes, isFile: (path) => onDisk.has(path) }
   const [documents, moved] = await Promise.all([
-    findDocumentReferences(options, report),
+    findDocumentReferences(options, forms, report),
     moveFiles(options, files, report, (key, entry) => recordFile(options, key, entry, report)),
   ]).finally(closePublicUrlConnections)
   lap('files')
@@ -76,7 +79,6 @@ export async function migrate(options: MigrationOptions): Promise<MigrationRepor
     options.manifestPath,
     JSON.stringify({ root: options.from, createdAt: new Date().toISOString(), files: moved.manifest }, null, 2),
   )
-  const onDisk = new Set(files.map((file) => file.path))
   const referenced = new Set(documents.flatMap((doc) => doc.refs.map((ref) => ref.relativePath)))
   report.unreferencedFiles = files.filter((file) => !referenced.has(file.path)).map((file) => file.path)
   for (const doc of documents) {
@@ -97,7 +99,7 @@ export async function migrate(options: MigrationOptions): Promise<MigrationRepor
     const key = moved.keyOf.get(relativePathOf(url, options.oldPrefixes) ?? '')
     return key !== undefined && moved.verifiedKeys.has(key) ? options.store.publicUrl(key) : undefined
   }
-  await rewriteDocuments(options, documents, (ref) => onDisk.has(ref.relativePath), newUrlOf, report)
+  await rewriteDocuments(options, forms, documents, newUrlOf, report)
   lap('rewrite')
   report.finishedAt = new Date().toISOString()
   return report

@@ -29,7 +29,11 @@ export interface MovedFiles {
   verifiedKeys: Set<string>
 }
 
-/** Same content, same key: a file stored twice on disk is uploaded once, and a re-run finds it. */
+/**
+ * Same content, same key: a file stored twice on disk is uploaded once, and a re-run finds it. 32 hex digits
+ * (128 bits) of the SHA-256, as documented; never change it: a re-run of an earlier migration finds its objects
+ * and records by this key, and would otherwise upload and record every file again under a second one.
+ */
 function legacyKey(options: MigrationOptions, path: string, sha256Hex: string): string {
   return `${options.keyPrefix}${options.workspaceId}/${sha256Hex.slice(0, 32)}.${legacyTypeOf(path).extension}`
 }

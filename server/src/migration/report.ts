@@ -1,3 +1,18 @@
+/** One URL of one document's field, old → new. */
+export interface Rewrite {
+  collection: string
+  documentId: string
+  /** Dotted path of the field, e.g. `steps.0.blocks.1.data.html`. */
+  field: string
+  from: string
+  to: string
+}
+
+/** Rewrites listed in the JSON report; a larger migration counts the rest (the report stays a readable size). */
+const REWRITES_LISTED = 10_000
+/** Rewrites printed on the terminal; the report lists the others. */
+const REWRITES_PRINTED = 20
+
 /** What a migration run did (or, dry, would do): written as JSON every time, summarised on the terminal. */
 export interface MigrationReport {
   dryRun: boolean
@@ -25,6 +40,10 @@ export interface MigrationReport {
   /** On disk (and now in the bucket) but referenced by no document. */
   unreferencedFiles: string[]
   verification: { checked: number; ok: number; failed: { url: string; problem: string }[] }
+  /** Each URL rewritten (dry run: to rewrite), old → new, up to REWRITES_LISTED of them. */
+  rewrites: Rewrite[]
+  /** Rewrites beyond REWRITES_LISTED: counted in `references.rewritten`, not listed. */
+  rewritesNotListed: number
   /** Wall seconds of each phase, in order: where a slow run spent its time. */
   phaseSeconds?: Record<string, number>
 }
@@ -41,7 +60,15 @@ export function emptyReport(dryRun: boolean, manifestPath: string): MigrationRep
     missingFiles: [],
     unreferencedFiles: [],
     verification: { checked: 0, ok: 0, failed: [] },
+    rewrites: [],
+    rewritesNotListed: 0,
   }
+}
+
+export function listRewrites(report: MigrationReport, rewrites: Rewrite[]): void {
+  const room = Math.max(0, REWRITES_LISTED - report.rewrites.length)
+  report.rewrites.push(...rewrites.slice(0, room))
+  report.rewritesNotListed += Math.max(0, rewrites.length - room)
 }
 
 export function summarise(report: MigrationReport): string {
@@ -55,12 +82,19 @@ export function summarise(report: MigrationReport): string {
     `documents:            ${report.documents.scanned} scanned, ${report.documents.withReferences} with old URLs, ${report.documents.rewritten} ${report.dryRun ? 'to rewrite' : 'rewritten'}`,
     `URL references:       ${report.references.found} found, ${report.references.rewritten} ${report.dryRun ? 'to rewrite' : 'rewritten'}`,
     `missing on disk:      ${report.missingFiles.length} reference(s) left unchanged`,
-    `unreferenced files:   ${report.unreferencedFiles.length} (uploaded anyway)`,
+    `unreferenced files:   ${report.unreferencedFiles.length} (named by no old URL; in the bucket all the same)`,
   ]
   if (!report.dryRun)
     lines.push(
       `verified:             ${report.verification.ok}/${report.verification.checked} URLs serve the right size`,
     )
+  const printed = report.rewrites.slice(0, REWRITES_PRINTED)
+  if (printed.length > 0) lines.push(report.dryRun ? 'URLs to rewrite:' : 'URLs rewritten:')
+  for (const rewrite of printed) {
+    lines.push(`  ${rewrite.collection} ${rewrite.documentId} ${rewrite.field}: ${rewrite.from} → ${rewrite.to}`)
+  }
+  const unprinted = report.references.rewritten - printed.length
+  if (unprinted > 0) lines.push(`  … and ${unprinted} more (see "rewrites" in the JSON report)`)
   for (const failure of report.files.failed) lines.push(`  FAILED upload ${failure.path}: ${failure.error}`)
   for (const failure of report.verification.failed) lines.push(`  FAILED check ${failure.url}: ${failure.problem}`)
   for (const missing of report.missingFiles.slice(0, 20)) {

@@ -1,9 +1,10 @@
-import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import cliProgress from 'cli-progress'
 import { migrate, type MigrationProgress } from '../../migration/migrate.js'
 import { summarise } from '../../migration/report.js'
 import { connectMongo } from '../../storage/mongo-client.js'
+import { callerPath, defaultOutputDir } from '../caller-dir.js'
 import { defineCommand, UsageError } from '../command.js'
 import { withDeployment } from '../deployment.js'
 import { WORKSPACE_ID_PATTERN } from '@hoist/protocol'
@@ -11,6 +12,7 @@ import { WORKSPACE_ID_PATTERN } from '@hoist/protocol'
 const HELP = `Moves a local uploads directory into the bucket and rewrites the URLs stored in the app's MongoDB.
 
   --from <dir>            the old uploads directory (e.g. backend/uploads)            required
+                          (relative paths are from where you run the command, also under npm run)
   --old-prefix <prefix>   how documents address it: /uploads/, https://old-api.example.com/uploads/
                           (repeat for each form)                                       required
   --mongo-uri <uri>       the app's database server (default: LEGACY_MONGO_URI, else MONGO_URI)
@@ -19,8 +21,9 @@ const HELP = `Moves a local uploads directory into the bucket and rewrites the U
   --workspace <id>        workspace for the migrated files' records and keys (default: legacy)
   --dry-run               change nothing; report what would change
   --concurrency <n>       files (read, upload, checks, record) and document writes in parallel (default: 4)
-  --manifest <file>       backup manifest (default: ./hoist-migration-manifest-<time>.json)
-  --report <file>         JSON report (default: ./hoist-migration-report-<time>.json)
+  --report-dir <dir>      where the manifest and report go (default: .hoist/migrate/, git-ignored)
+  --manifest <file>       backup manifest (default: <report dir>/hoist-migration-manifest-<time>.json)
+  --report <file>         JSON report (default: <report dir>/hoist-migration-report-<time>.json)
   --no-verify-public      trust the S3 API's check of each object instead of also fetching its new URL over HTTP
 
 Hoist's own settings (bucket, MONGO_URI/MONGO_DB_NAME for the upload records, PUBLIC_BASE_URL) come from the
@@ -41,17 +44,24 @@ function progressReporter(): MigrationProgress {
   let name = ''
   let total = 0
   let count = 0
+  let printed = 0
+  const print = (): void => {
+    console.error(`${name}: ${count}/${total}`)
+    printed = count
+  }
   return {
     phase: (phase, phaseTotal) => {
       ;[name, total, count] = [phase, phaseTotal, 0]
-      console.error(`${name}: 0/${total}`)
+      print()
     },
     tick: () => {
       count++
-      if (count === total || count % Math.max(1, Math.ceil(total / 20)) === 0)
-        console.error(`${name}: ${count}/${total}`)
+      if (count === total || count % Math.max(1, Math.ceil(total / 20)) === 0) print()
     },
-    done: () => undefined,
+    // Where the phase really ended (a document deleted meanwhile is never written): the last line is the truth.
+    done: () => {
+      if (printed !== count) print()
+    },
   }
 }
 
@@ -67,6 +77,7 @@ export default defineCommand({
     workspace: { type: 'string', default: 'legacy' },
     'dry-run': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '4' },
+    'report-dir': { type: 'string' },
     manifest: { type: 'string' },
     report: { type: 'string' },
     'no-verify-public': { type: 'boolean', default: false },
@@ -86,8 +97,14 @@ export default defineCommand({
     const config = loadConfig()
     const legacyUri = values['mongo-uri'] ?? process.env.LEGACY_MONGO_URI ?? config.mongoUri
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-    const manifestPath = resolve(values.manifest ?? `hoist-migration-manifest-${stamp}.json`)
-    const reportPath = resolve(values.report ?? `hoist-migration-report-${stamp}.json`)
+    const outputPath = async (flag: string | undefined, name: string): Promise<string> => {
+      if (flag) return callerPath(flag)
+      const dir = values['report-dir'] ? callerPath(values['report-dir']) : await defaultOutputDir('migrate')
+      await mkdir(dir, { recursive: true })
+      return join(dir, `hoist-migration-${name}-${stamp}.json`)
+    }
+    const manifestPath = await outputPath(values.manifest, 'manifest')
+    const reportPath = await outputPath(values.report, 'report')
 
     return withDeployment(config, async ({ ledger, store, mongo: hoistMongo }) => {
       const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await connectMongo(legacyUri)
@@ -104,7 +121,7 @@ export default defineCommand({
         }
         if (!values['dry-run']) await ledger.ensureIndexes()
         const report = await migrate({
-          from: resolve(values.from!),
+          from: callerPath(values.from!),
           legacyDb: legacyMongo.db(legacyDbName),
           ...(values.collections ? { collections: values.collections.split(',').map((name) => name.trim()) } : {}),
           oldPrefixes: prefixes,
