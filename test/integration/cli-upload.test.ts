@@ -57,6 +57,15 @@ t.test('two files with metadata: exit 0, a "<file> → <url>" line each, confirm
   t.equal(Number(served.headers.get('content-length')), 6 * MiB, 'the multipart file is whole in the bucket')
 })
 
+t.test('a relative path means the caller’s directory (INIT_CWD under npm run), not the clone’s', async (t) => {
+  const result = await runHoist(['upload', 'step-1.png', '--metadata', 'stepId=relative'], { ...env, INIT_CWD: dir })
+  t.equal(result.code, 0, result.stderr)
+  t.same(
+    (await listBy('stepId', 'relative')).map((record) => record.filename),
+    ['step-1.png'],
+  )
+})
+
 t.test('--json prints one record per line, with the file it came from', async (t) => {
   const result = await runHoist(['upload', photo, '--json', '--metadata', 'stepId=json'], env)
   t.equal(result.code, 0, result.stderr)

@@ -6,6 +6,7 @@ import { createUploader, fetchPut, HoistUploadError, memoryResumeStore, type Upl
 import { MEDIA_TYPES } from '../../uploads/media-types.js'
 import { defineCommand, UsageError, wholeNumber } from '../command.js'
 import { readDevEnv } from '../dev-env.js'
+import { callerPath } from '../caller-dir.js'
 
 const HELP = `Uploads files through the Hoist API, as the browser client does: presign, PUT straight to the bucket
 (multipart above the API's threshold), confirm. Prints "<file> → <url>" for each file as it is confirmed, with a
@@ -119,8 +120,8 @@ export default defineCommand({
       try {
         const contentType = values['content-type'] ?? contentTypeOf(file)
         // openAsBlob names a missing file only as an invalid argument: stat says ENOENT.
-        if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' })
-        const blob = await openAsBlob(file, { type: contentType })
+        if (!(await stat(callerPath(file))).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' })
+        const blob = await openAsBlob(callerPath(file), { type: contentType })
         const record = await uploader.upload(blob, {
           filename: basename(file),
           contentType,
@@ -136,7 +137,7 @@ export default defineCommand({
     const queue = [...files]
     const worker = async (): Promise<void> => {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        const size = await stat(file).then(
+        const size = await stat(callerPath(file)).then(
           (info) => info.size,
           () => 0,
         )
