@@ -1,0 +1,44 @@
+import pytest
+
+from hoist_client import HoistError
+
+
+def test_a_token_minted_by_the_package_uploads(upload_png):
+    record = upload_png(metadata={"blockId": "b1"})
+    assert record["status"] == "confirmed"
+    assert record["metadata"] == {"blockId": "b1"}
+
+
+def test_get_and_list_by_metadata(client, upload_png):
+    first = upload_png(metadata={"stepId": "s1"})
+    upload_png(metadata={"stepId": "s2"})
+    assert client.get(first["id"])["url"] == first["url"]
+    page = client.list(metadata={"stepId": "s1"})
+    assert [item["id"] for item in page.items] == [first["id"]]
+
+
+def test_list_pages_with_the_cursor(client, upload_png):
+    ids = {upload_png()["id"] for _ in range(3)}
+    first = client.list(limit=2)
+    assert len(first.items) == 2 and first.next_cursor
+    second = client.list(limit=2, cursor=first.next_cursor)
+    assert {item["id"] for item in first.items + second.items} == ids
+
+
+def test_delete_then_get_is_hoists_404(client, upload_png):
+    record = upload_png()
+    client.delete(record["id"])
+    with pytest.raises(HoistError) as raised:
+        client.get(record["id"])
+    assert raised.value.status == 404
+    assert raised.value.code == "UPLOAD_NOT_FOUND"
+
+
+def test_another_workspace_sees_nothing(api_url, jwt_secret, upload_png):
+    from hoist_client import HoistClient
+
+    record = upload_png()
+    with HoistClient(api_url, secret=jwt_secret, workspace="py-someone-else") as other:
+        with pytest.raises(HoistError) as raised:
+            other.get(record["id"])
+    assert raised.value.status == 404
