@@ -49,6 +49,8 @@ const ConfigSchema = Type.Object({
   jwtPublicKey: Type.Optional(Type.String({ minLength: 100 })),
   jwtIssuer: Type.Optional(Type.String({ minLength: 1 })),
   jwtAudience: Type.Optional(Type.String({ minLength: 1 })),
+  /** Tokens whose `exp` is further ahead are refused: a leaked token is good for at most this long. */
+  tokenMaxLifetimeSeconds: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
 
   corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^\\s/]+$' }), { default: [] }),
 
@@ -135,6 +137,7 @@ export const ENV_NAMES = {
   jwtPublicKey: 'JWT_PUBLIC_KEY',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
+  tokenMaxLifetimeSeconds: 'TOKEN_MAX_LIFETIME_SECONDS',
   corsOrigins: 'CORS_ORIGINS',
   allowedContentTypes: 'ALLOWED_CONTENT_TYPES',
   maxImageBytes: 'MAX_IMAGE_BYTES',

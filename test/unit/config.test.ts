@@ -79,3 +79,9 @@ t.test('the compose file’s placeholder JWT secret is refused unless NODE_ENV=d
   t.equal(loadConfig({ ...placeholder, NODE_ENV: 'development' }).jwtSecret, placeholder.JWT_SECRET)
   t.ok(loadConfig({ ...minimal, NODE_ENV: 'production' }), 'any other secret, anywhere')
 })
+
+t.test('TOKEN_MAX_LIFETIME_SECONDS: a day unless set, between a minute and 30 days', async (t) => {
+  t.equal(loadConfig(minimal).tokenMaxLifetimeSeconds, 86_400)
+  t.equal(loadConfig({ ...minimal, TOKEN_MAX_LIFETIME_SECONDS: '3600' }).tokenMaxLifetimeSeconds, 3600)
+  t.throws(() => loadConfig({ ...minimal, TOKEN_MAX_LIFETIME_SECONDS: '10' }), /TOKEN_MAX_LIFETIME_SECONDS/)
+})
