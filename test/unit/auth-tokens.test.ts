@@ -118,3 +118,11 @@ t.test('the signature is checked before any claim: a forged token learns nothing
   const forged = sign({ sub: 1, exp: NOW }, 'another-secret-that-is-long-enough-0123456789')
   t.equal(refusal(forged).check, 'signature')
 })
+
+t.test('an upload claim becomes the principal’s upload rules; a malformed one is refused, naming it', async (t) => {
+  const upload = { contentTypes: ['image/*', 'application/pdf'], maxSize: 5_242_880, metadata: { blockId: 'b1' } }
+  t.same(verify(sign({ ...good, upload })).uploadRules, upload)
+  t.notOk('uploadRules' in verify(sign(good)), 'no claim, no rules')
+  refused(t, sign({ ...good, upload: { maxSize: -1 } }), 'upload', /upload claim is malformed: upload\.maxSize/)
+  refused(t, sign({ ...good, upload: { contentType: ['image/*'] } }), 'upload', /upload claim is malformed/)
+})

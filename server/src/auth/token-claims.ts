@@ -2,7 +2,8 @@
  * The claims Hoist reads from a token whose signature is already verified, checked one by one so that a 401 says
  * which claim is wrong and how to fix it. Messages name claims and rules, never the expected issuer or audience.
  */
-import { WORKSPACE_ID_PATTERN } from '@hoist/protocol'
+import { UploadRulesSchema, WORKSPACE_ID_PATTERN, type UploadRules } from '@hoist/protocol'
+import { Compile } from 'typebox/compile'
 import { Unauthorized, withDetails } from '../errors.js'
 import type { Principal } from '../uploads/principal.js'
 
@@ -107,9 +108,22 @@ function checkWorkspace(workspace: unknown): string {
   return workspace
 }
 
+const checkUploadRules = Compile(UploadRulesSchema)
+
+/** The optional `upload` claim (protocol/src/upload-rules.ts); malformed, it is a 401 naming where. */
+function checkUploadClaim(upload: unknown): UploadRules | undefined {
+  if (upload === undefined) return undefined
+  if (checkUploadRules.Check(upload)) return upload
+  const [first] = checkUploadRules.Errors(upload)
+  const where = first?.instancePath ? `upload${first.instancePath.replaceAll('/', '.')}` : 'upload'
+  throw tokenRefused('upload', `the upload claim is malformed: ${where} ${first?.message ?? 'is invalid'}`)
+}
+
 /** The principal a verified token names, or a 401 that names the first claim that is wrong. */
 export function principalFromClaims(payload: Record<string, unknown>, rules: ClaimRules): Principal {
   checkExpiry(payload, rules)
   checkIssuerAndAudience(payload, rules)
-  return { userId: checkSubject(payload.sub), workspaceId: checkWorkspace(payload.workspace) }
+  const principal = { userId: checkSubject(payload.sub), workspaceId: checkWorkspace(payload.workspace) }
+  const uploadRules = checkUploadClaim(payload.upload)
+  return uploadRules ? { ...principal, uploadRules } : principal
 }
