@@ -14,6 +14,19 @@ export const ERRORS = {
   /** 413 as tus answers an Upload-Length over its maximum: the declared file, not this request, is too large. */
   FILE_TOO_LARGE: { status: 413, message: 'The file is %d bytes; %s files may be at most %d bytes' },
   UNAUTHORIZED: { status: 401, message: 'Unauthorized: %s' },
+  /** The token's `upload` rules (protocol/src/upload-rules.ts), stricter than the server's own limits. */
+  TOKEN_CONTENT_TYPE_NOT_ALLOWED: {
+    status: 403,
+    message: 'This token allows uploads of %s only, not %s (its upload.contentTypes rule)',
+  },
+  TOKEN_FILE_TOO_LARGE: {
+    status: 413,
+    message: 'The file is %d bytes; this token allows at most %d bytes (its upload.maxSize rule)',
+  },
+  TOKEN_METADATA_FIXED: {
+    status: 403,
+    message: 'metadata.%s is fixed by the token (its upload.metadata rule) to %s; send that value or leave it out',
+  },
   QUOTA_EXCEEDED: {
     status: 403,
     message:

@@ -85,6 +85,12 @@ export const UploadViewSchema = Type.Object(
     partSize: Type.Optional(Type.Integer()),
     partCount: Type.Optional(Type.Integer()),
     metadata: MetadataSchema,
+    fixedMetadata: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          "Metadata keys the app's token fixed (its upload.metadata rule): their values came from the app, not the browser",
+      }),
+    ),
     url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),
     confirmedBy: Type.Optional(ConfirmedBySchema),
     image: Type.Optional(ImageInfoSchema),

@@ -7,6 +7,7 @@ import { Value } from 'typebox/value'
 import { mimeEssence } from '@hoist/protocol'
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './events/retry-schedule.js'
 import { WEBHOOK_SECRET_PATTERN } from './events/webhook-signature.js'
+import { developmentOnlyProblems } from './production-settings.js'
 import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-types.js'
 
 const MiB = 1024 * 1024
@@ -49,6 +50,8 @@ const ConfigSchema = Type.Object({
   jwtPublicKey: Type.Optional(Type.String({ minLength: 100 })),
   jwtIssuer: Type.Optional(Type.String({ minLength: 1 })),
   jwtAudience: Type.Optional(Type.String({ minLength: 1 })),
+  /** Tokens whose `exp` is further ahead are refused: a leaked token is good for at most this long. */
+  tokenMaxLifetimeSeconds: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
 
   corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^\\s/]+$' }), { default: [] }),
 
@@ -135,6 +138,7 @@ export const ENV_NAMES = {
   jwtPublicKey: 'JWT_PUBLIC_KEY',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
+  tokenMaxLifetimeSeconds: 'TOKEN_MAX_LIFETIME_SECONDS',
   corsOrigins: 'CORS_ORIGINS',
   allowedContentTypes: 'ALLOWED_CONTENT_TYPES',
   maxImageBytes: 'MAX_IMAGE_BYTES',
@@ -196,7 +200,8 @@ const PLACEHOLDER_SECRETS = new Set(['change-me-to-a-long-random-secret-of-32-ch
 
 /**
  * Validates a whole config (env-derived or explicit), applying defaults; throws ConfigError naming the env vars.
- * `nodeEnv` (NODE_ENV) is `development` only on a laptop: the one place a placeholder secret is tolerated.
+ * `nodeEnv` (NODE_ENV) is `development` only on a laptop: the one place a placeholder secret is tolerated;
+ * `production` refuses every development-only setting (production-settings.ts).
  */
 export function parseConfig(input: Record<string, unknown>, nodeEnv?: string): Config {
   const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(input)))
@@ -233,6 +238,7 @@ export function parseConfig(input: Record<string, unknown>, nodeEnv?: string): C
   if (unknownTypes.length > 0) {
     problems.push(`ALLOWED_CONTENT_TYPES has types Hoist cannot verify: ${unknownTypes.join(', ')}`)
   }
+  if (nodeEnv === 'production') problems.push(...developmentOnlyProblems(config))
   if (problems.length > 0) throw new ConfigError(problems)
   // The API's schema lists these exactly: store each once, as its essence (`IMAGE/PNG` → `image/png`).
   config.allowedContentTypes = [...new Set(config.allowedContentTypes.map(mimeEssence))]

@@ -18,6 +18,11 @@ export const InvalidJson = apiError<'INVALID_JSON', [string]>('INVALID_JSON')
 export const ContentTypeNotAllowed = apiError<'CONTENT_TYPE_NOT_ALLOWED', [string, string]>('CONTENT_TYPE_NOT_ALLOWED')
 export const FileTooLarge = apiError<'FILE_TOO_LARGE', [number, string, number]>('FILE_TOO_LARGE')
 export const Unauthorized = apiError<'UNAUTHORIZED', [string]>('UNAUTHORIZED')
+export const TokenContentTypeNotAllowed = apiError<'TOKEN_CONTENT_TYPE_NOT_ALLOWED', [string, string]>(
+  'TOKEN_CONTENT_TYPE_NOT_ALLOWED',
+)
+export const TokenFileTooLarge = apiError<'TOKEN_FILE_TOO_LARGE', [number, number]>('TOKEN_FILE_TOO_LARGE')
+export const TokenMetadataFixed = apiError<'TOKEN_METADATA_FIXED', [string, string]>('TOKEN_METADATA_FIXED')
 export const QuotaExceeded = apiError<'QUOTA_EXCEEDED', [number]>('QUOTA_EXCEEDED')
 export const RouteNotFound = apiError<'ROUTE_NOT_FOUND', [string, string]>('ROUTE_NOT_FOUND')
 export const UploadNotFound = apiError<'UPLOAD_NOT_FOUND', [string]>('UPLOAD_NOT_FOUND')

@@ -1,13 +1,28 @@
 /**
  * The API process: read and validate config, listen, and shut down gracefully — /readyz turns 503 first so the
- * load balancer stops routing here, in-flight requests finish, then clients close.
+ * load balancer stops routing here, in-flight requests finish, then clients close. A setting that stops start-up
+ * is one line on stderr naming it (never a driver's stack).
  */
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { webhookUrlProblem } from './events/webhook-target.js'
+import { StartupError } from './startup-error.js'
 
 /** How long /readyz reports draining before the listener closes (load balancers poll every few seconds). */
 const DRAIN_DELAY_MS = Number(process.env.SHUTDOWN_DRAIN_DELAY_MS ?? 3_000)
 const SHUTDOWN_TIMEOUT_MS = 25_000
+
+async function start(config: Config) {
+  try {
+    return await buildApp(config)
+  } catch (error) {
+    if (error instanceof StartupError) {
+      console.error(error.message)
+      process.exit(error.exitCode)
+    }
+    throw error
+  }
+}
 
 async function main(): Promise<void> {
   let config
@@ -21,8 +36,14 @@ async function main(): Promise<void> {
     throw error
   }
 
-  const app = await buildApp(config)
+  const app = await start(config)
   await app.listen({ port: config.port, host: config.host })
+  if (config.webhookUrl) {
+    // Not awaited: a slow resolver must not hold up serving.
+    void webhookUrlProblem(config.webhookUrl, { allowLoopback: config.webhookAllowLoopback }).then((problem) => {
+      if (problem) app.log.warn(problem)
+    })
+  }
 
   let closing = false
   const shutdown = async (signal: string): Promise<void> => {

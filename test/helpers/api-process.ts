@@ -47,3 +47,16 @@ export async function startApiProcess(options: {
   child.kill('SIGKILL')
   throw new Error(`the API did not become ready:\n${output}`)
 }
+
+/** The API as its own process (from source) that is expected to stop during start-up: its exit code and stderr. */
+export async function runApiToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(await freePort()), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+  return { code, stderr }
+}

@@ -93,6 +93,28 @@ t.test('a refused file: exit 1, named with the API’s code and message; the oth
   )
 })
 
+t.test(
+  'upload rules in the token: each refusal names its code and rule; fixed metadata is filled in and marked',
+  async (t) => {
+    const rules = { contentTypes: ['image/*'], metadata: { blockId: 'b1' } }
+    const ruled = { ...env, HOIST_TOKEN: mintToken({ workspace, upload: rules }) }
+    const video = await runHoist(['upload', clip], ruled)
+    t.equal(video.code, 1)
+    t.match(
+      video.stderr,
+      `${clip}: TOKEN_CONTENT_TYPE_NOT_ALLOWED: This token allows uploads of image/* only, not video/mp4`,
+    )
+    const changed = await runHoist(['upload', photo, '--metadata', 'blockId=b2'], ruled)
+    t.equal(changed.code, 1)
+    t.match(changed.stderr, `${photo}: TOKEN_METADATA_FIXED: metadata.blockId is fixed by the token`)
+    const filled = await runHoist(['upload', photo, '--json', '--metadata', 'stepId=ruled'], ruled)
+    t.equal(filled.code, 0, filled.stderr)
+    const record = JSON.parse(filled.stdout.trim())
+    t.same(record.metadata, { stepId: 'ruled', blockId: 'b1' })
+    t.same(record.fixedMetadata, ['blockId'])
+  },
+)
+
 t.test('a missing file fails alone, named', async (t) => {
   const result = await runHoist(['upload', join(dir, 'gone.png'), '--json'], env)
   t.equal(result.code, 1)

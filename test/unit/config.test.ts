@@ -79,3 +79,25 @@ t.test('the compose file’s placeholder JWT secret is refused unless NODE_ENV=d
   t.equal(loadConfig({ ...placeholder, NODE_ENV: 'development' }).jwtSecret, placeholder.JWT_SECRET)
   t.ok(loadConfig({ ...minimal, NODE_ENV: 'production' }), 'any other secret, anywhere')
 })
+
+t.test('NODE_ENV=production refuses development-only settings, naming each', async (t) => {
+  const production = { ...minimal, NODE_ENV: 'production' }
+  const refusals: [Record<string, string>, RegExp][] = [
+    [{ WEBHOOK_ALLOW_LOOPBACK: 'true' }, /WEBHOOK_ALLOW_LOOPBACK=true is for development only/],
+    [{ AWS_ACCESS_KEY_ID: 'hoist-local', AWS_SECRET_ACCESS_KEY: 'hoist-local-secret-key' }, /AWS_SECRET_ACCESS_KEY/],
+    [{ AWS_ACCESS_KEY_ID: 'minioadmin', AWS_SECRET_ACCESS_KEY: 'minioadmin' }, /AWS_SECRET_ACCESS_KEY/],
+    [{ S3_ENDPOINT: 'http://localhost:9000' }, /S3_ENDPOINT is a loopback address/],
+    [{ PUBLIC_BASE_URL: 'http://127.0.0.1:9000/hoist-dev' }, /PUBLIC_BASE_URL is a loopback address/],
+  ]
+  for (const [settings, message] of refusals) {
+    t.throws(() => loadConfig({ ...production, ...settings }), message, Object.keys(settings).join(', '))
+    t.ok(loadConfig({ ...minimal, ...settings, NODE_ENV: 'development' }), 'fine in development')
+  }
+  t.ok(loadConfig({ ...production, S3_ENDPOINT: 'https://s3.example.com', WEBHOOK_ALLOW_LOOPBACK: 'false' }))
+})
+
+t.test('TOKEN_MAX_LIFETIME_SECONDS: a day unless set, between a minute and 30 days', async (t) => {
+  t.equal(loadConfig(minimal).tokenMaxLifetimeSeconds, 86_400)
+  t.equal(loadConfig({ ...minimal, TOKEN_MAX_LIFETIME_SECONDS: '3600' }).tokenMaxLifetimeSeconds, 3600)
+  t.throws(() => loadConfig({ ...minimal, TOKEN_MAX_LIFETIME_SECONDS: '10' }), /TOKEN_MAX_LIFETIME_SECONDS/)
+})

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events'
 import fp from 'fastify-plugin'
 import { MongoEventLog } from '../events/mongo-event-log.js'
 import type { LedgerMaintenance, UploadLedger } from '../storage/ledger.js'
-import { connectMongo } from '../storage/mongo-client.js'
+import { connectMongoAtStartup } from '../storage/mongo-client.js'
 import { MongoLedger } from '../storage/mongo-ledger.js'
 
 declare module 'fastify' {
@@ -23,7 +23,7 @@ declare module 'fastify' {
 /** The MongoDB client, and the upload ledger and event log on it; indexes are created at start-up. */
 export default fp(
   async (app) => {
-    const client = await connectMongo(app.config.mongoUri)
+    const client = await connectMongoAtStartup(app.config.mongoUri)
     app.addHook('onClose', async () => {
       await client.close()
     })

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import { RateLimited } from '../errors.js'
+import { oneLine, StartupError } from '../startup-error.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,7 +69,8 @@ async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis>
     await redis.connect()
   } catch (error) {
     redis.disconnect()
-    throw new Error(`Redis at REDIS_URL could not be reached: ${(error as Error).message}`, { cause: error })
+    const message = oneLine((error as Error).message, url)
+    throw new StartupError('REDIS_URL', `Redis could not be reached (${message})`, 69, { cause: error })
   }
   // It reconnects by itself; say once that limits are off, and when they are back.
   let down = false

@@ -35,6 +35,8 @@ export interface UploadRecord {
   multipart?: MultipartPlan
   /** The app's metadata as `key=value` strings (metadata.ts). */
   metadataPairs?: string[]
+  /** Metadata keys the token's upload rules fixed (upload-rules.ts): the app set them, not the browser. */
+  fixedMetadata?: string[]
   /** Final public (or CDN) URL, set when confirmed. */
   url?: string
   confirmedBy?: ConfirmedBy
@@ -74,6 +76,7 @@ export function toView(record: UploadRecord): UploadView {
     strategy: record.strategy,
     ...(record.multipart ? { partSize: record.multipart.partSize, partCount: record.multipart.partCount } : {}),
     metadata: metadataOf(record.metadataPairs),
+    ...(record.fixedMetadata?.length ? { fixedMetadata: record.fixedMetadata } : {}),
     ...(record.url ? { url: record.url } : {}),
     ...(record.confirmedBy ? { confirmedBy: record.confirmedBy } : {}),
     ...(record.image ? { image: record.image } : {}),

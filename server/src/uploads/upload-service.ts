@@ -29,6 +29,7 @@ import { QuotaGate } from './quota.js'
 import { keysOf, releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 import { metadataFilter, metadataPairs } from './metadata.js'
+import { applyUploadRules } from './upload-rules.js'
 
 /** The type confirm verified (migrated files: the one their key carries). */
 function verifiedExtension(record: UploadRecord): string {
@@ -55,6 +56,11 @@ export class UploadService {
     const mediaType = this.allowedType(input.contentType)
     const maxBytes = mediaType.kind === 'image' ? config.maxImageBytes : config.maxVideoBytes
     if (input.size > maxBytes) throw new FileTooLarge(input.size, mediaType.kind, maxBytes)
+    const ruled = applyUploadRules(principal.uploadRules, {
+      contentType: mediaType.contentType,
+      size: input.size,
+      ...(input.metadata ? { metadata: input.metadata } : {}),
+    })
     const multipart = input.size > Math.min(config.multipartThresholdBytes, MAX_SINGLE_PUT_SIZE)
 
     const now = this.deps.clock()
@@ -66,7 +72,8 @@ export class UploadService {
       userId: principal.userId,
       key,
       filename: displayFilename(input.filename),
-      metadataPairs: metadataPairs(input.metadata),
+      metadataPairs: metadataPairs(ruled.metadata),
+      ...(ruled.fixedMetadata.length > 0 ? { fixedMetadata: ruled.fixedMetadata } : {}),
       contentType: mediaType.contentType,
       kind: mediaType.kind,
       size: input.size,

@@ -101,41 +101,49 @@ t.test('control 13: 10 concurrent confirms make one transition and give identica
   )
 })
 
-t.test('control 15: JWT attacks are 401 in the error shape', async (t) => {
+t.test('control 15: JWT attacks are 401 in the error shape, naming the check that failed', async (t) => {
   const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
   const exp = Math.floor(Date.now() / 1000) + 600
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const cases: Record<string, string | undefined> = {
-    'no token': undefined,
-    'alg none': `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'u', workspace: 'ws-a', exp, ...aud })}.`,
-    'wrong key': mintToken(aud, { key: 'another-secret-of-enough-length-0123456789' }),
-    'no exp': createSigner({ key: TEST_JWT_SECRET })({ sub: 'u', workspace: 'ws-a', ...aud }),
-    expired: createSigner({ key: TEST_JWT_SECRET })({
-      sub: 'u',
-      workspace: 'ws-a',
-      exp: Math.floor(Date.now() / 1000) - 60,
-      ...aud,
-    }),
-    'wrong audience': mintToken({ aud: 'another-api' }),
-    'no audience': mintToken(),
-    'no workspace': createSigner({ key: TEST_JWT_SECRET, expiresIn: 60_000 })({ sub: 'u', ...aud }),
-    'workspace with a slash': mintToken({ ...aud, workspace: '../other' }),
-    'no sub': createSigner({ key: TEST_JWT_SECRET, expiresIn: 60_000 })({ workspace: 'ws-a', ...aud }),
-    'RS256 token for an HS256 API': createSigner({
-      key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-      algorithm: 'RS256',
-      expiresIn: 60_000,
-    })({ sub: 'u', workspace: 'ws-a', ...aud }),
-    garbage: 'not.a.jwt',
+  const signed = createSigner({ key: TEST_JWT_SECRET })
+  const cases: Record<string, [token: string | undefined, check: string]> = {
+    'no token': [undefined, 'authorization-header'],
+    'alg none': [
+      `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'u', workspace: 'ws-a', exp, ...aud })}.`,
+      'algorithm',
+    ],
+    'wrong key': [mintToken(aud, { key: 'another-secret-of-enough-length-0123456789' }), 'signature'],
+    'no exp': [signed({ sub: 'u', workspace: 'ws-a', ...aud }), 'exp'],
+    expired: [signed({ sub: 'u', workspace: 'ws-a', exp: exp - 660, ...aud }), 'exp'],
+    'exp in milliseconds': [signed({ sub: 'u', workspace: 'ws-a', exp: exp * 1000, ...aud }), 'exp'],
+    'not yet valid': [signed({ sub: 'u', workspace: 'ws-a', exp, nbf: exp - 60, ...aud }), 'nbf'],
+    'wrong audience': [mintToken({ aud: 'another-api' }), 'aud'],
+    'no audience': [mintToken(), 'aud'],
+    'no workspace': [signed({ sub: 'u', exp, ...aud }), 'workspace'],
+    'workspace with a slash': [mintToken({ ...aud, workspace: '../other' }), 'workspace'],
+    'no sub': [signed({ workspace: 'ws-a', exp, ...aud }), 'sub'],
+    'numeric sub': [signed({ sub: 42, workspace: 'ws-a', exp, ...aud }), 'sub'],
+    'RS256 token for an HS256 API': [
+      createSigner({
+        key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+        algorithm: 'RS256',
+        expiresIn: 60_000,
+      })({ sub: 'u', workspace: 'ws-a', ...aud }),
+      'algorithm',
+    ],
+    garbage: ['not.a.jwt', 'format'],
   }
-  for (const [name, token] of Object.entries(cases)) {
+  for (const [name, [token, check]] of Object.entries(cases)) {
     const response = await app.inject({
       method: 'GET',
       url: '/v1/uploads',
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     })
     t.equal(response.statusCode, 401, name)
-    t.equal(response.json().error.code, 'UNAUTHORIZED', `${name}: error shape`)
+    const { error } = response.json()
+    t.equal(error.code, 'UNAUTHORIZED', `${name}: error shape`)
+    t.equal(error.details?.check, check, `${name}: names the ${check} check`)
+    t.notMatch(error.message, TEST_JWT_SECRET, `${name}: no secret`)
   }
 })
 

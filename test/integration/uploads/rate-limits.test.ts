@@ -126,5 +126,5 @@ t.test('the API shuts down cleanly while Redis is down', async (t) => {
 t.test('an unreachable REDIS_URL stops start-up with a clear message', async (t) => {
   const port = await freePort()
   const config = configFor(stack, { redisUrl: `redis://127.0.0.1:${port}` })
-  await t.rejects(buildApp(config, { logger: false }), /Redis at REDIS_URL could not be reached/)
+  await t.rejects(buildApp(config, { logger: false }), /^REDIS_URL: Redis could not be reached/)
 })
