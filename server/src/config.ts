@@ -13,6 +13,8 @@ const MiB = 1024 * 1024
 const GiB = 1024 * MiB
 /** SigV4 presigned URLs cannot live longer than 7 days. */
 const MAX_PRESIGN_TTL_SECONDS = 604_800
+/** S3_TIMEOUT_MS's default, for S3 clients made without a whole config (the stack, benchmarks). */
+export const DEFAULT_S3_TIMEOUT_MS = 10_000
 
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -40,9 +42,20 @@ const ConfigSchema = Type.Object({
   publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   /** `sigv4` signs prepared requests directly; `sdk` uses getSignedUrl (same URLs, ~10x the CPU). */
   presigner: Type.Union([Type.Literal('sigv4'), Type.Literal('sdk')], { default: 'sigv4' }),
+  /**
+   * The time budget of one S3 attempt: connecting, and each wait for the store's next bytes (the SDK's
+   * `connectionTimeout`/`requestTimeout`, and the same for the direct calls). A silent store is a 503 with Retry-After.
+   */
+  s3TimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: DEFAULT_S3_TIMEOUT_MS }),
 
   mongoUri: Type.String({ pattern: '^mongodb(\\+srv)?://' }),
   mongoDbName: Type.String({ minLength: 1, maxLength: 60, pattern: '^[A-Za-z0-9_-]+$', default: 'hoist' }),
+  /**
+   * The time budget of one MongoDB operation, all of it: server selection, a pooled connection, the round trip
+   * (the driver's `timeoutMS`). Spent: the request answers 503 with Retry-After. Long scans (doctor, migrate) get
+   * it per batch.
+   */
+  mongoTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
 
   jwtSecret: Type.Optional(Type.String({ minLength: 32 })),
   /** PEM public key: switches verification to RS256. */
@@ -76,6 +89,11 @@ const ConfigSchema = Type.Object({
   bucketCallRateLimitPerMinute: Type.Integer({ minimum: 1, default: 600 }),
   /** Where rate-limit counters are shared by every API instance; absent: each process counts alone. */
   redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$' })),
+  /**
+   * The time budget of one Redis command (ioredis `commandTimeout`). Spent: the request is let through uncounted
+   * (fail-open, logged), never held.
+   */
+  redisTimeoutMs: Type.Integer({ minimum: 50, maximum: 30_000, default: 1_000 }),
   /** 0 turns the in-process sweeper off (run `hoist sweep` from a cron instead). */
   sweepIntervalSeconds: Type.Integer({ minimum: 0, default: 60 }),
 
@@ -129,8 +147,10 @@ export const ENV_NAMES = {
   s3KeyPrefix: 'S3_KEY_PREFIX',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   presigner: 'PRESIGNER',
+  s3TimeoutMs: 'S3_TIMEOUT_MS',
   mongoUri: 'MONGO_URI',
   mongoDbName: 'MONGO_DB_NAME',
+  mongoTimeoutMs: 'MONGO_TIMEOUT_MS',
   jwtSecret: 'JWT_SECRET',
   jwtPublicKey: 'JWT_PUBLIC_KEY',
   jwtIssuer: 'JWT_ISSUER',
@@ -149,6 +169,7 @@ export const ENV_NAMES = {
   presignRateLimitPerMinute: 'PRESIGN_RATE_LIMIT_PER_MINUTE',
   bucketCallRateLimitPerMinute: 'BUCKET_CALL_RATE_LIMIT_PER_MINUTE',
   redisUrl: 'REDIS_URL',
+  redisTimeoutMs: 'REDIS_TIMEOUT_MS',
   sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
   webhookUrl: 'WEBHOOK_URL',
   webhookSecret: 'WEBHOOK_SECRET',
