@@ -7,6 +7,7 @@ import { Value } from 'typebox/value'
 import { mimeEssence } from '@hoist/protocol'
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './events/retry-schedule.js'
 import { WEBHOOK_SECRET_PATTERN } from './events/webhook-signature.js'
+import { isLoopbackHost } from './net/addresses.js'
 import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-types.js'
 
 const MiB = 1024 * 1024
@@ -245,7 +246,10 @@ export function parseConfig(input: Record<string, unknown>, nodeEnv?: string): C
   }
   if (config.webhookUrl && !config.webhookSecret)
     problems.push('WEBHOOK_URL needs WEBHOOK_SECRET (whsec_…) to sign deliveries')
-  if (config.webhookUrl?.startsWith('http:') && !config.webhookAllowLoopback) {
+  if (
+    config.webhookUrl?.startsWith('http:') &&
+    !(config.webhookAllowLoopback && isLoopbackHost(new URL(config.webhookUrl).hostname.replace(/^\[|\]$/g, '')))
+  ) {
     problems.push(
       'WEBHOOK_URL must be https (plain http only to a loopback receiver, with WEBHOOK_ALLOW_LOOPBACK=true)',
     )
