@@ -88,6 +88,8 @@ const ConfigSchema = Type.Object({
   /** Per user, route and minute: presigns, and each route that costs S3 calls (confirm, parts, download, delete). */
   presignRateLimitPerMinute: Type.Integer({ minimum: 1, default: 300 }),
   bucketCallRateLimitPerMinute: Type.Integer({ minimum: 1, default: 600 }),
+  /** Per user and minute, each of the listings (GET /v1/uploads, GET /v1/events): database scans. */
+  listRateLimitPerMinute: Type.Integer({ minimum: 1, default: 600 }),
   /** Where rate-limit counters are shared by every API instance; absent: each process counts alone. */
   redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$' })),
   /**
@@ -169,6 +171,7 @@ export const ENV_NAMES = {
   downloadUrlTtlSeconds: 'DOWNLOAD_URL_TTL_SECONDS',
   presignRateLimitPerMinute: 'PRESIGN_RATE_LIMIT_PER_MINUTE',
   bucketCallRateLimitPerMinute: 'BUCKET_CALL_RATE_LIMIT_PER_MINUTE',
+  listRateLimitPerMinute: 'LIST_RATE_LIMIT_PER_MINUTE',
   redisUrl: 'REDIS_URL',
   redisTimeoutMs: 'REDIS_TIMEOUT_MS',
   sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',

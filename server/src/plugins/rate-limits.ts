@@ -1,15 +1,22 @@
 // The FastifyInstance.config declaration.
 import type {} from './config.js'
-import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyBaseLogger, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis, type Command, type RedisOptions } from 'ioredis'
 import { RateLimited } from '../errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Per-user limits for routes to opt into: `config: { rateLimit: app.rateLimits.presign }`. */
-    rateLimits: { presign: RateLimitOptions; bucketCalls: RateLimitOptions }
+    /**
+     * Per-user and per-route limits for routes to opt into: `preHandler: app.rateLimits.presign`. A HEAD counts with
+     * the GET it mirrors: one budget, however the client asks.
+     */
+    rateLimits: {
+      presign: preHandlerAsyncHookHandler
+      bucketCalls: preHandlerAsyncHookHandler
+      lists: preHandlerAsyncHookHandler
+    }
     /** Asks Redis for a PONG within REDIS_TIMEOUT_MS (for /readyz); absent without REDIS_URL. */
     pingRateLimitStore?: () => Promise<void>
   }
@@ -42,21 +49,30 @@ export default fp(
       skipOnError: true,
     })
 
-    const perUser = (max: number): RateLimitOptions => ({
-      max,
-      timeWindow: WINDOW_MS,
-      // After authentication (onRequest), so the key is the verified user, not an address shared behind a NAT.
-      hook: 'preHandler',
-      keyGenerator: (request: FastifyRequest) => `${request.principal.workspaceId}:${request.principal.userId}`,
-      errorResponseBuilder: (_request, context) => new RateLimited(context.after),
-    })
+    // One limiter per budget, its key naming the route: the plugin's per-route counters (`config.rateLimit`) are
+    // keyed by method too, so Fastify's automatic HEAD route would count apart from its GET.
+    const perUserAndRoute = (max: number): preHandlerAsyncHookHandler =>
+      app.rateLimit({
+        max,
+        timeWindow: WINDOW_MS,
+        // A preHandler, after authentication (onRequest): the key is the verified user, not an address behind a NAT.
+        keyGenerator: (request: FastifyRequest) =>
+          `${request.principal.workspaceId}:${request.principal.userId}:${routeOf(request)}`,
+        errorResponseBuilder: (_request, context) => new RateLimited(context.after),
+      })
     app.decorate('rateLimits', {
-      presign: perUser(app.config.presignRateLimitPerMinute),
-      bucketCalls: perUser(app.config.bucketCallRateLimitPerMinute),
+      presign: perUserAndRoute(app.config.presignRateLimitPerMinute),
+      bucketCalls: perUserAndRoute(app.config.bucketCallRateLimitPerMinute),
+      lists: perUserAndRoute(app.config.listRateLimitPerMinute),
     })
   },
   { name: 'hoist-rate-limits', dependencies: ['hoist-config'] },
 )
+
+/** The route a request counts against: a HEAD is its GET. */
+function routeOf(request: FastifyRequest): string {
+  return `${request.method === 'HEAD' ? 'GET' : request.method} ${request.routeOptions.url ?? request.url}`
+}
 
 /** Connects at start-up so a wrong REDIS_URL stops the API with a clear message instead of silently never limiting. */
 async function connectRedis(url: string, timeoutMs: number, log: FastifyBaseLogger): Promise<Redis> {

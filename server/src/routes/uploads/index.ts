@@ -61,7 +61,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       // So that schemathesis (and any client generator) can follow the new upload to what acts on it.
       links: { 201: linksToTheUpload },
-      config: { rateLimit: app.rateLimits.presign },
+      preHandler: app.rateLimits.presign,
       attachValidation: true,
     },
     async (request, reply) => {
@@ -82,6 +82,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: UploadListQuerySchema,
         response: { 200: UploadListSchema, ...errorResponses },
       },
+      preHandler: app.rateLimits.lists,
     },
     async (request) => app.uploads.list(request.principal, request.query),
   )
@@ -112,7 +113,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: UploadViewSchema, ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request) => app.confirmer.confirm(request.principal, request.params.id),
   )
@@ -128,7 +129,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 204: Type.Null(), ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request, reply) => {
       await app.uploads.remove(request.principal, request.params.id)
@@ -147,7 +148,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: DownloadSchema, ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request) => app.uploads.downloadUrl(request.principal, request.params.id),
   )
@@ -164,7 +165,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: SignPartsBodySchema,
         response: { 200: SignedPartsSchema, ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request) => app.multipart.signParts(request.principal, request.params.id, request.body.partNumbers),
   )
@@ -180,7 +181,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: MultipartProgressSchema, ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request) => app.multipart.progress(request.principal, request.params.id),
   )
