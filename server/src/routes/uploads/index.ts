@@ -13,6 +13,7 @@ import {
   UploadViewSchema,
 } from '@hoist/protocol'
 import { ContentTypeNotAllowed } from '../../errors.js'
+import { mediaTypeOf } from '../../uploads/media-types.js'
 import { errorResponses } from '../error-responses.js'
 
 const security = [{ bearerAuth: [] }]
@@ -34,10 +35,21 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const bucketCalls = app.rateLimits.bucketCalls
   const allowed = app.config.allowedContentTypes
   // The config's allow-list is part of the contract: a client (or a fuzzer) reading the schema knows what passes.
+  // The largest size any allowed type may have: above it, the schema refuses (400); between a kind's own limit and
+  // it, the service answers 413 FILE_TOO_LARGE naming that limit (a schema cannot tie the size to the type).
+  const { maxImageBytes, maxVideoBytes } = app.config
+  const largestSize = Math.max(
+    ...allowed.map((type) => (mediaTypeOf(type)?.kind === 'video' ? maxVideoBytes : maxImageBytes)),
+  )
   const createBody = Type.Object(
     {
       ...CreateUploadBodySchema.properties,
       contentType: Type.Enum(allowed, { description: 'One of the allowed types' }),
+      size: Type.Integer({
+        minimum: 1,
+        maximum: largestSize,
+        description: `Exact size in bytes: at most ${maxImageBytes} for an image, ${maxVideoBytes} for a video (over its kind's limit: 413 FILE_TOO_LARGE)`,
+      }),
     },
     { additionalProperties: false },
   )
