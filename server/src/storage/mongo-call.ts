@@ -25,7 +25,7 @@ const DUPLICATE_KEY = 11000
  * The time budget (MONGO_TIMEOUT_MS) was spent: a command's socket stayed silent, no pooled connection came free, or
  * no server answered its monitor in time (a frozen one does not refuse connections, it just never answers).
  */
-export function isMongoTimeout(error: unknown): boolean {
+function isMongoTimeout(error: unknown): boolean {
   if (error instanceof MongoNetworkTimeoutError) return true
   if (error instanceof MongoDriverError && error.name === 'MongoWaitQueueTimeoutError') return true
   if (error instanceof MongoServerSelectionError) {
