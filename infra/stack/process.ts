@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** A server the stack can stop and start again on the same port and data (fault tests need the restart). */
@@ -6,6 +7,12 @@ export interface ManagedServer {
   readonly name: string
   /** Where it listens (host:port), for checks that it is gone. */
   readonly port?: number
+  /**
+   * While running natively: the pids of its guard, the server and the server's own children (PostgreSQL's backends),
+   * for fault tests that freeze them with SIGSTOP and thaw them with SIGCONT. Not one process group: PostgreSQL's
+   * postmaster makes a session of its own.
+   */
+  pids?(): number[]
   start(): Promise<void>
   stop(): Promise<void>
   /** Stops the server for good and removes what it stored. */
@@ -38,6 +45,20 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     child.kill(signal) // the group is already gone
   }
+}
+
+/** A process and its descendants, from Linux's /proc (the native stack runs on Linux). */
+function processTree(root: number): number[] {
+  const children = (pid: number): number[] => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+        readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+      )
+    } catch {
+      return [] // it has just exited
+    }
+  }
+  return [root, ...children(root).flatMap(processTree)]
 }
 
 const running = new Set<ChildProcess>()
@@ -82,6 +103,10 @@ export class NativeProcess implements ManagedServer {
   constructor(private readonly options: NativeProcessOptions) {
     this.name = options.name
     this.port = options.port
+  }
+
+  pids(): number[] {
+    return this.child?.pid ? processTree(this.child.pid) : []
   }
 
   async start(): Promise<void> {

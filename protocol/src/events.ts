@@ -39,12 +39,24 @@ export const DeliveryStateSchema = Type.Union([
 ])
 export type DeliveryState = Static<typeof DeliveryStateSchema>
 
+/**
+ * Why the last attempt failed, as a class only: the detail (the receiver's URL and address, the raw error) is the
+ * operator's, shown by `hoist events list`, never to a workspace.
+ */
+export const DeliveryErrorSchema = Type.Union([
+  Type.Literal('the receiver answered with an error status'),
+  Type.Literal('the receiver did not answer in time'),
+  Type.Literal('the receiver could not be reached'),
+  Type.Literal('the attempt was interrupted'),
+])
+export type DeliveryError = Static<typeof DeliveryErrorSchema>
+
 export const DeliverySchema = Type.Object({
   state: DeliveryStateSchema,
   attempts: Type.Integer(),
   nextAttemptAt: Type.Optional(Type.String({ format: 'date-time' })),
   lastStatus: Type.Optional(Type.Integer({ description: 'The receiver’s last HTTP status' })),
-  lastError: Type.Optional(Type.String()),
+  lastError: Type.Optional(DeliveryErrorSchema),
   deliveredAt: Type.Optional(Type.String({ format: 'date-time' })),
 })
 export type Delivery = Static<typeof DeliverySchema>

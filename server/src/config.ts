@@ -7,6 +7,7 @@ import { Value } from 'typebox/value'
 import { mimeEssence } from '@hoist/protocol'
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './events/retry-schedule.js'
 import { WEBHOOK_SECRET_PATTERN } from './events/webhook-signature.js'
+import { isLoopbackHost } from './net/addresses.js'
 import { developmentOnlyProblems } from './production-settings.js'
 import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-types.js'
 
@@ -14,6 +15,8 @@ const MiB = 1024 * 1024
 const GiB = 1024 * MiB
 /** SigV4 presigned URLs cannot live longer than 7 days. */
 const MAX_PRESIGN_TTL_SECONDS = 604_800
+/** S3_TIMEOUT_MS's default, for S3 clients made without a whole config (the stack, benchmarks). */
+export const DEFAULT_S3_TIMEOUT_MS = 10_000
 
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -41,9 +44,20 @@ const ConfigSchema = Type.Object({
   publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   /** `sigv4` signs prepared requests directly; `sdk` uses getSignedUrl (same URLs, ~10x the CPU). */
   presigner: Type.Union([Type.Literal('sigv4'), Type.Literal('sdk')], { default: 'sigv4' }),
+  /**
+   * The time budget of one S3 attempt: connecting, and each wait for the store's next bytes (the SDK's
+   * `connectionTimeout`/`requestTimeout`, and the same for the direct calls). A silent store is a 503 with Retry-After.
+   */
+  s3TimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: DEFAULT_S3_TIMEOUT_MS }),
 
   mongoUri: Type.String({ pattern: '^mongodb(\\+srv)?://' }),
   mongoDbName: Type.String({ minLength: 1, maxLength: 60, pattern: '^[A-Za-z0-9_-]+$', default: 'hoist' }),
+  /**
+   * The time budget of one MongoDB operation, all of it: server selection, a pooled connection, the round trip
+   * (the driver's `timeoutMS`). Spent: the request answers 503 with Retry-After. Long scans (doctor, migrate) get
+   * it per batch.
+   */
+  mongoTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
 
   jwtSecret: Type.Optional(Type.String({ minLength: 32 })),
   /** PEM public key: switches verification to RS256. */
@@ -77,8 +91,15 @@ const ConfigSchema = Type.Object({
   /** Per user, route and minute: presigns, and each route that costs S3 calls (confirm, parts, download, delete). */
   presignRateLimitPerMinute: Type.Integer({ minimum: 1, default: 300 }),
   bucketCallRateLimitPerMinute: Type.Integer({ minimum: 1, default: 600 }),
+  /** Per user and minute, each of the listings (GET /v1/uploads, GET /v1/events): database scans. */
+  listRateLimitPerMinute: Type.Integer({ minimum: 1, default: 600 }),
   /** Where rate-limit counters are shared by every API instance; absent: each process counts alone. */
   redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$' })),
+  /**
+   * The time budget of one Redis command (ioredis `commandTimeout`). Spent: the request is let through uncounted
+   * (fail-open, logged), never held.
+   */
+  redisTimeoutMs: Type.Integer({ minimum: 50, maximum: 30_000, default: 1_000 }),
   /** 0 turns the in-process sweeper off (run `hoist sweep` from a cron instead). */
   sweepIntervalSeconds: Type.Integer({ minimum: 0, default: 60 }),
 
@@ -132,8 +153,10 @@ export const ENV_NAMES = {
   s3KeyPrefix: 'S3_KEY_PREFIX',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   presigner: 'PRESIGNER',
+  s3TimeoutMs: 'S3_TIMEOUT_MS',
   mongoUri: 'MONGO_URI',
   mongoDbName: 'MONGO_DB_NAME',
+  mongoTimeoutMs: 'MONGO_TIMEOUT_MS',
   jwtSecret: 'JWT_SECRET',
   jwtPublicKey: 'JWT_PUBLIC_KEY',
   jwtIssuer: 'JWT_ISSUER',
@@ -152,7 +175,9 @@ export const ENV_NAMES = {
   downloadUrlTtlSeconds: 'DOWNLOAD_URL_TTL_SECONDS',
   presignRateLimitPerMinute: 'PRESIGN_RATE_LIMIT_PER_MINUTE',
   bucketCallRateLimitPerMinute: 'BUCKET_CALL_RATE_LIMIT_PER_MINUTE',
+  listRateLimitPerMinute: 'LIST_RATE_LIMIT_PER_MINUTE',
   redisUrl: 'REDIS_URL',
+  redisTimeoutMs: 'REDIS_TIMEOUT_MS',
   sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
   webhookUrl: 'WEBHOOK_URL',
   webhookSecret: 'WEBHOOK_SECRET',
@@ -229,7 +254,10 @@ export function parseConfig(input: Record<string, unknown>, nodeEnv?: string): C
   }
   if (config.webhookUrl && !config.webhookSecret)
     problems.push('WEBHOOK_URL needs WEBHOOK_SECRET (whsec_…) to sign deliveries')
-  if (config.webhookUrl?.startsWith('http:') && !config.webhookAllowLoopback) {
+  if (
+    config.webhookUrl?.startsWith('http:') &&
+    !(config.webhookAllowLoopback && isLoopbackHost(new URL(config.webhookUrl).hostname.replace(/^\[|\]$/g, '')))
+  ) {
     problems.push(
       'WEBHOOK_URL must be https (plain http only to a loopback receiver, with WEBHOOK_ALLOW_LOOPBACK=true)',
     )

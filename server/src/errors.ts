@@ -46,9 +46,18 @@ export function withDetails<E extends Error>(error: E, details: unknown): E & { 
   return Object.assign(error, { details })
 }
 
-/** Which dependency failed, for errors thrown by the storage adapters when a server cannot be reached. */
-export function dependencyUnavailable(dependency: 'MongoDB' | 'Object storage (S3)', cause: unknown): Error {
+/** Which dependency failed, for errors thrown by the storage adapters when a server cannot be reached or is silent. */
+export function dependencyUnavailable(
+  dependency: 'MongoDB' | 'Object storage (S3)',
+  cause: unknown,
+  timedOut = false,
+): Error {
   const error = new DependencyUnavailable(dependency)
   error.cause = cause
-  return error
+  return timedOut ? Object.assign(error, { timedOut: true }) : error
+}
+
+/** A dependency's time budget was spent (it did not answer), rather than it refusing or failing. */
+export function isDependencyTimeout(error: unknown): boolean {
+  return error instanceof DependencyUnavailable && (error as { timedOut?: unknown }).timedOut === true
 }

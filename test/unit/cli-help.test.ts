@@ -36,6 +36,21 @@ for (const command of commands) {
   })
 }
 
+t.test('a group of subcommands lists them with --help, and is a usage error alone', async (t) => {
+  for (const [group, subcommands] of [
+    ['bucket', ['bucket setup']],
+    ['events', ['events list', 'events redeliver', 'events deliver']],
+  ] as const) {
+    const help = await runHoist([group, '--help'], nowhere)
+    t.equal(help.code, 0, `hoist ${group} --help: ${help.stderr}`)
+    for (const command of subcommands) t.match(help.stdout, `hoist ${command}`)
+    t.notMatch(help.stdout, /hoist doctor/, 'only its own subcommands')
+    const alone = await runHoist([group], nowhere)
+    t.equal(alone.code, 2, `hoist ${group} without a subcommand`)
+    t.match(alone.stderr, `hoist ${subcommands[0]}`)
+  }
+})
+
 t.test('a wrong option is a usage error naming it, with the usage', async (t) => {
   const result = await runHoist(['doctor', '--fixx'], nowhere)
   t.equal(result.code, 2)

@@ -101,3 +101,22 @@ t.test('TOKEN_MAX_LIFETIME_SECONDS: a day unless set, between a minute and 30 da
   t.equal(loadConfig({ ...minimal, TOKEN_MAX_LIFETIME_SECONDS: '3600' }).tokenMaxLifetimeSeconds, 3600)
   t.throws(() => loadConfig({ ...minimal, TOKEN_MAX_LIFETIME_SECONDS: '10' }), /TOKEN_MAX_LIFETIME_SECONDS/)
 })
+
+t.test('WEBHOOK_ALLOW_LOOPBACK allows a plain http WEBHOOK_URL only on a loopback host', async (t) => {
+  const webhook = { ...minimal, WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 1).toString('base64')}` }
+  const allowed = { ...webhook, WEBHOOK_ALLOW_LOOPBACK: 'true' }
+  for (const url of ['http://127.0.0.1:8000/hooks', 'http://localhost:8000/hooks', 'http://[::1]:8000/hooks'])
+    t.equal(loadConfig({ ...allowed, WEBHOOK_URL: url }).webhookUrl, url, url)
+  for (const url of ['http://example.com/hooks', 'http://93.184.216.34/hooks', 'http://127.0.0.1.example.com/hooks'])
+    t.throws(() => loadConfig({ ...allowed, WEBHOOK_URL: url }), /WEBHOOK_URL must be https/, url)
+  t.throws(() => loadConfig({ ...webhook, WEBHOOK_URL: 'http://127.0.0.1:8000/hooks' }), /WEBHOOK_URL must be https/)
+})
+
+t.test('each dependency has a time budget with a default', async (t) => {
+  const config = loadConfig(minimal)
+  t.equal(config.mongoTimeoutMs, 5_000)
+  t.equal(config.s3TimeoutMs, 10_000)
+  t.equal(config.redisTimeoutMs, 1_000)
+  t.equal(loadConfig({ ...minimal, MONGO_TIMEOUT_MS: '1500' }).mongoTimeoutMs, 1_500)
+  t.throws(() => loadConfig({ ...minimal, REDIS_TIMEOUT_MS: '0' }), /REDIS_TIMEOUT_MS/)
+})

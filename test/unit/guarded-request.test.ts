@@ -45,6 +45,20 @@ t.test('plain http and credentials in the URL are refused', async (t) => {
   await t.rejects(guardedRequest('https://user:pw@example.com/x', { ...policy, method: 'GET' }), /credentials/)
 })
 
+t.test('WEBHOOK_ALLOW_LOOPBACK allows plain http to loopback only, never to another host', async (t) => {
+  const loopback = { ...policy, allowLoopback: true, method: 'GET' as const }
+  await t.rejects(guardedRequest('http://93.184.216.34/x', loopback), /only https/, 'a public address')
+  await t.rejects(guardedRequest('http://example.com/x', loopback), /only https/, 'a host name')
+  // `localhost` is allowed by name, so what it resolves to must be loopback too.
+  const publicLocalhost = ((_host: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) =>
+    callback(null, [{ address: '93.184.216.34', family: 4 }])) as never
+  await t.rejects(
+    guardedRequest('http://localhost/x', { ...loopback, dnsLookup: publicLocalhost }),
+    /resolves to an address that is not loopback/,
+    'localhost resolving to a public address',
+  )
+})
+
 t.test('a host name is resolved once, inside the connection: a rebinding answer cannot slip through', async (t) => {
   let lookups = 0
   // Public on the first answer, loopback after: a check-then-connect client would connect to 127.0.0.1.

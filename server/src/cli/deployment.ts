@@ -14,7 +14,7 @@ export interface Deployment {
 
 /** Opens what the API opens (the ledger on MongoDB, the object store on S3) for one command, then closes it. */
 export async function withDeployment<T>(config: Config, work: (deployment: Deployment) => Promise<T>): Promise<T> {
-  const mongo = await connectMongo(config.mongoUri)
+  const mongo = await connectMongo(config.mongoUri, config.mongoTimeoutMs)
   const store = openObjectStore(config)
   try {
     const db = mongo.db(config.mongoDbName)

@@ -37,21 +37,30 @@ export function configFromEnvironment(): Config {
   return loadConfig(env)
 }
 
-async function usage(): Promise<string> {
-  const lines = await Promise.all(Object.values(COMMANDS).map(async (load) => `  hoist ${(await load()).usage}`))
+async function usage(names: string[] = Object.keys(COMMANDS)): Promise<string> {
+  const lines = await Promise.all(names.map(async (name) => `  hoist ${(await COMMANDS[name]!()).usage}`))
   return `usage:\n${lines.join('\n')}\n\n\`hoist <command> --help\` says more.`
 }
 
+const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h'
+
 async function main(argv: string[]): Promise<number> {
   const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((candidate) => candidate in COMMANDS)
+  // A group of subcommands (`hoist bucket`, `hoist events`): its own list; asked for with --help, or a usage error.
+  const group = Object.keys(COMMANDS).filter((key) => key.startsWith(`${argv[0]} `))
+  if (!name && group.length > 0) {
+    const asked = isHelp(argv[1])
+    ;(asked ? console.log : console.error)(await usage(group))
+    return asked ? 0 : 2
+  }
   if (!name) {
-    const asked = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h'
+    const asked = argv.length === 0 || isHelp(argv[0])
     ;(asked ? console.log : console.error)(await usage())
     return asked ? 0 : 2
   }
   const command = await COMMANDS[name]!()
   const args = argv.slice(name.split(' ').length)
-  if (args.includes('--help') || args.includes('-h')) {
+  if (args.some(isHelp)) {
     console.log(`usage: hoist ${command.usage}\n\n${command.help}`)
     return 0
   }

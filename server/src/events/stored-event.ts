@@ -3,7 +3,15 @@
  * insert makes the change happen exactly once — *is* its event: written with the state change that causes it, in the
  * same insert, so there is no change without its event and no event without its change.
  */
-import type { Delivery, DeliveryState, EventType, UploadEvent, UploadStatus, UploadView } from '@hoist/protocol'
+import type {
+  Delivery,
+  DeliveryError,
+  DeliveryState,
+  EventType,
+  UploadEvent,
+  UploadStatus,
+  UploadView,
+} from '@hoist/protocol'
 import { monotonicFactory } from 'ulid'
 import { randomFractionFromPool } from '../random-pool.js'
 import type { RecordChanges } from '../storage/ledger.js'
@@ -104,6 +112,15 @@ export function toWireEvent(stored: StoredEvent): UploadEvent {
   }
 }
 
+/** The class of a stored failure: its text may hold WEBHOOK_URL (with a token in its query) or a resolved address. */
+function deliveryErrorClass(delivery: StoredDelivery): DeliveryError {
+  if (delivery.lastStatus !== undefined) return 'the receiver answered with an error status'
+  if (/no answer within|timed? ?out/i.test(delivery.lastError ?? '')) return 'the receiver did not answer in time'
+  if (/attempt was lost/.test(delivery.lastError ?? '')) return 'the attempt was interrupted'
+  return 'the receiver could not be reached'
+}
+
+/** A delivery as a workspace sees it (GET /v1/events): `lastError` only as a class (`hoist events list` has it all). */
 export function toWireDelivery(delivery: StoredDelivery): Delivery {
   return {
     state: delivery.state,
@@ -112,7 +129,7 @@ export function toWireDelivery(delivery: StoredDelivery): Delivery {
       ? { nextAttemptAt: delivery.nextAttemptAt.toISOString() }
       : {}),
     ...(delivery.lastStatus !== undefined ? { lastStatus: delivery.lastStatus } : {}),
-    ...(delivery.lastError ? { lastError: delivery.lastError } : {}),
+    ...(delivery.lastError ? { lastError: deliveryErrorClass(delivery) } : {}),
     ...(delivery.deliveredAt ? { deliveredAt: delivery.deliveredAt.toISOString() } : {}),
   }
 }

@@ -20,8 +20,16 @@ export function isPublicAddress(address: string): boolean {
   return parsed.range() === 'unicast'
 }
 
-export function isAllowedAddress(address: string, policy: AddressPolicy): boolean {
-  if (isPublicAddress(address)) return true
+export function isLoopbackAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '')
-  return policy.allowLoopback && ipaddr.isValid(bare) && ipaddr.parse(bare).range() === 'loopback'
+  return ipaddr.isValid(bare) && ipaddr.parse(bare).range() === 'loopback'
+}
+
+/** A URL host that can only mean this machine: a loopback address, or `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  return host.toLowerCase() === 'localhost' || isLoopbackAddress(host)
+}
+
+export function isAllowedAddress(address: string, policy: AddressPolicy): boolean {
+  return isPublicAddress(address) || (policy.allowLoopback && isLoopbackAddress(address))
 }

@@ -8,7 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
-import { isAllowedAddress, type AddressPolicy } from './addresses.js'
+import { isAllowedAddress, isLoopbackAddress, isLoopbackHost, type AddressPolicy } from './addresses.js'
 
 export class RefusedUrlError extends Error {
   constructor(url: string, reason: string) {
@@ -36,10 +36,12 @@ export interface GuardedResponse {
 
 /** Throws RefusedUrlError for a URL that may never be requested, whatever it resolves to. */
 function assertRequestableUrl(url: URL, policy: AddressPolicy): void {
-  const loopbackHttp = policy.allowLoopback && url.protocol === 'http:'
-  if (url.protocol !== 'https:' && !loopbackHttp) throw new RefusedUrlError(url.href, 'only https is allowed')
-  if (url.username || url.password) throw new RefusedUrlError(url.href, 'credentials in the URL are not allowed')
   const host = url.hostname.replace(/^\[|\]$/g, '')
+  // Plain http carries the signed body in the clear: only to this machine, and only when development allows it.
+  const loopbackHttp = policy.allowLoopback && url.protocol === 'http:' && isLoopbackHost(host)
+  if (url.protocol !== 'https:' && !loopbackHttp)
+    throw new RefusedUrlError(url.href, 'only https is allowed (plain http only to a loopback receiver)')
+  if (url.username || url.password) throw new RefusedUrlError(url.href, 'credentials in the URL are not allowed')
   if (isIP(host) && !isAllowedAddress(host, policy)) {
     throw new RefusedUrlError(url.href, `${host} is a private, loopback or reserved address`)
   }
@@ -50,11 +52,14 @@ function checkedLookup(url: URL, policy: AddressPolicy, resolve: typeof dnsLooku
   return (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 4)
-      const refused = addresses.find((entry) => !isAllowedAddress(entry.address, policy))
+      // `localhost` over plain http must resolve to loopback only, never to a public address.
+      const allowed = (address: string): boolean =>
+        url.protocol === 'http:' ? isLoopbackAddress(address) : isAllowedAddress(address, policy)
+      const refused = addresses.find((entry) => !allowed(entry.address))
       if (refused || addresses.length === 0) {
-        const reason = refused
-          ? `${hostname} resolves to a private, loopback or reserved address (${refused.address})`
-          : 'no address'
+        const kind =
+          url.protocol === 'http:' ? 'an address that is not loopback' : 'a private, loopback or reserved address'
+        const reason = refused ? `${hostname} resolves to ${kind} (${refused.address})` : 'no address'
         return callback(new RefusedUrlError(url.href, reason), '', 4)
       }
       if ((options as { all?: boolean }).all)

@@ -100,6 +100,12 @@ export function toErrorResponse(raw: unknown): { statusCode: number; body: Error
   }
 }
 
+/**
+ * A 503 says when to come back: a dependency that spent its time budget or could not be reached, or an instance that
+ * is draining, is worth retrying after a few seconds (clients retry 5xx with back-off anyway; this makes it explicit).
+ */
+const RETRY_AFTER_SECONDS_ON_503 = '5'
+
 export default fp(
   async (app) => {
     app.setErrorHandler((error, request, reply) => {
@@ -109,6 +115,8 @@ export default fp(
       else if (unexpected || statusCode >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: body.error.code }, body.error.message)
       // Rate-limit and other plugins may have set headers worth keeping (Retry-After); the body is ours.
+      if (statusCode === 503 && !reply.hasHeader('retry-after'))
+        void reply.header('retry-after', RETRY_AFTER_SECONDS_ON_503)
       void reply.code(statusCode).type('application/json; charset=utf-8').send(body)
     })
     app.setNotFoundHandler((request, reply) => {

@@ -23,7 +23,7 @@ declare module 'fastify' {
 /** The MongoDB client, and the upload ledger and event log on it; indexes are created at start-up. */
 export default fp(
   async (app) => {
-    const client = await connectMongoAtStartup(app.config.mongoUri)
+    const client = await connectMongoAtStartup(app.config.mongoUri, app.config.mongoTimeoutMs)
     app.addHook('onClose', async () => {
       await client.close()
     })

@@ -1,16 +1,25 @@
 // The FastifyInstance.config declaration.
 import type {} from './config.js'
-import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyBaseLogger, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import { Redis, type Command, type RedisOptions } from 'ioredis'
 import { RateLimited } from '../errors.js'
 import { oneLine, StartupError } from '../startup-error.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Per-user limits for routes to opt into: `config: { rateLimit: app.rateLimits.presign }`. */
-    rateLimits: { presign: RateLimitOptions; bucketCalls: RateLimitOptions }
+    /**
+     * Per-user and per-route limits for routes to opt into: `preHandler: app.rateLimits.presign`. A HEAD counts with
+     * the GET it mirrors: one budget, however the client asks.
+     */
+    rateLimits: {
+      presign: preHandlerAsyncHookHandler
+      bucketCalls: preHandlerAsyncHookHandler
+      lists: preHandlerAsyncHookHandler
+    }
+    /** Asks Redis for a PONG within REDIS_TIMEOUT_MS (for /readyz); absent without REDIS_URL. */
+    pingRateLimitStore?: () => Promise<void>
   }
 }
 
@@ -23,7 +32,9 @@ const WINDOW_MS = 60_000
 
 export default fp(
   async (app) => {
-    const redis = app.config.redisUrl ? await connectRedis(app.config.redisUrl, app.log) : undefined
+    const { redisUrl, redisTimeoutMs } = app.config
+    const redis = redisUrl ? await connectRedis(redisUrl, redisTimeoutMs, app.log) : undefined
+    if (redis) app.decorate('pingRateLimitStore', async () => void (await redis.ping()))
     if (redis)
       app.addHook('onClose', async () => {
         redis.removeAllListeners('close') // not an outage
@@ -34,31 +45,43 @@ export default fp(
       global: false,
       nameSpace: NAMESPACE,
       ...(redis ? { redis } : {}),
-      // A Redis outage must not take uploads down with it: requests pass uncounted (and are logged) until it is back.
+      // Fail-open: a Redis outage, or a Redis silent for REDIS_TIMEOUT_MS, must not take uploads down with it;
+      // requests pass uncounted (logged once, see connectRedis) until it answers again.
       skipOnError: true,
     })
 
-    const perUser = (max: number): RateLimitOptions => ({
-      max,
-      timeWindow: WINDOW_MS,
-      // After authentication (onRequest), so the key is the verified user, not an address shared behind a NAT.
-      hook: 'preHandler',
-      keyGenerator: (request: FastifyRequest) => `${request.principal.workspaceId}:${request.principal.userId}`,
-      errorResponseBuilder: (_request, context) => new RateLimited(context.after),
-    })
+    // One limiter per budget, its key naming the route: the plugin's per-route counters (`config.rateLimit`) are
+    // keyed by method too, so Fastify's automatic HEAD route would count apart from its GET.
+    const perUserAndRoute = (max: number): preHandlerAsyncHookHandler =>
+      app.rateLimit({
+        max,
+        timeWindow: WINDOW_MS,
+        // A preHandler, after authentication (onRequest): the key is the verified user, not an address behind a NAT.
+        keyGenerator: (request: FastifyRequest) =>
+          `${request.principal.workspaceId}:${request.principal.userId}:${routeOf(request)}`,
+        errorResponseBuilder: (_request, context) => new RateLimited(context.after),
+      })
     app.decorate('rateLimits', {
-      presign: perUser(app.config.presignRateLimitPerMinute),
-      bucketCalls: perUser(app.config.bucketCallRateLimitPerMinute),
+      presign: perUserAndRoute(app.config.presignRateLimitPerMinute),
+      bucketCalls: perUserAndRoute(app.config.bucketCallRateLimitPerMinute),
+      lists: perUserAndRoute(app.config.listRateLimitPerMinute),
     })
   },
   { name: 'hoist-rate-limits', dependencies: ['hoist-config'] },
 )
 
+/** The route a request counts against: a HEAD is its GET. */
+function routeOf(request: FastifyRequest): string {
+  return `${request.method === 'HEAD' ? 'GET' : request.method} ${request.routeOptions.url ?? request.url}`
+}
+
 /** Connects at start-up so a wrong REDIS_URL stops the API with a clear message instead of silently never limiting. */
-async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis> {
-  const redis = new Redis(url, {
+async function connectRedis(url: string, timeoutMs: number, log: FastifyBaseLogger): Promise<Redis> {
+  const redis = new BudgetedRedis(url, log, {
     lazyConnect: true,
     connectTimeout: 5_000,
+    // The time budget: a frozen Redis keeps the connection open and never answers; no event says so.
+    commandTimeout: timeoutMs,
     // A request must not wait for Redis to come back: fail the command, and the limiter lets the request through.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -83,4 +106,34 @@ async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis>
     down = false
   })
   return redis
+}
+
+/** A Redis client that says (once per outage) when its commands time out: the limiter then counts nothing. */
+class BudgetedRedis extends Redis {
+  private silent = false
+
+  constructor(
+    url: string,
+    private readonly log: FastifyBaseLogger,
+    options: RedisOptions & { replyMapping?: 'legacy' },
+  ) {
+    super(url, options)
+  }
+
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const sent = super.sendCommand(command, stream)
+    command.promise.then(
+      () => {
+        if (!this.silent) return
+        this.silent = false
+        this.log.info('Redis answers again: rate limits are counted again')
+      },
+      (error: unknown) => {
+        if (this.silent || (error as Error)?.message !== 'Command timed out') return
+        this.silent = true
+        this.log.warn('Redis did not answer within REDIS_TIMEOUT_MS: rate limits are not counted until it does')
+      },
+    )
+    return sent
+  }
 }

@@ -18,6 +18,7 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: EventListQuerySchema,
         response: { 200: EventListSchema, ...errorResponses },
       },
+      preHandler: app.rateLimits.lists,
     },
     async (request) => {
       const { after, limit, status } = request.query

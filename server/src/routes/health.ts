@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyBaseLogger } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { DependencyUnavailable } from '../errors.js'
+import { DependencyUnavailable, isDependencyTimeout } from '../errors.js'
 
 /**
  * How a dependency fails, in the API's own words. /readyz is unauthenticated: a driver's message would tell anyone
@@ -13,19 +13,37 @@ type Failure = Static<typeof FailureSchema>
 const CheckSchema = Type.Object({ ok: Type.Boolean(), error: Type.Optional(FailureSchema) })
 const ReadySchema = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable'), Type.Literal('draining')]),
-  checks: Type.Object({ mongodb: CheckSchema, objectStorage: CheckSchema }),
+  checks: Type.Object({
+    mongodb: CheckSchema,
+    objectStorage: CheckSchema,
+    /** Only with REDIS_URL; never makes the API unready: the rate limiter fails open without it. */
+    redis: Type.Optional(CheckSchema),
+  }),
 })
 
 const READY_CHECK_TIMEOUT_MS = 3_000
 
 class CheckTimedOut extends Error {}
 
-/** Unreachable: the adapters' 503 mapping (network errors, 5xx); failing: it answered, with an error (denied…). */
+/**
+ * Timed out: no answer within this check's limit or the dependency's own budget; unreachable: the adapters' 503
+ * mapping (refused, reset, 5xx); failing: it answered, with an error (denied…).
+ */
 const failureOf = (error: unknown): Failure =>
-  error instanceof CheckTimedOut ? 'timed out' : error instanceof DependencyUnavailable ? 'unreachable' : 'failing'
+  error instanceof CheckTimedOut || isDependencyTimeout(error) || isRedisTimeout(error)
+    ? 'timed out'
+    : error instanceof DependencyUnavailable || isRedisDown(error)
+      ? 'unreachable'
+      : 'failing'
+
+/** ioredis: a command given no answer within REDIS_TIMEOUT_MS (commandTimeout). */
+const isRedisTimeout = (error: unknown): boolean => (error as Error)?.message === 'Command timed out'
+/** ioredis with its offline queue off: no connection to send the command on. */
+const isRedisDown = (error: unknown): boolean =>
+  /Stream isn't writeable|Connection is closed/.test((error as Error)?.message ?? '')
 
 async function check(
-  dependency: 'mongodb' | 'objectStorage',
+  dependency: 'mongodb' | 'objectStorage' | 'redis',
   probe: () => Promise<void>,
   log: FastifyBaseLogger,
 ): Promise<{ ok: boolean; error?: Failure }> {
@@ -59,12 +77,15 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/readyz',
     { schema: { hide: true, response: { 200: ReadySchema, 503: ReadySchema } }, logLevel: 'warn' },
     async (request, reply) => {
-      const [mongodb, objectStorage] = await Promise.all([
+      const pingRedis = app.pingRateLimitStore
+      const [mongodb, objectStorage, redis] = await Promise.all([
         check('mongodb', () => app.ledger.ping(), request.log),
         check('objectStorage', () => app.objectStore.ping(), request.log),
+        pingRedis ? check('redis', pingRedis, request.log) : undefined,
       ])
       const status = app.draining ? 'draining' : mongodb.ok && objectStorage.ok ? 'ready' : 'unavailable'
-      return reply.code(status === 'ready' ? 200 : 503).send({ status, checks: { mongodb, objectStorage } })
+      const checks = { mongodb, objectStorage, ...(redis ? { redis } : {}) }
+      return reply.code(status === 'ready' ? 200 : 503).send({ status, checks })
     },
   )
 }

@@ -3,8 +3,10 @@
  * into the API's 503), indexes created only when missing. Shared by the ledger and the event log.
  */
 import {
+  MongoDriverError,
   MongoError,
   MongoNetworkError,
+  MongoNetworkTimeoutError,
   MongoNotConnectedError,
   MongoServerError,
   MongoServerSelectionError,
@@ -19,8 +21,23 @@ import { isNetworkError } from '../net/network-errors.js'
 
 const DUPLICATE_KEY = 11000
 
+/**
+ * The time budget (MONGO_TIMEOUT_MS) was spent: a command's socket stayed silent, no pooled connection came free, or
+ * no server answered its monitor in time (a frozen one does not refuse connections, it just never answers).
+ */
+function isMongoTimeout(error: unknown): boolean {
+  if (error instanceof MongoNetworkTimeoutError) return true
+  if (error instanceof MongoDriverError && error.name === 'MongoWaitQueueTimeoutError') return true
+  if (error instanceof MongoServerSelectionError) {
+    const servers = [...(error.reason?.servers.values() ?? [])]
+    return servers.length > 0 && servers.every((server) => server.error instanceof MongoNetworkTimeoutError)
+  }
+  return false
+}
+
 export function isMongoUnavailable(error: unknown): boolean {
   return (
+    isMongoTimeout(error) ||
     error instanceof MongoNetworkError ||
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNotConnectedError ||
@@ -87,7 +104,8 @@ export async function mongo<T>(call: () => Promise<T>): Promise<T> {
         await sleep(10 * 2 ** attempt * (0.5 + Math.random()))
         continue
       }
-      if (isMongoUnavailable(error) || isTransientWriteError(error)) throw dependencyUnavailable('MongoDB', error)
+      if (isMongoUnavailable(error) || isTransientWriteError(error))
+        throw dependencyUnavailable('MongoDB', error, isMongoTimeout(error))
       throw error
     }
   }

@@ -4,7 +4,7 @@ import { SdkUrlSigner } from './presign/sdk-url-signer.js'
 import { SigV4UrlSigner } from './presign/sigv4-url-signer.js'
 import type { UrlSigner } from './presign/url-signer.js'
 import { S3Address } from './s3-address.js'
-import { createS3Client, S3_CONNECTION_TIMEOUT_MS, S3_REQUEST_TIMEOUT_MS } from './s3-client.js'
+import { createS3Client } from './s3-client.js'
 import { S3DirectCalls } from './s3-direct-calls.js'
 import { createS3Signer } from './s3-signer.js'
 import { S3ObjectStore } from './s3-object-store.js'
@@ -15,13 +15,13 @@ function createUrlSigner(config: Config, client: S3Client, address: S3Address): 
   return new SigV4UrlSigner({ address, region: config.awsRegion, credentials: client.config.credentials })
 }
 
-/** The same timeouts as the SDK client (s3-client.ts), and its credentials. */
+/** The same time budget as the SDK client (s3-client.ts), and its credentials. */
 function createDirectCalls(config: Config, client: S3Client, address: S3Address): S3DirectCalls {
   return new S3DirectCalls({
     address,
     signer: createS3Signer(config.awsRegion, client.config.credentials),
-    connectionTimeoutMs: S3_CONNECTION_TIMEOUT_MS,
-    requestTimeoutMs: S3_REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: config.s3TimeoutMs,
+    requestTimeoutMs: config.s3TimeoutMs,
   })
 }
 

@@ -1,17 +1,16 @@
 import { S3Client } from '@aws-sdk/client-s3'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import type { Config } from '../config.js'
+import { DEFAULT_S3_TIMEOUT_MS, type Config } from '../config.js'
 
 export type S3ClientConfig = Pick<
   Config,
   'awsRegion' | 'awsAccessKeyId' | 'awsSecretAccessKey' | 's3Endpoint' | 's3ForcePathStyle'
->
-
-export const S3_CONNECTION_TIMEOUT_MS = 3_000
-export const S3_REQUEST_TIMEOUT_MS = 60_000
+> &
+  Partial<Pick<Config, 's3TimeoutMs'>>
 
 /** One long-lived client per process: it keeps connections and credentials warm. */
 export function createS3Client(config: S3ClientConfig): S3Client {
+  const timeoutMs = config.s3TimeoutMs ?? DEFAULT_S3_TIMEOUT_MS
   return new S3Client({
     region: config.awsRegion,
     ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
@@ -22,11 +21,9 @@ export function createS3Client(config: S3ClientConfig): S3Client {
     // Otherwise recent SDKs add a CRC32 of the (empty) body to presigned PUTs and to requests MinIO rejects.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    // A stopped store must turn into a quick 503, not a request hanging for minutes.
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: S3_CONNECTION_TIMEOUT_MS,
-      requestTimeout: S3_REQUEST_TIMEOUT_MS,
-    }),
+    // S3's time budget: a frozen store (it accepts the connection, then never answers) is a 503, not a hang.
+    // requestTimeout is the longest silence on the socket, so a long transfer that keeps moving is not cut.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs }),
     maxAttempts: 2,
   })
 }

@@ -7,7 +7,7 @@
  *
  * Failures look like the SDK's to s3-errors.ts: an HTTP error carries `$metadata.httpStatusCode` and S3's error code
  * as its name; a network error keeps its `code`. Like the SDK client (maxAttempts 2), a network error or a 5xx is
- * tried once more.
+ * tried once more — but not a timeout: the time budget is spent, and a frozen store would only take another.
  */
 import http, { type IncomingHttpHeaders } from 'node:http'
 import https from 'node:https'
@@ -83,7 +83,7 @@ export class S3DirectCalls {
       return await this.once(method, key, headers, maxBytes, body)
     } catch (error) {
       const status = (error as Partial<S3HttpError>).$metadata?.httpStatusCode
-      if (status !== undefined && status < 500) throw error
+      if ((status !== undefined && status < 500) || (error as Error).name === 'TimeoutError') throw error
       return this.once(method, key, headers, maxBytes, body)
     }
   }

@@ -40,12 +40,24 @@ export function isS3Unavailable(error: unknown): boolean {
   return cause !== undefined && cause !== error && isS3Unavailable(cause)
 }
 
+/** The time budget (S3_TIMEOUT_MS) was spent: no connection, or the store went silent mid-request. */
+function isS3Timeout(error: unknown): boolean {
+  for (
+    let e = error, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    if ((e as AwsLikeError).name === 'TimeoutError' || (e as AwsLikeError).code === 'ETIMEDOUT') return true
+  }
+  return false
+}
+
 /** Runs an S3 call, turning "cannot reach the store" into the API's 503. */
 export async function s3Call<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (error) {
-    if (isS3Unavailable(error)) throw dependencyUnavailable('Object storage (S3)', error)
+    if (isS3Unavailable(error)) throw dependencyUnavailable('Object storage (S3)', error, isS3Timeout(error))
     throw error
   }
 }

@@ -54,10 +54,31 @@ t.test('images and videos have their own size limits', async (t) => {
     201,
   )
   t.equal(
-    (await createUpload(app, { filename: 'a.mp4', contentType: 'video/mp4', size: 9_001 }, { sub: 'size2' }))
+    (await createUpload(app, { filename: 'a.mp4', contentType: 'video/mp4', size: 9_000 }, { sub: 'size2' }))
       .statusCode,
-    413,
+    201,
   )
+})
+
+t.test('the schema gives size the largest limit of any allowed kind; over it is a 400 from the schema', async (t) => {
+  const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json()
+  const body = document.paths['/v1/uploads'].post.requestBody.content['application/json'].schema
+  t.equal(body.properties.size.maximum, 9_000, 'the video limit, the larger one')
+  const over = await createUpload(
+    app,
+    { filename: 'a.png', contentType: 'image/png', size: 9_007_199_254_740_990 },
+    { sub: 'size3' },
+  )
+  t.equal(over.statusCode, 400, over.body)
+  t.equal(over.json().error.code, 'VALIDATION_FAILED')
+  t.match(over.json().error.message, /size/)
+  const overItsKind = await createUpload(
+    app,
+    { filename: 'a.png', contentType: 'image/png', size: 9_000 },
+    { sub: 'size3' },
+  )
+  t.equal(overItsKind.statusCode, 413, 'under the maximum, over the image limit: the limit of its kind')
+  t.equal(overItsKind.json().error.code, 'FILE_TOO_LARGE')
 })
 
 t.test('the workspace quota counts pending and confirmed bytes, and frees deleted ones', async (t) => {

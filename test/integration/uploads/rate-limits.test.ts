@@ -76,6 +76,23 @@ t.test('every route that costs S3 calls is limited', async (t) => {
   }
 })
 
+t.test('the listings are limited per user, each on its own, and a HEAD counts with its GET', async (t) => {
+  const { app } = await startHoist(t, { stack, config: { listRateLimitPerMinute: 3, redisUrl: stack.redisUrl } })
+  const claims = { sub: `lists-${randomUUID()}` }
+  const call = async (method: 'GET' | 'HEAD', url: string): Promise<number> =>
+    (await app.inject({ method, url, headers: bearer(claims) })).statusCode
+  const uploads = [
+    await call('GET', '/v1/uploads'),
+    await call('GET', '/v1/uploads'),
+    await call('GET', '/v1/uploads'),
+    await call('HEAD', '/v1/uploads'),
+  ]
+  t.same(uploads, [200, 200, 200, 429], 'GET 200 ×3, then HEAD is over the same budget')
+  const events = [await call('HEAD', '/v1/events'), await call('GET', '/v1/events'), await call('GET', '/v1/events')]
+  t.same(events, [200, 200, 200], 'the feed has a budget of its own')
+  t.equal(await call('GET', '/v1/events'), 429)
+})
+
 t.test('while Redis is down requests pass uncounted, and counting resumes when it is back', async (t) => {
   const binary = findRedisServer()
   if (!binary) throw new Error('redis-server is not installed')

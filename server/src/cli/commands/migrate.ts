@@ -107,7 +107,8 @@ export default defineCommand({
     const reportPath = await outputPath(values.report, 'report')
 
     return withDeployment(config, async ({ ledger, store, mongo: hoistMongo }) => {
-      const legacyMongo = legacyUri === config.mongoUri ? hoistMongo : await connectMongo(legacyUri)
+      const legacyMongo =
+        legacyUri === config.mongoUri ? hoistMongo : await connectMongo(legacyUri, config.mongoTimeoutMs)
       try {
         // The driver reports 'test' when the URI names no database.
         const uriDbName =

@@ -13,6 +13,7 @@ import {
   UploadViewSchema,
 } from '@hoist/protocol'
 import { ContentTypeNotAllowed } from '../../errors.js'
+import { mediaTypeOf } from '../../uploads/media-types.js'
 import { errorResponses } from '../error-responses.js'
 
 const security = [{ bearerAuth: [] }]
@@ -34,10 +35,21 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const bucketCalls = app.rateLimits.bucketCalls
   const allowed = app.config.allowedContentTypes
   // The config's allow-list is part of the contract: a client (or a fuzzer) reading the schema knows what passes.
+  // The largest size any allowed type may have: above it, the schema refuses (400); between a kind's own limit and
+  // it, the service answers 413 FILE_TOO_LARGE naming that limit (a schema cannot tie the size to the type).
+  const { maxImageBytes, maxVideoBytes } = app.config
+  const largestSize = Math.max(
+    ...allowed.map((type) => (mediaTypeOf(type)?.kind === 'video' ? maxVideoBytes : maxImageBytes)),
+  )
   const createBody = Type.Object(
     {
       ...CreateUploadBodySchema.properties,
       contentType: Type.Enum(allowed, { description: 'One of the allowed types' }),
+      size: Type.Integer({
+        minimum: 1,
+        maximum: largestSize,
+        description: `Exact size in bytes: at most ${maxImageBytes} for an image, ${maxVideoBytes} for a video (over its kind's limit: 413 FILE_TOO_LARGE)`,
+      }),
     },
     { additionalProperties: false },
   )
@@ -61,7 +73,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       // So that schemathesis (and any client generator) can follow the new upload to what acts on it.
       links: { 201: linksToTheUpload },
-      config: { rateLimit: app.rateLimits.presign },
+      preHandler: app.rateLimits.presign,
       attachValidation: true,
     },
     async (request, reply) => {
@@ -82,6 +94,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: UploadListQuerySchema,
         response: { 200: UploadListSchema, ...errorResponses },
       },
+      preHandler: app.rateLimits.lists,
     },
     async (request) => app.uploads.list(request.principal, request.query),
   )
@@ -112,7 +125,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: UploadViewSchema, ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request) => app.confirmer.confirm(request.principal, request.params.id),
   )
@@ -128,7 +141,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 204: Type.Null(), ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request, reply) => {
       await app.uploads.remove(request.principal, request.params.id)
@@ -147,7 +160,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: DownloadSchema, ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request) => app.uploads.downloadUrl(request.principal, request.params.id),
   )
@@ -164,7 +177,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: SignPartsBodySchema,
         response: { 200: SignedPartsSchema, ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request) => app.multipart.signParts(request.principal, request.params.id, request.body.partNumbers),
   )
@@ -180,7 +193,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UploadIdParamsSchema,
         response: { 200: MultipartProgressSchema, ...errorResponses },
       },
-      config: { rateLimit: bucketCalls },
+      preHandler: bucketCalls,
     },
     async (request) => app.multipart.progress(request.principal, request.params.id),
   )

@@ -1,0 +1,136 @@
+/**
+ * Every dependency has a time budget (README "Time budgets"): a server that is frozen — SIGSTOP, so it keeps its
+ * connections open and never answers — costs a request its budget, then a 503 with Retry-After (Redis: the request
+ * passes uncounted), and /readyz says `timed out`; thawed, the same request succeeds without a restart.
+ * This file owns its servers (it freezes them), and sets short budgets so that it stays fast.
+ */
+import type { LightMyRequestResponse } from 'fastify'
+import t, { type Test } from 'tap'
+import type { ManagedServer } from '../../../infra/stack/index.js'
+import type { SingleInstructions } from '../../../protocol/src/uploads.js'
+import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
+import { fileOf } from '../../helpers/fixtures.js'
+import { startHoist } from '../../helpers/hoist.js'
+import { ownedStack } from '../../helpers/stack.js'
+import { bearer } from '../../helpers/tokens.js'
+
+/** Far above every budget below (and their retries): the test asserts an answer, not a timing. */
+const ANSWER_DEADLINE_MS = 20_000
+
+const stack = await ownedStack(t)
+// Freezing needs the servers' processes: native ones (containers and explicit endpoints have none here).
+if (!stack.servers.s3?.pids) t.plan(0, 'the stack is not native')
+const { app, logs } = await startHoist(t, {
+  stack,
+  config: { mongoTimeoutMs: 1_000, s3TimeoutMs: 1_000, redisTimeoutMs: 500, redisUrl: stack.redisUrl! },
+})
+
+/** Runs `during` with the server (and its children) stopped by SIGSTOP, then lets it run again. */
+async function whileFrozen(t: Test, server: ManagedServer | undefined, during: () => Promise<void>): Promise<void> {
+  const pids = server?.pids?.() ?? []
+  t.ok(pids.length > 0, `${server?.name ?? 'the server'} has processes to freeze`)
+  for (const pid of pids) process.kill(pid, 'SIGSTOP')
+  try {
+    await during()
+  } finally {
+    for (const pid of pids) process.kill(pid, 'SIGCONT')
+  }
+}
+
+/** The request's answer, or a failure if none came before the deadline. */
+async function answered(request: Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ANSWER_DEADLINE_MS} ms`)), ANSWER_DEADLINE_MS)
+  })
+  try {
+    return await Promise.race([request, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function assertBudgetSpent(t: Test, response: LightMyRequestResponse, dependency: RegExp): void {
+  t.equal(response.statusCode, 503, response.body)
+  t.equal(response.json().error.code, 'DEPENDENCY_UNAVAILABLE')
+  t.match(response.json().error.message, dependency)
+  t.match(response.headers['retry-after'], /^\d+$/, 'says when to come back')
+}
+
+const readiness = async () => (await answered(app.inject({ method: 'GET', url: '/readyz' }))).json()
+
+async function uploadedFile(name: string): Promise<SingleInstructions> {
+  const bytes = fileOf('image/png', 2000)
+  const created = (
+    await createUpload(app, { filename: name, contentType: 'image/png', size: bytes.length })
+  ).json<SingleInstructions>()
+  await putObject(created, bytes)
+  return created
+}
+
+t.test(
+  'MinIO frozen: confirm answers 503 with Retry-After, /readyz says timed out; thawed, confirm succeeds',
+  async (t) => {
+    const uploaded = await uploadedFile('frozen-s3.png')
+    await whileFrozen(t, stack.servers.s3, async () => {
+      assertBudgetSpent(t, await answered(confirmUpload(app, uploaded.id)), /Object storage \(S3\)/)
+      const ready = await readiness()
+      t.equal(ready.status, 'unavailable')
+      t.same(ready.checks.objectStorage, { ok: false, error: 'timed out' })
+    })
+    const confirmed = await answered(confirmUpload(app, uploaded.id))
+    t.equal(confirmed.statusCode, 200, confirmed.body)
+    t.equal((await readiness()).status, 'ready')
+  },
+)
+
+t.test('FerretDB frozen: reads and writes answer 503 with Retry-After; thawed, they succeed', async (t) => {
+  const uploaded = await uploadedFile('frozen-mongo.png')
+  await whileFrozen(t, stack.servers.mongo, async () => {
+    const [read, write] = await Promise.all([
+      answered(getUpload(app, uploaded.id)),
+      answered(createUpload(app, { filename: 'x.png', contentType: 'image/png', size: 10 })),
+    ])
+    assertBudgetSpent(t, read, /MongoDB/)
+    assertBudgetSpent(t, write, /MongoDB/)
+    const ready = await readiness()
+    t.equal(ready.status, 'unavailable')
+    t.same(ready.checks.mongodb, { ok: false, error: 'timed out' })
+  })
+  const read = await answered(getUpload(app, uploaded.id))
+  t.equal(read.statusCode, 200, read.body)
+  const write = await answered(createUpload(app, { filename: 'y.png', contentType: 'image/png', size: 10 }))
+  t.equal(write.statusCode, 201, write.body)
+})
+
+t.test('PostgreSQL behind FerretDB frozen: a list answers 503 with Retry-After; thawed, it succeeds', async (t) => {
+  const postgres = stack.servers.backing.find((server) => /postgres/i.test(server.name))
+  if (!postgres) return void t.plan(0, 'FerretDB is not on PostgreSQL here')
+  await whileFrozen(t, postgres, async () => {
+    const list = await answered(app.inject({ method: 'GET', url: '/v1/uploads', headers: bearer() }))
+    assertBudgetSpent(t, list, /MongoDB/)
+  })
+  const list = await answered(app.inject({ method: 'GET', url: '/v1/uploads', headers: bearer() }))
+  t.equal(list.statusCode, 200, list.body)
+})
+
+t.test('Redis frozen: rate-limited routes answer uncounted (fail-open, logged); /readyz stays ready', async (t) => {
+  await whileFrozen(t, stack.servers.redis, async () => {
+    const presign = await answered(createUpload(app, { filename: 'r.png', contentType: 'image/png', size: 10 }))
+    t.equal(presign.statusCode, 201, presign.body)
+    t.ok(
+      logs.some((line) => line.includes('Redis did not answer within REDIS_TIMEOUT_MS')),
+      'the fail-open is logged',
+    )
+    const ready = await readiness()
+    t.equal(ready.status, 'ready', 'the limiter fails open, so the API still serves')
+    t.same(ready.checks.redis, { ok: false, error: 'timed out' })
+  })
+  const presign = await answered(createUpload(app, { filename: 's.png', contentType: 'image/png', size: 10 }))
+  t.equal(presign.statusCode, 201, presign.body)
+  t.ok(
+    logs.some((line) => line.includes('Redis answers again')),
+    'and its return',
+  )
+  t.same((await readiness()).checks.redis, { ok: true })
+})
