@@ -15,7 +15,7 @@ const config = {
   jwtAudience: AUDIENCE,
   tokenMaxLifetimeSeconds: 86_400,
 }
-const verify = createTokenVerifier(config, () => NOW)
+const verify = createTokenVerifier(config, { now: () => NOW })
 const good = { sub: 'user-1', workspace: 'ws-a', exp: nowSeconds + 600, iss: ISSUER, aud: AUDIENCE }
 const sign = (payload: Record<string, unknown>, key = TEST_JWT_SECRET): string =>
   createSigner({ key, noTimestamp: true })(payload)
@@ -91,7 +91,7 @@ t.test('exp beyond TOKEN_MAX_LIFETIME_SECONDS is refused; within it, accepted', 
   t.match(answer.message, /more than 86400 s from now.*TOKEN_MAX_LIFETIME_SECONDS/)
   t.notMatch(answer.message, /milliseconds/, 'seconds, just too many: no word of milliseconds')
   t.ok(verify(sign({ ...good, exp: nowSeconds + 86_400 })), 'exactly the maximum is fine')
-  const weekLong = createTokenVerifier({ ...config, tokenMaxLifetimeSeconds: 7 * 86_400 }, () => NOW)
+  const weekLong = createTokenVerifier({ ...config, tokenMaxLifetimeSeconds: 7 * 86_400 }, { now: () => NOW })
   t.ok(weekLong(sign({ ...good, exp: nowSeconds + 6 * 86_400 })), 'the maximum is a setting')
 })
 

@@ -1,7 +1,7 @@
 /**
- * Bearer tokens to principals: fast-jwt checks the algorithm and signature only (the algorithm is pinned, so
- * `alg: none` and HS/RS confusion are refused before any claim is read); token-claims.ts then checks each claim
- * itself, so that every 401 names what failed.
+ * Bearer tokens to principals: the signature verifier (@fastify/jwt's, which is fast-jwt's) checks the algorithm and
+ * signature only (the algorithm is pinned, so `alg: none` and HS/RS confusion are refused before any claim is read);
+ * token-claims.ts then checks each claim itself, so that every 401 names what failed.
  */
 import { createVerifier, TokenError } from 'fast-jwt'
 import type { Config } from '../config.js'
@@ -31,16 +31,28 @@ function describeTokenError(error: unknown, algorithm: string): Error {
   }
 }
 
-/** A function from a bearer token to the principal it names; throws a 401 naming the failed check. */
-export function createTokenVerifier(config: TokenConfig, now: () => number = Date.now): (token: string) => Principal {
-  const algorithm = config.jwtPublicKey ? 'RS256' : 'HS256'
-  const verify = createVerifier({
-    key: config.jwtPublicKey ?? config.jwtSecret,
-    algorithms: [algorithm],
+/** What the signature verifier is given: the key and pinned algorithm; the claims are checked in token-claims.ts. */
+export function signatureCheck(config: Pick<Config, 'jwtSecret' | 'jwtPublicKey'>) {
+  const algorithm: 'RS256' | 'HS256' = config.jwtPublicKey ? 'RS256' : 'HS256'
+  return {
+    algorithm,
+    key: (config.jwtPublicKey ?? config.jwtSecret) as string,
     // Checked in token-claims.ts, with messages that say what is wrong.
-    ignoreExpiration: true,
-    ignoreNotBefore: true,
-  })
+    verify: { algorithms: [algorithm], ignoreExpiration: true, ignoreNotBefore: true },
+  }
+}
+
+/**
+ * A function from a bearer token to the principal it names; throws a 401 naming the failed check. `verifySignature`
+ * is @fastify/jwt's `app.jwt.verify` in the API (fast-jwt's own errors come through it); tests use fast-jwt directly.
+ */
+export function createTokenVerifier(
+  config: TokenConfig,
+  options: { now?: () => number; verifySignature?: (token: string) => unknown } = {},
+): (token: string) => Principal {
+  const check = signatureCheck(config)
+  const verifySignature = options.verifySignature ?? createVerifier({ key: check.key, ...check.verify })
+  const now = options.now ?? Date.now
   const rules = {
     maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
     issuer: config.jwtIssuer,
@@ -49,9 +61,9 @@ export function createTokenVerifier(config: TokenConfig, now: () => number = Dat
   return (token) => {
     let payload: Record<string, unknown>
     try {
-      payload = verify(token) as Record<string, unknown>
+      payload = verifySignature(token) as Record<string, unknown>
     } catch (error) {
-      throw describeTokenError(error, algorithm)
+      throw describeTokenError(error, check.algorithm)
     }
     return principalFromClaims(payload, { ...rules, now: now() })
   }

@@ -1,9 +1,10 @@
 // The FastifyInstance.config declaration.
 import type {} from './config.js'
+import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { tokenRefused } from '../auth/token-claims.js'
-import { createTokenVerifier } from '../auth/token-verifier.js'
+import { createTokenVerifier, signatureCheck } from '../auth/token-verifier.js'
 import type { Principal } from '../uploads/principal.js'
 
 declare module 'fastify' {
@@ -20,7 +21,12 @@ const BEARER = /^Bearer +(\S+)$/i
 
 export default fp(
   async (app) => {
-    const verifyToken = createTokenVerifier(app.config)
+    const check = signatureCheck(app.config)
+    await app.register(fastifyJwt, {
+      secret: app.config.jwtPublicKey ? { public: check.key } : check.key,
+      verify: check.verify,
+    })
+    const verifyToken = createTokenVerifier(app.config, { verifySignature: (token) => app.jwt.verify(token) })
     app.decorateRequest('principal', null as unknown as Principal)
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const token = BEARER.exec(request.headers.authorization ?? '')?.[1]
