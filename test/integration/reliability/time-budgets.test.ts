@@ -50,6 +50,20 @@ async function answered(request: Promise<LightMyRequestResponse>): Promise<Light
   }
 }
 
+/**
+ * After a thaw: the request, repeated while it answers 503, until it answers otherwise or the deadline passes. The
+ * first request after a thaw may still spend its (short, 1 s) budget on a busy machine while the server catches up;
+ * the promise is that the API recovers without a restart, not that it does within one budget.
+ */
+async function recovered(request: () => Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse> {
+  const deadline = Date.now() + ANSWER_DEADLINE_MS
+  for (;;) {
+    const response = await answered(request())
+    if (response.statusCode !== 503 || Date.now() > deadline) return response
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
 function assertBudgetSpent(t: Test, response: LightMyRequestResponse, dependency: RegExp): void {
   t.equal(response.statusCode, 503, response.body)
   t.equal(response.json().error.code, 'DEPENDENCY_UNAVAILABLE')
@@ -78,7 +92,7 @@ t.test(
       t.equal(ready.status, 'unavailable')
       t.same(ready.checks.objectStorage, { ok: false, error: 'timed out' })
     })
-    const confirmed = await answered(confirmUpload(app, uploaded.id))
+    const confirmed = await recovered(() => confirmUpload(app, uploaded.id))
     t.equal(confirmed.statusCode, 200, confirmed.body)
     t.equal((await readiness()).status, 'ready')
   },
@@ -97,9 +111,9 @@ t.test('FerretDB frozen: reads and writes answer 503 with Retry-After; thawed, t
     t.equal(ready.status, 'unavailable')
     t.same(ready.checks.mongodb, { ok: false, error: 'timed out' })
   })
-  const read = await answered(getUpload(app, uploaded.id))
+  const read = await recovered(() => getUpload(app, uploaded.id))
   t.equal(read.statusCode, 200, read.body)
-  const write = await answered(createUpload(app, { filename: 'y.png', contentType: 'image/png', size: 10 }))
+  const write = await recovered(() => createUpload(app, { filename: 'y.png', contentType: 'image/png', size: 10 }))
   t.equal(write.statusCode, 201, write.body)
 })
 
@@ -110,7 +124,7 @@ t.test('PostgreSQL behind FerretDB frozen: a list answers 503 with Retry-After; 
     const list = await answered(app.inject({ method: 'GET', url: '/v1/uploads', headers: bearer() }))
     assertBudgetSpent(t, list, /MongoDB/)
   })
-  const list = await answered(app.inject({ method: 'GET', url: '/v1/uploads', headers: bearer() }))
+  const list = await recovered(() => app.inject({ method: 'GET', url: '/v1/uploads', headers: bearer() }))
   t.equal(list.statusCode, 200, list.body)
 })
 

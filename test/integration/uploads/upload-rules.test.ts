@@ -11,7 +11,7 @@ import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
 import { bearer, type TokenClaims } from '../../helpers/tokens.js'
 
-const { app } = await startHoist(t)
+const { app, config } = await startHoist(t)
 const png = { filename: 'a.png', contentType: 'image/png', size: 1000 }
 const withRules = (upload: unknown, workspace = 'ws-rules'): TokenClaims => ({ workspace, upload })
 
@@ -48,7 +48,8 @@ t.test('maxSize: a larger file is a 413 naming the rule; the server’s limit st
   t.equal(over.statusCode, 413)
   t.equal(over.json().error.code, 'TOKEN_FILE_TOO_LARGE')
   t.match(over.json().error.message, /1001 bytes; this token allows at most 1000 bytes \(its upload\.maxSize rule\)/)
-  const huge = await createUpload(app, { ...png, size: 10 ** 12 }, withRules({ maxSize: 10 ** 13 }))
+  const aboveImages = config.maxImageBytes + 1
+  const huge = await createUpload(app, { ...png, size: aboveImages }, withRules({ maxSize: aboveImages + 1 }))
   t.equal(huge.json().error.code, 'FILE_TOO_LARGE', 'a token cannot raise the server’s limit')
 })
 
