@@ -1,7 +1,8 @@
 /**
  * `npm test`: provides what the tests need on this machine (redis-server and a Chromium, installed when missing and
  * possible), starts one stack (explicit env → testcontainers → native MinIO, FerretDB, Redis) for every test file,
- * runs tap with the stack's endpoints in env, stops the stack, and prints `N passed, N failed[, N skipped]`.
+ * runs tap with the stack's endpoints in env, stops the stack, and prints the ten slowest test files and
+ * `N passed, N failed[, N skipped]`.
  * Extra arguments are passed to tap (e.g. `npm test -- test/unit`).
  */
 import { spawn } from 'node:child_process'
@@ -9,12 +10,14 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { formatStack, startStack, stackEnv } from '../infra/stack/index.js'
 import { findOrInstallChromium } from '../infra/system/browser.js'
 import { ensureCommand } from '../infra/system/debian.js'
+import { fileTimes, formatSlowest } from './support/file-times.js'
 import { countResults, formatTotals } from './support/tap-totals.js'
 
 const RESULTS_DIR = '.tap/test-results'
+const PROCESS_INFO_DIR = '.tap/processinfo'
 const DEFAULT_FILES = ['test/**/*.test.ts']
 
-const started = Date.now()
+const started = new Date()
 rmSync('.tap/totals.txt', { force: true })
 const log = (line: string): void => console.log(line)
 if (!process.env.REDIS_URL) ensureCommand('redis-server', 'redis-server', log)
@@ -56,8 +59,9 @@ if (exitCode !== 0 && totals.failed === 0) {
   totals.failed = 1
   totals.failures.push(`tap exited with code ${exitCode}`)
 }
+console.log(formatSlowest(fileTimes(PROCESS_INFO_DIR, started)))
 for (const failure of totals.failures) console.log(`FAILED: ${failure}`)
-console.log(`hoist: tests took ${((Date.now() - started) / 1000).toFixed(1)} s`)
+console.log(`hoist: tests took ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s`)
 mkdirSync('.tap', { recursive: true })
 writeFileSync('.tap/totals.txt', `${formatTotals(totals)}\n`)
 console.log(formatTotals(totals))

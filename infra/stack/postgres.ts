@@ -1,11 +1,13 @@
 /**
  * PostgreSQL for FerretDB's PostgreSQL backend, from the server binaries Debian installs (`/usr/lib/postgresql/N/bin`),
  * on a free loopback port with its own data directory. PostgreSQL refuses to run as root, so when we are root it
- * runs as the `postgres` user (the data directory is handed over to it).
+ * runs as the `postgres` user (the data directory is handed over to it). It serves FerretDB's filtered reads from
+ * indexes (ferretdb-gin-twins.sql), as a MongoDB server would.
  */
 import { spawnSync } from 'node:child_process'
-import { chownSync, existsSync, readdirSync } from 'node:fs'
+import { chownSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { dataDirFor, type ServerDataOptions } from './data-dir.js'
 import { freePort } from './ports.js'
 import { NativeProcess, type ManagedServer, type RunAs } from './process.js'
@@ -87,6 +89,10 @@ export async function startNativePostgres(
       'synchronous_commit=off',
       '-c',
       'full_page_writes=off',
+      // FerretDB sends every filter as a prepared `_jsonb -> $1 @> $2`; a generic plan cannot match `$1` to the
+      // GIN twin of an index on `_jsonb -> 'field'` (see ferretdb-gin-twins.sql), a plan for the given values can.
+      '-c',
+      'plan_cache_mode=force_custom_plan',
     ],
     ...(runAs ? { runAs } : {}),
     isReady: async () =>
@@ -96,5 +102,26 @@ export async function startNativePostgres(
     onDispose: remove,
   })
   await server.start()
+  try {
+    installGinTwins(binaries, port)
+  } catch (error) {
+    await server.dispose()
+    throw error
+  }
   return { server, url: `postgres://postgres@127.0.0.1:${port}/postgres` }
+}
+
+/** Makes PostgreSQL answer FerretDB's filters from an index: see ferretdb-gin-twins.sql. */
+function installGinTwins(binaries: PostgresBinaries, port: number): void {
+  const psql = join(binaries.binDir, 'psql')
+  const sql = readFileSync(fileURLToPath(new URL('ferretdb-gin-twins.sql', import.meta.url)), 'utf8')
+  const result = spawnSync(
+    psql,
+    ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-q', '-v', 'ON_ERROR_STOP=1'],
+    { input: sql, encoding: 'utf8' },
+  )
+  if (result.status !== 0)
+    throw new Error(
+      `installing FerretDB's GIN index twins failed (${psql}):\n${result.error?.message ?? ''}${result.stderr}`,
+    )
 }

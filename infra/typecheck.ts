@@ -1,0 +1,53 @@
+/**
+ * `npm run typecheck`: `tsc` on every TypeScript project of the repository, each under its own strict config.
+ * Each check keeps its build info in node_modules/.cache/hoist/tsc (git-ignored, never shipped), so a run after a
+ * small change re-checks only the files that change can affect: tsc's incremental mode records every file's hash
+ * and what it depends on, and checks again whatever depends on a changed file. A fresh clone checks everything.
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+
+const BUILD_INFO_DIR = join('node_modules', '.cache', 'hoist', 'tsc')
+const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+
+/** In order: server/tsconfig.build.json checks against the declarations `tsc -b` writes for web-client and protocol. */
+const PROJECTS: { project: string; build?: true; noEmit?: true }[] = [
+  { project: 'tsconfig.json' },
+  { project: 'test/tsconfig.dom.json' },
+  { project: 'bench/tsconfig.json' },
+  // Composite: `tsc -b` keeps the build info in dist (a deleted dist is rebuilt).
+  { project: 'web-client/tsconfig.build.json', build: true },
+  { project: 'server/tsconfig.build.json', noEmit: true },
+  { project: 'web-client/tsconfig.json', noEmit: true },
+  { project: 'web-client/demo/tsconfig.json' },
+  { project: 'react/tsconfig.json', noEmit: true },
+  { project: 'react/example/tsconfig.json' },
+  { project: 'uppy/tsconfig.json', noEmit: true },
+  { project: 'uppy/example/tsconfig.json' },
+]
+
+function tscArgs({ project, build, noEmit }: (typeof PROJECTS)[number]): string[] {
+  if (build) return ['-b', project]
+  const buildInfo = join(BUILD_INFO_DIR, `${project.replace(/\.json$/, '').replaceAll('/', '__')}.tsbuildinfo`)
+  return ['-p', project, ...(noEmit ? ['--noEmit'] : []), '--incremental', '--tsBuildInfoFile', buildInfo]
+}
+
+function tsc(args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TSC, ...args], { stdio: 'inherit' })
+    child.on('exit', (code) => resolve(code ?? 1))
+  })
+}
+
+mkdirSync(BUILD_INFO_DIR, { recursive: true })
+let failed = 0
+for (const project of PROJECTS) {
+  const code = await tsc(tscArgs(project))
+  if (code !== 0) {
+    console.error(`typecheck: ${project.project} has errors (tsc exited with ${code})`)
+    failed++
+  }
+}
+process.exit(failed > 0 ? 1 : 0)
