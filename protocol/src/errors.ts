@@ -27,6 +27,10 @@ export const ERRORS = {
     status: 403,
     message: 'metadata.%s is fixed by the token (its upload.metadata rule) to %s; send that value or leave it out',
   },
+  APP_TOKEN_REQUIRED: {
+    status: 403,
+    message: 'Attaching and detaching are for the app\'s backend: send a token with "role": "app" (never a browser\'s)',
+  },
   QUOTA_EXCEEDED: {
     status: 403,
     message:
@@ -40,6 +44,10 @@ export const ERRORS = {
     message: 'The file is not in the bucket yet: PUT it to the presigned URL with the returned headers, then confirm',
   },
   UPLOAD_NOT_PENDING: { status: 409, message: 'Upload %s is %s and can no longer change' },
+  UPLOAD_NOT_ATTACHABLE: {
+    status: 409,
+    message: 'Upload %s is %s: only pending and confirmed uploads can be attached',
+  },
   UPLOAD_BUSY: { status: 409, message: 'Upload %s is being changed by another request; retry in a moment' },
   NOT_MULTIPART: { status: 409, message: 'Upload %s is a single PUT, not a multipart upload' },
   BODY_TOO_LARGE: {

@@ -91,6 +91,12 @@ export const UploadViewSchema = Type.Object(
           "Metadata keys the app's token fixed (its upload.metadata rule): their values came from the app, not the browser",
       }),
     ),
+    attachments: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          "The app's records that use this upload (references it attached with POST /v1/uploads/{id}/attach), sorted",
+      }),
+    ),
     url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),
     confirmedBy: Type.Optional(ConfirmedBySchema),
     image: Type.Optional(ImageInfoSchema),

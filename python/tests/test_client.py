@@ -42,3 +42,27 @@ def test_another_workspace_sees_nothing(api_url, jwt_secret, upload_png):
         with pytest.raises(HoistError) as raised:
             other.get(record["id"])
     assert raised.value.status == 404
+
+
+def test_attach_and_detach_keep_the_references_on_the_upload(client, upload_png):
+    record = upload_png()
+    block = "walkthroughs/w1/steps/s2/blocks/b3"
+    assert client.attach(record["id"], block)["attachments"] == [block]
+    assert client.get(record["id"])["attachments"] == [block]
+    assert client.detach(record["id"], block)["attachments"] == []
+
+
+def test_a_browser_token_cannot_attach(api_url, jwt_secret, workspace, upload_png):
+    import httpx
+
+    from hoist_client import mint_token
+
+    record = upload_png()
+    browser = mint_token(jwt_secret, sub="browser-user", workspace=workspace)
+    answer = httpx.post(
+        f"{api_url}/v1/uploads/{record['id']}/attach",
+        json={"reference": "blocks/b1"},
+        headers={"authorization": f"Bearer {browser}"},
+    )
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "APP_TOKEN_REQUIRED"

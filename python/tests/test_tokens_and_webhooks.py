@@ -24,6 +24,13 @@ def test_upload_rules_travel_in_the_token():
     assert jwt.decode(token, "s" * 32, algorithms=["HS256"])["upload"] == rules
 
 
+def test_an_app_token_says_so_and_no_other_role_exists():
+    token = mint_token("s" * 32, sub="backend", workspace="w1", role="app")
+    assert jwt.decode(token, "s" * 32, algorithms=["HS256"])["role"] == "app"
+    with pytest.raises(ValueError):
+        mint_token("s" * 32, sub="backend", workspace="w1", role="admin")
+
+
 def test_a_user_id_must_be_a_string():
     with pytest.raises(ValueError):
         mint_token("s" * 32, sub=42, workspace="w1")  # type: ignore[arg-type]

@@ -26,9 +26,8 @@ class UploadPage:
 
 
 class HoistClient:
-    """Reads and deletes one workspace's uploads, as the app (``sub``, by default ``"app"``).
-
-    The client signs its own short-lived tokens with Hoist's JWT secret, so it never holds a user's token."""
+    """Reads, attaches, detaches and deletes one workspace's uploads, as the app's backend (``sub``, by default
+    ``"app"``). The client signs its own short-lived app tokens with Hoist's JWT secret; it never holds a user's."""
 
     def __init__(
         self,
@@ -76,12 +75,21 @@ class HoistClient:
         page = self._call("GET", "/v1/uploads", params=params)
         return UploadPage(items=page["items"], next_cursor=page.get("nextCursor"))
 
+    def attach(self, upload_id: str, reference: str) -> Dict[str, Any]:
+        """Records that one of the app's records (e.g. ``walkthroughs/w1/steps/s2/blocks/b3``) uses the upload, so
+        cleanup never deletes it. Idempotent. Returns the upload, with its ``attachments``."""
+        return self._call("POST", f"/v1/uploads/{upload_id}/attach", json={"reference": reference})
+
+    def detach(self, upload_id: str, reference: str) -> Dict[str, Any]:
+        """That record no longer uses the upload (replaced, or deleted). Idempotent."""
+        return self._call("POST", f"/v1/uploads/{upload_id}/detach", json={"reference": reference})
+
     def delete(self, upload_id: str) -> None:
         """Discards a pending upload, or deletes a confirmed one (its file, variants and record)."""
         self._call("DELETE", f"/v1/uploads/{upload_id}")
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        token = mint_token(self._secret, sub=self._sub, workspace=self._workspace, ttl_seconds=60)
+        token = mint_token(self._secret, sub=self._sub, workspace=self._workspace, ttl_seconds=60, role="app")
         answer = self._http.request(method, path, headers={"authorization": f"Bearer {token}"}, **kwargs)
         if answer.status_code >= 400:
             error = _error_of(answer)

@@ -24,9 +24,12 @@ def mint_token(
     workspace: str,
     ttl_seconds: int = 600,
     upload: Optional[UploadRules] = None,
+    role: Optional[str] = None,
 ) -> str:
     """A token for one user of one workspace, valid for ``ttl_seconds`` (Hoist refuses lifetimes past its
-    TOKEN_MAX_LIFETIME_SECONDS, a day by default). Keep it short: the browser asks again when it expires."""
+    TOKEN_MAX_LIFETIME_SECONDS, a day by default). Keep it short: the browser asks again when it expires.
+
+    ``role="app"`` makes a token for the app's own backend (it may attach and detach): never give one to a browser."""
     if not isinstance(sub, str) or not sub:
         raise ValueError("sub is the user's id, a non-empty string")
     if ttl_seconds <= 0:
@@ -35,4 +38,8 @@ def mint_token(
     claims: Dict[str, Any] = {"sub": sub, "workspace": workspace, "iat": now, "exp": now + ttl_seconds}
     if upload is not None:
         claims["upload"] = dict(upload)
+    if role is not None:
+        if role != "app":
+            raise ValueError('role is "app" (a token for the app\'s backend) or None (a browser\'s token)')
+        claims["role"] = role
     return jwt.encode(claims, secret, algorithm="HS256")

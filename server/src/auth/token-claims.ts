@@ -29,6 +29,7 @@ export type TokenCheck =
   | 'sub'
   | 'workspace'
   | 'upload'
+  | 'role'
 
 export function tokenRefused(check: TokenCheck, message: string): Error {
   return withDetails(new Unauthorized(message), { check })
@@ -119,11 +120,19 @@ function checkUploadClaim(upload: unknown): UploadRules | undefined {
   throw tokenRefused('upload', `the upload claim is malformed: ${where} ${first?.message ?? 'is invalid'}`)
 }
 
+/** The optional `role` claim: "app" for the app's backend (it may attach and detach); absent for a browser's token. */
+function checkRole(role: unknown): 'app' | undefined {
+  if (role === undefined || role === 'app') return role
+  throw tokenRefused('role', 'the role claim, when present, must be "app" (a token for the app\'s backend)')
+}
+
 /** The principal a verified token names, or a 401 that names the first claim that is wrong. */
 export function principalFromClaims(payload: Record<string, unknown>, rules: ClaimRules): Principal {
   checkExpiry(payload, rules)
   checkIssuerAndAudience(payload, rules)
-  const principal = { userId: checkSubject(payload.sub), workspaceId: checkWorkspace(payload.workspace) }
+  const principal: Principal = { userId: checkSubject(payload.sub), workspaceId: checkWorkspace(payload.workspace) }
   const uploadRules = checkUploadClaim(payload.upload)
-  return uploadRules ? { ...principal, uploadRules } : principal
+  if (uploadRules) principal.uploadRules = uploadRules
+  if (checkRole(payload.role)) principal.role = 'app'
+  return principal
 }

@@ -6,6 +6,8 @@ import { MongoEventLog } from '../events/mongo-event-log.js'
 import type { LedgerMaintenance, UploadLedger } from '../storage/ledger.js'
 import { connectMongoAtStartup } from '../storage/mongo-client.js'
 import { MongoLedger } from '../storage/mongo-ledger.js'
+import type { AttachmentStore } from '../storage/attachments.js'
+import { MongoAttachmentStore } from '../storage/mongo-attachments.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,6 +15,8 @@ declare module 'fastify' {
     ledger: UploadLedger
     /** The same ledger, for the in-process sweeper. */
     ledgerMaintenance: LedgerMaintenance
+    /** Which of the app's records use each upload. */
+    attachments: AttachmentStore
     /** The upload events outbox: the feed, and the deliverer's queue. */
     eventLog: MongoEventLog
     /** Emits 'written' after each event this process writes (wakes the in-process deliverer). */
@@ -36,6 +40,9 @@ export default fp(
     const eventLog = new MongoEventLog(db)
     await ledger.ensureIndexes()
     await eventLog.ensureIndexes()
+    const attachments = new MongoAttachmentStore(db)
+    await attachments.ensureIndexes()
+    app.decorate('attachments', attachments)
     app.decorate('ledger', ledger)
     app.decorate('ledgerMaintenance', ledger)
     app.decorate('eventLog', eventLog)

@@ -1,6 +1,7 @@
 // The FastifyInstance.config declaration.
 import type {} from './config.js'
 import fp from 'fastify-plugin'
+import { AttachmentService } from '../uploads/attachment-service.js'
 import { UploadConfirmer } from '../uploads/confirm.js'
 import { MultipartService } from '../uploads/multipart-service.js'
 import { UploadService } from '../uploads/upload-service.js'
@@ -10,6 +11,7 @@ declare module 'fastify' {
     uploads: UploadService
     confirmer: UploadConfirmer
     multipart: MultipartService
+    attaching: AttachmentService
   }
 }
 
@@ -23,6 +25,7 @@ export default fp(
     app.addHook('onClose', () => uploads.close())
     app.decorate('confirmer', new UploadConfirmer(deps))
     app.decorate('multipart', new MultipartService(deps))
+    app.decorate('attaching', new AttachmentService({ ledger: app.ledger, attachments: app.attachments }))
   },
   { name: 'hoist-uploads', dependencies: ['hoist-config', 'hoist-mongo', 'hoist-s3'] },
 )

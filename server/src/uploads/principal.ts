@@ -6,4 +6,6 @@ export interface Principal {
   workspaceId: string
   /** The token's `upload` claim: limits stricter than the server's, and metadata the app fixed (upload-rules.ts). */
   uploadRules?: UploadRules
+  /** "app": the app's backend (its token's `role` claim), which may attach and detach; a browser's token has none. */
+  role?: 'app'
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import {
+  AttachmentBodySchema,
   CreateUploadBodySchema,
   DownloadSchema,
   MultipartProgressSchema,
@@ -96,7 +97,10 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       preHandler: app.rateLimits.lists,
     },
-    async (request) => app.uploads.list(request.principal, request.query),
+    async (request) => {
+      const page = await app.uploads.list(request.principal, request.query)
+      return { ...page, items: await app.attaching.withReferences(request.principal, page.items) }
+    },
   )
 
   app.get(
@@ -111,7 +115,8 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: UploadViewSchema, ...errorResponses },
       },
     },
-    async (request) => app.uploads.get(request.principal, request.params.id),
+    async (request) =>
+      app.attaching.withReferences(request.principal, await app.uploads.get(request.principal, request.params.id)),
   )
 
   app.post(
@@ -148,6 +153,27 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(204).send(null)
     },
   )
+
+  for (const action of ['attach', 'detach'] as const) {
+    app.post(
+      `/:id/${action}`,
+      {
+        schema: {
+          operationId: `${action}Upload`,
+          summary:
+            action === 'attach'
+              ? "The app's backend: one of its records uses this upload (idempotent; an app token only)"
+              : "The app's backend: that record no longer uses this upload (idempotent; an app token only)",
+          tags: ['attachments'],
+          security,
+          params: UploadIdParamsSchema,
+          body: AttachmentBodySchema,
+          response: { 200: UploadViewSchema, ...errorResponses },
+        },
+      },
+      async (request) => app.attaching[action](request.principal, request.params.id, request.body.reference),
+    )
+  }
 
   app.get(
     '/:id/download',

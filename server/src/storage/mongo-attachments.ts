@@ -1,0 +1,60 @@
+import type { Collection, Db } from 'mongodb'
+import { ATTACHMENTS_COLLECTION, type AttachmentStore } from './attachments.js'
+import { createMissingIndexes, isDuplicateKey, mongo } from './mongo-call.js'
+
+interface StoredAttachment {
+  /** `<uploadId> <reference>`: one document per pair, so attaching is a unique insert, atomic on FerretDB too. */
+  _id: string
+  workspaceId: string
+  uploadId: string
+  reference: string
+  attachedAt: Date
+}
+
+export class MongoAttachmentStore implements AttachmentStore {
+  private readonly attachments: Collection<StoredAttachment>
+
+  constructor(db: Db) {
+    this.attachments = db.collection<StoredAttachment>(ATTACHMENTS_COLLECTION)
+  }
+
+  ensureIndexes(): Promise<void> {
+    return mongo(() =>
+      createMissingIndexes(this.attachments, [{ key: { workspaceId: 1, uploadId: 1 }, name: 'workspace_upload' }]),
+    )
+  }
+
+  attach(workspaceId: string, uploadId: string, reference: string): Promise<void> {
+    return mongo(async () => {
+      const attachment = { _id: pairId(uploadId, reference), workspaceId, uploadId, reference, attachedAt: new Date() }
+      await this.attachments.insertOne(attachment).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error
+      })
+    })
+  }
+
+  detach(workspaceId: string, uploadId: string, reference: string): Promise<boolean> {
+    return mongo(async () => {
+      const removed = await this.attachments.deleteOne({ _id: pairId(uploadId, reference), workspaceId })
+      return removed.deletedCount === 1
+    })
+  }
+
+  referencesOf(workspaceId: string, uploadIds: readonly string[]): Promise<Map<string, string[]>> {
+    return mongo(async () => {
+      const found = await this.attachments
+        .find({ workspaceId, uploadId: { $in: [...uploadIds] } }, { projection: { uploadId: 1, reference: 1 } })
+        .toArray()
+      const references = new Map<string, string[]>()
+      for (const { uploadId, reference } of found)
+        references.set(uploadId, [...(references.get(uploadId) ?? []), reference])
+      for (const list of references.values()) list.sort()
+      return references
+    })
+  }
+}
+
+/** Upload ids are ULIDs and references hold no spaces, so the pair reads back unambiguously. */
+function pairId(uploadId: string, reference: string): string {
+  return `${uploadId} ${reference}`
+}

@@ -1,0 +1,48 @@
+/**
+ * Attaching and detaching: the app's backend says which of its records use an upload. Only an app token (`role:
+ * "app"`) may; only a pending or confirmed upload can be attached (one that ended has no file to keep). Views read
+ * by the API list the references.
+ */
+import type { UploadView } from '@hoist/protocol'
+import { AppTokenRequired, UploadNotAttachable } from '../errors.js'
+import type { AttachmentStore } from '../storage/attachments.js'
+import type { UploadLedger } from '../storage/ledger.js'
+import { findOwned } from './deps.js'
+import type { Principal } from './principal.js'
+import { toView } from './record.js'
+
+const ATTACHABLE = new Set(['pending', 'confirmed'])
+
+export class AttachmentService {
+  constructor(private readonly deps: { ledger: UploadLedger; attachments: AttachmentStore }) {}
+
+  async attach(principal: Principal, uploadId: string, reference: string): Promise<UploadView> {
+    requireApp(principal)
+    const record = await findOwned(this.deps.ledger, principal, uploadId)
+    if (!ATTACHABLE.has(record.status)) throw new UploadNotAttachable(uploadId, record.status)
+    await this.deps.attachments.attach(principal.workspaceId, uploadId, reference)
+    return this.withReferences(principal, toView(record))
+  }
+
+  /** Detaching a reference that is not held changes nothing and is not an error (a retried detach). */
+  async detach(principal: Principal, uploadId: string, reference: string): Promise<UploadView> {
+    requireApp(principal)
+    const record = await findOwned(this.deps.ledger, principal, uploadId)
+    await this.deps.attachments.detach(principal.workspaceId, uploadId, reference)
+    return this.withReferences(principal, toView(record))
+  }
+
+  async withReferences<V extends UploadView | UploadView[]>(principal: Principal, views: V): Promise<V> {
+    const list = Array.isArray(views) ? views : [views]
+    const references = await this.deps.attachments.referencesOf(
+      principal.workspaceId,
+      list.map((view) => view.id),
+    )
+    const withThem = list.map((view) => ({ ...view, attachments: references.get(view.id) ?? [] }))
+    return (Array.isArray(views) ? withThem : withThem[0]) as V
+  }
+}
+
+function requireApp(principal: Principal): void {
+  if (principal.role !== 'app') throw new AppTokenRequired()
+}
