@@ -21,7 +21,7 @@ export class AttachmentService {
     const record = await findOwned(this.deps.ledger, principal, uploadId)
     if (!ATTACHABLE.has(record.status)) throw new UploadNotAttachable(uploadId, record.status)
     await this.deps.attachments.attach(principal.workspaceId, uploadId, reference)
-    return this.withReferences(principal, toView(record))
+    return this.oneWithReferences(principal, toView(record))
   }
 
   /** Detaching a reference that is not held changes nothing and is not an error (a retried detach). */
@@ -29,17 +29,19 @@ export class AttachmentService {
     requireApp(principal)
     const record = await findOwned(this.deps.ledger, principal, uploadId)
     await this.deps.attachments.detach(principal.workspaceId, uploadId, reference)
-    return this.withReferences(principal, toView(record))
+    return this.oneWithReferences(principal, toView(record))
   }
 
-  async withReferences<V extends UploadView | UploadView[]>(principal: Principal, views: V): Promise<V> {
-    const list = Array.isArray(views) ? views : [views]
-    const references = await this.deps.attachments.referencesOf(
-      principal.workspaceId,
-      list.map((view) => view.id),
-    )
-    const withThem = list.map((view) => ({ ...view, attachments: references.get(view.id) ?? [] }))
-    return (Array.isArray(views) ? withThem : withThem[0]) as V
+  /** The views with the references each holds (`attachments`: [] for none): one query for the whole list. */
+  async withReferences(principal: Principal, views: UploadView[]): Promise<UploadView[]> {
+    const ids = views.map((view) => view.id)
+    const references = await this.deps.attachments.referencesOf(principal.workspaceId, ids)
+    return views.map((view) => ({ ...view, attachments: references.get(view.id) ?? [] }))
+  }
+
+  async oneWithReferences(principal: Principal, view: UploadView): Promise<UploadView> {
+    const [withThem] = await this.withReferences(principal, [view])
+    return withThem!
   }
 }
 

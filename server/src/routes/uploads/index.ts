@@ -116,7 +116,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      app.attaching.withReferences(request.principal, await app.uploads.get(request.principal, request.params.id)),
+      app.attaching.oneWithReferences(request.principal, await app.uploads.get(request.principal, request.params.id)),
   )
 
   app.post(
