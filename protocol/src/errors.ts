@@ -49,6 +49,8 @@ export const ERRORS = {
     message: 'Upload %s is %s: only pending and confirmed uploads can be attached',
   },
   UPLOAD_BUSY: { status: 409, message: 'Upload %s is being changed by another request; retry in a moment' },
+  /** State, not form: which part numbers exist depends on the upload's own plan (a schema cannot say). */
+  PART_NOT_IN_PLAN: { status: 409, message: 'Upload %s has parts 1 to %d; there is no part %s' },
   NOT_MULTIPART: { status: 409, message: 'Upload %s is a single PUT, not a multipart upload' },
   BODY_TOO_LARGE: {
     status: 413,

@@ -3,7 +3,7 @@
  * costs progress) and tells a resuming client everything it needs in one answer: the plan and the parts in the bucket.
  */
 import { partLength, type MultipartProgress, type SignedParts } from '@hoist/protocol'
-import { NotMultipart, UploadNotPending, ValidationFailed } from '../errors.js'
+import { NotMultipart, PartNotInPlan, UploadNotPending } from '../errors.js'
 import { findOwned, type ServiceDeps } from './deps.js'
 import type { Principal } from './principal.js'
 import type { MultipartPlan, UploadRecord } from './record.js'
@@ -15,9 +15,7 @@ export class MultipartService {
     const { record, plan } = await this.pendingMultipart(principal, id)
     const outOfRange = partNumbers.filter((n) => n > plan.partCount)
     if (outOfRange.length > 0) {
-      throw new ValidationFailed(
-        `part numbers must be within 1..${plan.partCount}; got ${outOfRange.slice(0, 5).join(', ')}`,
-      )
+      throw new PartNotInPlan(id, plan.partCount, outOfRange.slice(0, 5).join(', '))
     }
     const ttl = this.deps.config.uploadUrlTtlSeconds
     const parts = await Promise.all(

@@ -245,7 +245,8 @@ t.test('confirm with parts missing is a 409 naming them, and the upload stays pe
     headers: bearer(),
     payload: { partNumbers: [5] },
   })
-  t.equal(bad.statusCode, 400, 'a part number beyond the plan is refused')
+  t.equal(bad.statusCode, 409, 'a part number beyond the plan is refused')
+  t.equal(bad.json().error.code, 'PART_NOT_IN_PLAN', 'by the upload’s state, not the request’s form')
 })
 
 t.test('an aborted upload leaves nothing in the bucket', async (t) => {

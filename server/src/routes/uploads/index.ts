@@ -27,6 +27,8 @@ const linksToTheUpload = {
   SignParts: { operationId: 'signParts', parameters: byTheNewId, requestBody: { partNumbers: [1] } },
   DownloadUpload: { operationId: 'downloadUpload', parameters: byTheNewId },
   DeleteUpload: { operationId: 'deleteUpload', parameters: byTheNewId },
+  AttachUpload: { operationId: 'attachUpload', parameters: byTheNewId, requestBody: { reference: 'blocks/b1' } },
+  DetachUpload: { operationId: 'detachUpload', parameters: byTheNewId, requestBody: { reference: 'blocks/b1' } },
 }
 
 const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
