@@ -20,8 +20,11 @@ export const WORKSPACE_SEQ_INDEX = {
   unique: true,
 } as const
 
-/** The workspace's highest seq, 0 before its first event (only numbers count: see the index's type bracketing). */
-export async function headSeq(events: Collection<StoredEvent>, workspaceId: string): Promise<number> {
+/**
+ * The workspace's highest seq, 0 before its first event. `$gte: 1` matches numbers only (queries compare within a
+ * type), so an event from before numbered seqs (a ULID string) is never taken for the head.
+ */
+async function headSeq(events: Collection<StoredEvent>, workspaceId: string): Promise<number> {
   const head = await events.findOne(
     { workspaceId, seq: { $gte: 1 } },
     { sort: { seq: -1 }, projection: { _id: 0, seq: 1 } },
