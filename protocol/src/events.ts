@@ -64,7 +64,10 @@ export type Delivery = Static<typeof DeliverySchema>
 export const EventListQuerySchema = Type.Object(
   {
     after: Type.Optional(
-      Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'nextCursor of the previous page' }),
+      Type.String({
+        pattern: '^(0|[1-9][0-9]{0,14})$',
+        description: 'nextCursor of the previous page: the feed goes on with the event after that one',
+      }),
     ),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
     status: Type.Optional(DeliveryStateSchema),
@@ -75,6 +78,9 @@ export type EventListQuery = Static<typeof EventListQuerySchema>
 
 export const EventListSchema = Type.Object({
   items: Type.Array(Type.Object({ event: UploadEventSchema, delivery: DeliverySchema })),
-  nextCursor: Type.String({ description: 'Pass as `after` to read on; the same when nothing new has settled yet' }),
+  nextCursor: Type.String({
+    description: 'Pass as `after` to read on; the same when there is nothing new yet',
+    pattern: '^(0|[1-9][0-9]{0,14})$',
+  }),
 })
 export type EventList = Static<typeof EventListSchema>

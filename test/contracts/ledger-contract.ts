@@ -15,6 +15,10 @@ export interface LedgerUnderTest {
   make: () => Promise<UploadLedger & LedgerMaintenance>
   /** The events written for an upload, in feed order. */
   eventsOf: (ledger: UploadLedger & LedgerMaintenance, uploadId: string) => Promise<StoredEvent[]>
+  /** Every event of a workspace, in feed order. */
+  eventsOfWorkspace: (ledger: UploadLedger & LedgerMaintenance, workspaceId: string) => Promise<StoredEvent[]>
+  /** Another writer on the same store (another process, as far as the implementation allows). */
+  secondWriter: (ledger: UploadLedger & LedgerMaintenance) => Promise<UploadLedger & LedgerMaintenance>
   /** Leaves what a writer that died between claiming `from → to` and applying it leaves behind, `ageMs` ago. */
   leaveStuckClaim: (
     ledger: UploadLedger & LedgerMaintenance,
@@ -25,7 +29,8 @@ export interface LedgerUnderTest {
   ) => Promise<void>
 }
 
-export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim, eventsOf }: LedgerUnderTest): void {
+export function ledgerContract(t: Test, under: LedgerUnderTest): void {
+  const { make: makeLedger, leaveStuckClaim, eventsOf } = under
   t.test('ensureIndexes can run at every start', async (t) => {
     const ledger = await makeLedger()
     await ledger.ensureIndexes()
@@ -134,6 +139,32 @@ export function ledgerContract(t: Test, { make: makeLedger, leaveStuckClaim, eve
     t.same(toWireEvent(first).data.metadata, { stepId: 's-1' }, 'and carries the metadata')
     t.equal(first.workspaceId, record.workspaceId)
     t.match(first.eventId, /^evt_[0-9A-Z]{26}$/)
+  })
+
+  t.test('two writers append concurrently: every event gets a distinct seq, no gaps', async (t) => {
+    const writers = [await makeLedger()]
+    writers.push(await under.secondWriter(writers[0]!))
+    const workspaceId = `ws-seq-${newUploadId()}`
+    const records = Array.from({ length: 30 }, () => sampleRecord({ workspaceId }))
+    for (const record of records) await writers[0]!.insert(record)
+    const writerOf = (index: number) => writers[index % 2]!
+    await Promise.all(
+      records.map(async (record, index) => {
+        await writerOf(index).transition(record._id, 'pending', { status: 'confirmed', url: 'u' })
+        await writerOf(index + 1).transition(record._id, 'confirmed', { status: 'deleted' })
+      }),
+    )
+    const events = await under.eventsOfWorkspace(writers[0]!, workspaceId)
+    t.same(
+      events.map((event) => event.seq),
+      Array.from({ length: 60 }, (_, index) => index + 1),
+      '1, 2, … 60: one seq each, none skipped',
+    )
+    t.equal(new Set(events.map((event) => event.eventId)).size, 60, 'sixty distinct events')
+    for (const record of records) {
+      const [confirmed, deleted] = events.filter((event) => event.uploadId === record._id)
+      if (!(confirmed!.seq < deleted!.seq)) t.fail(`${record._id}: its events out of order`)
+    }
   })
 
   t.test('settled: the record once it has left the status; undefined while it stays', async (t) => {

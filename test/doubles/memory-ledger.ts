@@ -3,6 +3,8 @@
  * same contract as MongoLedger (test/contracts/ledger-contract.ts runs against both) and the same shape of
  * concurrency: a transition reads, claims (an atomic check-and-set, like a unique insert) and applies in separate
  * steps with the event loop turning in between, so concurrent callers interleave as they do against a server.
+ * Each claim takes its workspace's next seq in the same atomic step, as MongoLedger's append does by racing on a
+ * unique (workspaceId, seq).
  */
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises'
 import type { UploadStatus } from '../../protocol/src/uploads.js'
@@ -208,15 +210,19 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
 
   /** The events written for one upload, in feed order. */
   eventsOf(uploadId: string): StoredEvent[] {
-    return [...this.claims.values()]
-      .filter((claim) => claim.uploadId === uploadId)
-      .sort((a, b) => (a.seq < b.seq ? -1 : 1))
+    return [...this.claims.values()].filter((claim) => claim.uploadId === uploadId).sort((a, b) => a.seq - b.seq)
+  }
+
+  /** Every event of a workspace, in feed order. */
+  eventsOfWorkspace(workspaceId: string): StoredEvent[] {
+    return [...this.claims.values()].filter((claim) => claim.workspaceId === workspaceId).sort((a, b) => a.seq - b.seq)
   }
 
   private claimOf(record: UploadRecord, from: UploadStatus, changes: TransitionChanges, now: Date): StoredEvent {
     const applied = { ...changes, updatedAt: now }
     const event = eventFields(`upload.${changes.status}`, { ...record, ...applied }, now, false)
-    return { _id: `${record._id}:${from}`, uploadId: record._id, from, changes: applied, ...event }
+    const seq = 1 + Math.max(0, ...this.eventsOfWorkspace(record.workspaceId).map((claim) => claim.seq))
+    return { _id: `${record._id}:${from}`, uploadId: record._id, from, changes: applied, ...event, seq }
   }
 
   private apply(claimKey: string): UploadRecord | undefined {

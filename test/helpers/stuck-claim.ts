@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb'
 import type { UploadStatus } from '../../protocol/src/uploads.js'
+import { appendEvent } from '../../server/src/events/event-sequence.js'
 import { eventFields, EVENTS_COLLECTION, type StoredEvent } from '../../server/src/events/stored-event.js'
 import type { UploadRecord } from '../../server/src/uploads/record.js'
 
@@ -15,7 +16,7 @@ export async function leaveStuckClaim(
   if (!record) throw new Error(`no record ${uploadId}`)
   const claimedAt = new Date(Date.now() - ageMs)
   const changes = { status: to, updatedAt: claimedAt }
-  await db.collection<StoredEvent>(EVENTS_COLLECTION).insertOne({
+  await appendEvent(db.collection<StoredEvent>(EVENTS_COLLECTION), {
     _id: `${uploadId}:${from}`,
     uploadId,
     from,

@@ -17,12 +17,18 @@ t.teardown(async () => {
 })
 const ledger = new MongoLedger(db)
 await ledger.ensureIndexes()
+// A second writer with its own connections, as another API instance would have.
+const otherClient = await new MongoClient(stack.mongoUri).connect()
+t.teardown(() => otherClient.close())
 
 t.test('MongoLedger keeps the ledger contract', async (t) => {
   ledgerContract(t, {
     make: async () => ledger,
     eventsOf: (_ledger, uploadId) =>
       db.collection<StoredEvent>(EVENTS_COLLECTION).find({ uploadId }).sort({ seq: 1 }).toArray(),
+    eventsOfWorkspace: (_ledger, workspaceId) =>
+      db.collection<StoredEvent>(EVENTS_COLLECTION).find({ workspaceId }).sort({ seq: 1 }).toArray(),
+    secondWriter: async () => new MongoLedger(otherClient.db(db.databaseName)),
     leaveStuckClaim: (_ledger, uploadId, from, to, ageMs) => leaveStuckClaim(db, uploadId, from, to, ageMs),
   })
 })
@@ -32,7 +38,8 @@ t.test('a pending record the caller read is not read again by its transition; an
   t.teardown(() => counted.close())
   const finds: string[] = []
   counted.on('commandStarted', (event) => {
-    if (event.commandName === 'find') finds.push(event.command.find as string)
+    // Reads of the record; the append's head lookup (upload_events) is no read of it.
+    if (event.commandName === 'find' && event.command.find === 'uploads') finds.push(event.command.find as string)
   })
   const countedLedger = new MongoLedger(counted.db(db.databaseName))
   const record = sampleRecord()

@@ -7,6 +7,9 @@ t.test('MemoryLedger keeps the ledger contract', async (t) => {
   ledgerContract(t, {
     make: async () => new MemoryLedger({ settleWaitsMs: [5, 10, 20] }),
     eventsOf: async (ledger, uploadId) => (ledger as MemoryLedger).eventsOf(uploadId),
+    eventsOfWorkspace: async (ledger, workspaceId) => (ledger as MemoryLedger).eventsOfWorkspace(workspaceId),
+    // One process: the second writer is the same store, reached by interleaved calls.
+    secondWriter: async (ledger) => ledger,
     leaveStuckClaim: async (ledger, uploadId, from, to, ageMs) =>
       (ledger as MemoryLedger).leaveStuckClaim(uploadId, from, { status: to }, ageMs),
   })

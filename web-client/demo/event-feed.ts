@@ -1,7 +1,7 @@
 import type { HoistApi, UploadEvent } from '../src/index.js'
 import { element } from './format.js'
 
-/** How often the page reads the feed (events appear there ~2 s after they happen). */
+/** How often the page reads the feed (an event is there as soon as it is written). */
 const POLL_MS = 2_000
 const SHOWN = 50
 

@@ -1,24 +1,22 @@
 /**
- * The outbox, read: the pull feed (GET /v1/events), redelivery. (Attempts at delivery and processing: outbox-work.ts.) Events are written by the ledger with the transition that causes them (stored-event.ts); events that
- * are not transitions (upload.processed) are appended here, each under a unique key so a retry cannot write it twice.
+ * The outbox, read: the pull feed (GET /v1/events), redelivery. (Attempts at delivery and processing: outbox-work.ts.)
+ * Events are written by the ledger with the transition that causes them (stored-event.ts); events that are not
+ * transitions (upload.processed) are appended here, each under a unique key so a retry cannot write it twice.
  *
- * Feed order is `seq`, a ULID taken at the write. A reader only sees events older than FEED_SETTLE_MS, so an event
- * whose write is still in flight cannot be skipped by a reader that already went past its seq; a write slower than
- * that moves its event to a fresh seq (see `settle`).
+ * Feed order is `seq`, the event's position in its workspace's gapless stream (event-sequence.ts): a reader that
+ * resumes after N gets N + 1 next, once it is written, whatever the writers' clocks said.
  */
 import type { DeliveryState } from '@hoist/protocol'
 import type { Collection, Db, Filter } from 'mongodb'
-import { decodeTime } from 'ulid'
-import { isDuplicateKey, mongo } from '../storage/mongo-call.js'
+import { createMissingIndexes, mongo } from '../storage/mongo-call.js'
+import { appendEvent, WORKSPACE_SEQ_INDEX } from './event-sequence.js'
 import { OutboxWork, type WorkField } from './outbox-work.js'
-import { EVENTS_COLLECTION, newSeq, seqFloor, ZERO_SEQ, type StoredEvent } from './stored-event.js'
-
-/** How long a new event stays out of the feed, so writes still in flight settle first. */
-const FEED_SETTLE_MS = 2_000
+import { EVENTS_COLLECTION, type StoredEvent } from './stored-event.js'
 
 export interface FeedPage {
   items: StoredEvent[]
-  nextCursor: string
+  /** The seq of the last event returned (of `after` when none was). */
+  nextCursor: number
 }
 
 export class MongoEventLog {
@@ -34,24 +32,18 @@ export class MongoEventLog {
   }
 
   async ensureIndexes(): Promise<void> {
+    // Also made by MongoLedger.ensureIndexes: a process that only appends here (`hoist worker`) needs it as well.
+    await mongo(() => createMissingIndexes(this.events, [WORKSPACE_SEQ_INDEX]))
     await this.work('delivery').ensureIndexes()
     await this.work('processing').ensureIndexes()
   }
 
-  /** A workspace's settled events after `after`, in order; `state` keeps only events in that delivery state. */
-  feed(
-    workspaceId: string,
-    query: { after?: string; limit: number; state?: DeliveryState },
-    now: Date,
-  ): Promise<FeedPage> {
+  /** A workspace's events after position `after` (0: from the start), in order; `state` keeps those in that state. */
+  feed(workspaceId: string, query: { after?: number; limit: number; state?: DeliveryState }): Promise<FeedPage> {
     return mongo(async () => {
-      const after = query.after ?? ZERO_SEQ
+      const after = query.after ?? 0
       const items = await this.events
-        .find({
-          workspaceId,
-          seq: { $gt: after, $lt: seqFloor(now.getTime() - FEED_SETTLE_MS) },
-          ...(query.state ? { 'delivery.state': query.state } : {}),
-        })
+        .find({ workspaceId, seq: { $gt: after }, ...(query.state ? { 'delivery.state': query.state } : {}) })
         .sort({ seq: 1 })
         .limit(query.limit)
         .toArray()
@@ -60,17 +52,8 @@ export class MongoEventLog {
   }
 
   /** Writes an event that is not a transition (image processing); false when it was already written. */
-  append(event: StoredEvent): Promise<boolean> {
-    return mongo(async () => {
-      try {
-        await this.events.insertOne(event)
-      } catch (error) {
-        if (isDuplicateKey(error)) return false
-        throw error
-      }
-      await settleEvent(this.events, event)
-      return true
-    })
+  async append(event: Omit<StoredEvent, 'seq'>): Promise<boolean> {
+    return (await appendEvent(this.events, event)) !== undefined
   }
 
   get(eventId: string): Promise<StoredEvent | undefined> {
@@ -96,18 +79,4 @@ export class MongoEventLog {
       return matched.length
     })
   }
-}
-
-/**
- * After an event's write: if it took longer than half the settle time, a reader may already have passed its seq, so
- * the event moves to a fresh one (a reader that saw it in between sees it twice: the feed is at-least-once; event ids
- * let consumers deduplicate).
- */
-export async function settleEvent(
-  events: Collection<StoredEvent>,
-  event: Pick<StoredEvent, '_id' | 'seq'>,
-): Promise<void> {
-  const written = Date.now()
-  if (written - decodeTime(event.seq) <= FEED_SETTLE_MS / 2) return
-  await mongo(() => events.updateOne({ _id: event._id }, { $set: { seq: newSeq(new Date(written)) } }))
 }

@@ -1,8 +1,9 @@
 /**
  * Work done on outbox events — webhook delivery (`delivery`) and image processing (`processing`) — by any number of
  * processes at once: each attempt is claimed by exactly one of them (a unique insert, atomic on MongoDB and FerretDB
- * alike), leased while it runs so others do not pick the event up, and recorded when it ends. A process that dies
- * mid-attempt loses nothing: once the lease has run out, the next one records the attempt as lost and goes on.
+ * alike), leased while it runs so others do not pick the event up — the lease renewed by its holder as long as the
+ * attempt runs — and recorded when it ends. A process that dies mid-attempt loses nothing: once its lease has run
+ * out unrenewed, the next one records the attempt as lost and goes on.
  */
 import type { Collection, Db, Filter } from 'mongodb'
 import { createMissingIndexes, isDuplicateKey, mongo } from '../storage/mongo-call.js'
@@ -14,6 +15,8 @@ interface AttemptClaim {
   _id: string
   eventId: string
   claimedAt: Date
+  /** The lease: renewed by the holder while the attempt runs (claims from before renewals have none). */
+  heldUntil?: Date
 }
 
 export class OutboxWork {
@@ -64,6 +67,7 @@ export class OutboxWork {
           _id: this.claimId(event.eventId, attempt),
           eventId: event.eventId,
           claimedAt: now,
+          heldUntil: leaseUntil,
         })
       } catch (error) {
         if (isDuplicateKey(error)) return false
@@ -74,9 +78,24 @@ export class OutboxWork {
     })
   }
 
-  /** When attempt `attempt` was claimed; undefined if nobody claimed it. */
-  claimedAt(eventId: string, attempt: number): Promise<Date | undefined> {
-    return mongo(async () => (await this.attempts.findOne({ _id: this.claimId(eventId, attempt) }))?.claimedAt)
+  /**
+   * The holder's heartbeat: attempt `attempt` stays leased until `leaseUntil`. Plain updates are enough (FerretDB
+   * does not apply conditional ones atomically): only the holder writes its claim's lease.
+   */
+  renew(event: StoredEvent, attempt: number, leaseUntil: Date): Promise<void> {
+    return mongo(async () => {
+      await this.attempts.updateOne({ _id: this.claimId(event.eventId, attempt) }, { $set: { heldUntil: leaseUntil } })
+      await this.events.updateOne({ _id: event._id }, { $set: { [`${this.field}.nextAttemptAt`]: leaseUntil } })
+    })
+  }
+
+  /** Until when attempt `attempt` is leased (a claim without a renewable lease: `leaseMs` after it); undefined if unclaimed. */
+  heldUntil(eventId: string, attempt: number, leaseMs: number): Promise<Date | undefined> {
+    return mongo(async () => {
+      const claim = await this.attempts.findOne({ _id: this.claimId(eventId, attempt) })
+      if (!claim) return undefined
+      return claim.heldUntil ?? new Date(claim.claimedAt.getTime() + leaseMs)
+    })
   }
 
   /** Records how an attempt ended. Only its claimant (or, once its lease is long gone, a recoverer) calls this. */

@@ -18,7 +18,10 @@ export interface OutboxWorkerOptions {
   /** One attempt at one event. Never throws: failures are outcomes. `final`: the schedule allows no retry after it. */
   attempt: (event: StoredEvent, now: Date, final: boolean) => Promise<AttemptOutcome>
   retryDelaysSeconds: readonly number[]
-  /** Longest an attempt can take (plus margin): past it, an unfinished attempt was lost with its process. */
+  /**
+   * How long a claimed attempt stays leased without renewal; its holder renews it every third of that while the
+   * attempt runs, so only an attempt whose process stopped (or stalled that long) is taken over as lost.
+   */
   leaseMs: number
   clock: () => Date
   /** Attempts in flight at once (default 4) and events looked at per pass (default 20). */
@@ -81,9 +84,9 @@ export class OutboxWorker {
     const attempt = current.attempts + 1
     const now = clock()
     if (!(await work.claim(event, attempt, now, new Date(now.getTime() + leaseMs)))) {
-      // Another process holds this attempt. If its lease ran out long ago, it died mid-attempt: record the loss.
-      const claimedAt = await work.claimedAt(event.eventId, attempt)
-      if (claimedAt && now.getTime() - claimedAt.getTime() > leaseMs) {
+      // Another process holds this attempt. If it stopped renewing the lease, it died mid-attempt: record the loss.
+      const heldUntil = await work.heldUntil(event.eventId, attempt, leaseMs)
+      if (heldUntil && now.getTime() > heldUntil.getTime()) {
         await work.finish(
           event,
           this.record(current, attempt, { state: 'retry', lastError: 'the attempt was lost: its process stopped' }),
@@ -93,10 +96,39 @@ export class OutboxWorker {
     }
     const final =
       nextRetryDelayMs(attempt - (current.scheduleStart ?? 0), this.options.retryDelaysSeconds) === undefined
-    const state = this.record(current, attempt, await this.options.attempt(event, now, final))
+    const heartbeat = this.heartbeat(event, attempt)
+    let outcome: AttemptOutcome
+    try {
+      outcome = await this.options.attempt(event, now, final)
+    } finally {
+      await heartbeat.stop()
+    }
+    const state = this.record(current, attempt, outcome)
     await work.finish(event, state)
     this.options.onAttempt?.(event, state)
     return true
+  }
+
+  /** Renews the attempt's lease every third of it until stopped; stop() waits for a renewal in flight. */
+  private heartbeat(event: StoredEvent, attempt: number): { stop: () => Promise<void> } {
+    const { work, clock, leaseMs } = this.options
+    let renewing = Promise.resolve()
+    const timer = setInterval(
+      () => {
+        // A renewal that fails (MongoDB away) is tried again at the next beat; the lease leaves time for two.
+        renewing = renewing
+          .then(() => work.renew(event, attempt, new Date(clock().getTime() + leaseMs)))
+          .catch(() => undefined)
+      },
+      Math.max(1, Math.floor(leaseMs / 3)),
+    )
+    timer.unref()
+    return {
+      stop: async () => {
+        clearInterval(timer)
+        await renewing
+      },
+    }
   }
 
   private record(current: StoredWork, attempt: number, outcome: AttemptOutcome): StoredWork {

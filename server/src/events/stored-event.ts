@@ -15,7 +15,6 @@ import type {
 import { monotonicFactory } from 'ulid'
 import { randomFractionFromPool } from '../random-pool.js'
 import type { RecordChanges } from '../storage/ledger.js'
-import { uploadIdFloor } from '../uploads/keys.js'
 import { metadataOf } from '../uploads/metadata.js'
 import { toView, type UploadRecord } from '../uploads/record.js'
 
@@ -52,8 +51,8 @@ export interface StoredEvent {
   claimedAt: Date
   eventId: string
   type: EventType
-  /** Feed order: a ULID taken at the write, moved later if the write was slower than the feed's settle time. */
-  seq: string
+  /** The event's position in its workspace's stream: 1, 2, 3… with no gap, taken at the append (event-sequence.ts). */
+  seq: number
   /** The record's view after the change, its metadata apart: FerretDB refuses field names with dots (metadata.ts). */
   data: Omit<UploadView, 'metadata'>
   metadataPairs: string[]
@@ -64,31 +63,23 @@ export interface StoredEvent {
 
 const nextUlid = monotonicFactory(randomFractionFromPool)
 
-export function newSeq(now: Date): string {
-  return nextUlid(now.getTime())
-}
-
-/** The smallest seq of a moment: every seq taken at or after it sorts after this (seqs are ULIDs, as upload ids). */
-export const seqFloor = uploadIdFloor
-
-export const ZERO_SEQ = '0'.repeat(26)
-
-/** The event fields of a new outbox document, for a record as the change leaves it. */
+/**
+ * The event fields of a new outbox document, for a record as the change leaves it; its seq is taken when it is
+ * appended. The event id is a ULID: unique, and telling roughly when, but no part of the order.
+ */
 export function eventFields(
   type: EventType,
   record: UploadRecord,
   now: Date,
   webhooks: boolean,
-): Omit<StoredEvent, '_id' | 'uploadId' | 'from' | 'changes'> {
-  const seq = newSeq(now)
+): Omit<StoredEvent, '_id' | 'uploadId' | 'from' | 'changes' | 'seq'> {
   const { metadata: _kept_as_pairs, ...data } = toView(record)
   return {
     workspaceId: record.workspaceId,
     userId: record.userId,
     claimedAt: now,
-    eventId: `evt_${seq}`,
+    eventId: `evt_${nextUlid(now.getTime())}`,
     type,
-    seq,
     data,
     metadataPairs: record.metadataPairs ?? [],
     delivery: webhooks

@@ -22,14 +22,14 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { after, limit, status } = request.query
-      const page = await app.eventLog.feed(
-        request.principal.workspaceId,
-        { ...(after ? { after } : {}), limit, ...(status ? { state: status } : {}) },
-        new Date(),
-      )
+      const page = await app.eventLog.feed(request.principal.workspaceId, {
+        ...(after ? { after: Number(after) } : {}),
+        limit,
+        ...(status ? { state: status } : {}),
+      })
       return {
         items: page.items.map((stored) => ({ event: toWireEvent(stored), delivery: toWireDelivery(stored.delivery) })),
-        nextCursor: page.nextCursor,
+        nextCursor: String(page.nextCursor),
       }
     },
   )

@@ -2,7 +2,7 @@ import type { UploadStatus } from '@hoist/protocol'
 import type { Collection, Db } from 'mongodb'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { dependencyUnavailable } from '../errors.js'
-import { settleEvent } from '../events/mongo-event-log.js'
+import { appendEvent, WORKSPACE_SEQ_INDEX } from '../events/event-sequence.js'
 import { eventFields, EVENTS_COLLECTION, type StoredEvent } from '../events/stored-event.js'
 import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
 import {
@@ -64,8 +64,9 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
       ])
       await createMissingIndexes(this.events, [
         { key: { uploadId: 1 }, name: 'upload' },
-        // The feed: a workspace's events in order, optionally by delivery state (GET /v1/events?status=failed).
-        { key: { workspaceId: 1, seq: 1 }, name: 'workspace_seq' },
+        // The feed: a workspace's events in order, optionally by delivery state (GET /v1/events?status=failed);
+        // unique, it is also what appends race on, and the head lookup reads it backwards.
+        WORKSPACE_SEQ_INDEX,
         { key: { workspaceId: 1, 'delivery.state': 1, seq: 1 }, name: 'workspace_delivery_seq' },
         { key: { claimedAt: 1 }, name: 'claimed_at' },
       ])
@@ -120,6 +121,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   /**
    * Claim, then apply; each step is retried on its own (a retry of the whole would find its own claim and give up).
    * The claim is the event: it carries the record's view after the change, so the outbox and the change cannot part.
+   * It is appended at the workspace's next seq; only a taken claim key (not a taken seq) means the transition is lost.
    */
   async transition(
     id: string,
@@ -133,21 +135,17 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     if (current?.status !== from) return undefined
     const now = new Date()
     const applied = { ...changes, updatedAt: now }
-    const claim: StoredEvent = {
+    const claimed = await appendEvent(this.events, {
       _id: `${id}:${from}`,
       uploadId: id,
       from,
       changes: applied,
       ...eventFields(`upload.${changes.status}`, { ...current, ...applied }, now, this.options.webhooks),
-    }
-    try {
-      await mongo(() => this.events.insertOne(claim))
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error
+    })
+    if (!claimed) {
       await this.completeStuckTransition(id, from)
       return undefined
     }
-    await settleEvent(this.events, claim)
     const after = await mongo(() =>
       this.uploads.findOneAndUpdate({ _id: id }, { $set: applied }, { returnDocument: 'after' }),
     )

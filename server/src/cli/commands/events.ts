@@ -28,11 +28,10 @@ export const list = defineCommand({
       throw new UsageError(`--status is one of ${STATES.join(', ')}`)
     const limit = wholeNumber(values.limit, 'limit')
     return withDeployment(config(), async ({ db }) => {
-      const page = await new MongoEventLog(db).feed(
-        values.workspace!,
-        { limit, ...(values.status ? { state: values.status as DeliveryState } : {}) },
-        new Date(),
-      )
+      const page = await new MongoEventLog(db).feed(values.workspace!, {
+        limit,
+        ...(values.status ? { state: values.status as DeliveryState } : {}),
+      })
       for (const stored of page.items) {
         const { delivery } = stored
         if (values.json) console.log(JSON.stringify({ event: toWireEvent(stored), delivery }))

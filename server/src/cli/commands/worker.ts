@@ -26,6 +26,7 @@ each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS
     const config = loadConfig()
     return withDeployment(config, async ({ db, ledger, store }) => {
       const events = new MongoEventLog(db)
+      await events.ensureIndexes()
       const worker = imageWorker({
         work: events.work('processing'),
         events,

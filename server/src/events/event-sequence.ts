@@ -1,0 +1,97 @@
+/**
+ * The append to a workspace's event stream: each event takes the workspace's next position (`seq` = highest + 1) by
+ * optimistic concurrency. Two unique keys guard the insert, and a unique insert is atomic on MongoDB and FerretDB
+ * alike: `_id` (the transition's claim: taken means the transition is someone else's) and `(workspaceId, seq)`
+ * (taken means another writer appended first: read the head again and retry). An event at N + 1 is only written by
+ * a writer that saw N, so a reader going by position never passes a gap that fills in later; no clock is involved.
+ */
+import type { Collection } from 'mongodb'
+import { dependencyUnavailable } from '../errors.js'
+import { isDuplicateKey, mongo } from '../storage/mongo-call.js'
+import type { StoredEvent } from './stored-event.js'
+
+/** Appends that lose this many races in a row give up with a 503 (each lost race means another append succeeded). */
+const MAX_APPEND_RACES = 200
+
+/** The unique index the appends race on; the head lookup reads it backwards. */
+export const WORKSPACE_SEQ_INDEX = {
+  key: { workspaceId: 1, seq: -1 },
+  name: 'workspace_seq_unique',
+  unique: true,
+} as const
+
+/**
+ * The workspace's highest seq, 0 before its first event. `$gte: 1` matches numbers only (queries compare within a
+ * type), so an event from before numbered seqs (a ULID string) is never taken for the head.
+ */
+async function headSeq(events: Collection<StoredEvent>, workspaceId: string): Promise<number> {
+  const head = await events.findOne(
+    { workspaceId, seq: { $gte: 1 } },
+    { sort: { seq: -1 }, projection: { _id: 0, seq: 1 } },
+  )
+  return head?.seq ?? 0
+}
+
+/**
+ * Inserts `event` at its workspace's next seq. Returns the event as stored, or undefined when its `_id` is already
+ * another event's (a transition someone else claimed, an upload.processed already written).
+ */
+export function appendEvent(
+  events: Collection<StoredEvent>,
+  event: Omit<StoredEvent, 'seq'>,
+): Promise<StoredEvent | undefined> {
+  return inTurn(`${events.dbName}.${event.workspaceId}`, (previous) => append(events, event, previous))
+}
+
+/**
+ * Appends of this process to one workspace, one after another (racing each other would only make all but one retry)
+ * — other processes still race, and the unique index settles it. While appends are queued, each knows the seq the one
+ * before it took: that seq exists, so trying the next one keeps the stream gapless without reading the head.
+ */
+const queues = new Map<string, { tail: Promise<unknown>; lastSeq?: number }>()
+
+function inTurn<T extends { seq: number } | undefined>(
+  key: string,
+  run: (previousSeq: number | undefined) => Promise<T>,
+): Promise<T> {
+  const queue = queues.get(key) ?? { tail: Promise.resolve() }
+  const turn = queue.tail.then(() => run(queue.lastSeq))
+  queue.tail = turn.then(
+    (stored) => {
+      if (stored) queue.lastSeq = Math.max(queue.lastSeq ?? 0, stored.seq)
+    },
+    () => undefined,
+  )
+  const tail = queue.tail
+  void tail.then(() => {
+    if (queue.tail === tail) queues.delete(key)
+  })
+  queues.set(key, queue)
+  return turn
+}
+
+function append(
+  events: Collection<StoredEvent>,
+  event: Omit<StoredEvent, 'seq'>,
+  previousSeq: number | undefined,
+): Promise<StoredEvent | undefined> {
+  // One driver call as far as mongo() is concerned: a transient failure retries the whole append, which then finds
+  // its own event if the failed insert had in fact been applied.
+  return mongo(async () => {
+    let seq = previousSeq === undefined ? (await headSeq(events, event.workspaceId)) + 1 : previousSeq + 1
+    for (let race = 0; race < MAX_APPEND_RACES; race++) {
+      const stored: StoredEvent = { ...event, seq }
+      try {
+        await events.insertOne(stored)
+        return stored
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+      }
+      // Which key was taken? Servers word duplicate-key errors differently; the claim itself answers.
+      const holder = await events.findOne({ _id: event._id }, { projection: { eventId: 1, seq: 1 } })
+      if (holder) return holder.eventId === event.eventId ? { ...event, seq: holder.seq } : undefined
+      seq = (await headSeq(events, event.workspaceId)) + 1
+    }
+    throw dependencyUnavailable('MongoDB', new Error(`${MAX_APPEND_RACES} appends in a row lost the race for a seq`))
+  })
+}
