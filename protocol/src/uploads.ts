@@ -94,7 +94,7 @@ export const UploadViewSchema = Type.Object(
     attachments: Type.Optional(
       Type.Array(Type.String(), {
         description:
-          "The app's records that use this upload (references it attached with POST /v1/uploads/{id}/attach), sorted",
+          "The app's records that use this upload (attached with POST /v1/uploads/{id}/attach), sorted; in GET /v1/uploads/{id}, the list and the attach/detach answers, absent when none",
       }),
     ),
     url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),

@@ -79,8 +79,10 @@ t.test('the document lists the allowed content types, the links from a new uploa
     'the config’s list, as essences',
   )
   t.same(Object.keys(create.responses['201']!.links ?? {}).sort(), [
+    'AttachUpload',
     'ConfirmUpload',
     'DeleteUpload',
+    'DetachUpload',
     'DownloadUpload',
     'GetUpload',
     'ListParts',

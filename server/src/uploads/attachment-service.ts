@@ -32,11 +32,17 @@ export class AttachmentService {
     return this.oneWithReferences(principal, toView(record))
   }
 
-  /** The views with the references each holds (`attachments`: [] for none): one query for the whole list. */
+  /**
+   * The views with the references each holds, one query for the whole list. `attachments` is left out when there are
+   * none, so a view without any reads the same from every route (confirm's answers and events do not look them up).
+   */
   async withReferences(principal: Principal, views: UploadView[]): Promise<UploadView[]> {
     const ids = views.map((view) => view.id)
     const references = await this.deps.attachments.referencesOf(principal.workspaceId, ids)
-    return views.map((view) => ({ ...view, attachments: references.get(view.id) ?? [] }))
+    return views.map((view) => {
+      const attachments = references.get(view.id)
+      return attachments ? { ...view, attachments } : view
+    })
   }
 
   async oneWithReferences(principal: Principal, view: UploadView): Promise<UploadView> {

@@ -27,6 +27,7 @@ t.test('attach and detach are idempotent; the view lists the references, sorted'
   t.same(listed.json().items.find((item: { id: string }) => item.id === id).attachments, ['avatars/u1', BLOCK])
   t.same((await act('detach', id, BLOCK)).json().attachments, ['avatars/u1'])
   t.same((await act('detach', id, BLOCK)).json().attachments, ['avatars/u1'], 'detached twice: no error')
+  t.equal((await act('detach', id, 'avatars/u1')).json().attachments, undefined, 'the last one gone, none listed')
 })
 
 t.test('a browser’s token may not attach or detach: 403 naming the app token', async (t) => {
@@ -36,7 +37,7 @@ t.test('a browser’s token may not attach or detach: 403 naming the app token',
     t.equal(answer.statusCode, 403)
     t.equal(answer.json().error.code, 'APP_TOKEN_REQUIRED')
   }
-  t.same((await getUpload(app, id)).json().attachments, [])
+  t.equal((await getUpload(app, id)).json().attachments, undefined, 'none attached, none listed')
   const badRole = await act('attach', id, BLOCK, { role: 'admin' })
   t.equal(badRole.statusCode, 401)
   t.match(badRole.json().error, { code: 'UNAUTHORIZED', details: { check: 'role' } })
@@ -67,5 +68,5 @@ t.test('references are path-like strings: anything else is a 400 before anything
     const answer = await act('attach', id, reference)
     t.equal(answer.statusCode, 400, JSON.stringify(reference))
   }
-  t.same((await getUpload(app, id)).json().attachments, [])
+  t.equal((await getUpload(app, id)).json().attachments, undefined)
 })
