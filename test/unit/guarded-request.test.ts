@@ -3,6 +3,7 @@
  * and 25: https to public addresses only, checked on the address the connection really uses; no redirect followed.
  */
 import { createServer } from 'node:http'
+import { createServer as createNetServer } from 'node:net'
 import type { LookupAddress } from 'node:dns'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
@@ -59,18 +60,41 @@ t.test('WEBHOOK_ALLOW_LOOPBACK allows plain http to loopback only, never to anot
   )
 })
 
-t.test('a host name is resolved once, inside the connection: a rebinding answer cannot slip through', async (t) => {
+t.test('a private answer at connect time is refused', async (t) => {
   let lookups = 0
-  // Public on the first answer, loopback after: a check-then-connect client would connect to 127.0.0.1.
-  const rebinding = ((_host: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) => {
+  const loopback = ((_host: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) => {
     lookups++
-    callback(null, [{ address: lookups === 1 ? '127.0.0.1' : '93.184.216.34', family: 4 }])
+    callback(null, [{ address: '127.0.0.1', family: 4 }])
   }) as never
   await t.rejects(
-    guardedRequest('https://rebind.example/x', { ...policy, method: 'GET', dnsLookup: rebinding }),
+    guardedRequest('https://rebind.example/x', { ...policy, method: 'GET', dnsLookup: loopback }),
     /resolves to a private/,
   )
-  t.equal(lookups, 1, 'one resolution, the one the socket used')
+  t.equal(lookups, 1)
+})
+
+t.test('a host name is resolved once, inside the connection: a rebinding answer cannot slip through', async (t) => {
+  // The first answer is this machine (allowed by this policy) and is where a server listens; every later answer is
+  // 127.0.0.2, where nothing listens. A client that checks one resolution and lets its socket resolve again would
+  // connect there (or, resolving with the system, find nothing): only a single, checked resolution reaches the server.
+  let connections = 0
+  const server = createNetServer((socket) => {
+    connections++
+    socket.destroy()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  let lookups = 0
+  const rebinding = ((_host: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) => {
+    lookups++
+    callback(null, [{ address: lookups === 1 ? '127.0.0.1' : '127.0.0.2', family: 4 }])
+  }) as never
+  const port = (server.address() as AddressInfo).port
+  const url = `https://rebind.example:${port}/x`
+  // The server hangs up without TLS: the request fails, after connecting to the checked address.
+  await t.rejects(guardedRequest(url, { ...policy, allowLoopback: true, method: 'GET', dnsLookup: rebinding }))
+  t.equal(lookups, 1, 'one resolution')
+  t.equal(connections, 1, 'and the socket connected to the address it gave')
 })
 
 t.test(
