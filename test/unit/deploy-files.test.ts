@@ -45,7 +45,7 @@ t.test('render.yaml: the API declares only settings the config knows, and every 
 
 t.test('render.yaml: the image worker runs the built CLI with the API’s own settings, never copies', async (t) => {
   t.equal(worker.type, 'worker')
-  t.equal(worker.startCommand, 'node server/dist/cli/hoist.js worker')
+  t.equal(worker.startCommand, 'NODE_ENV=production node server/dist/cli/hoist.js worker')
   const declared = api.envVars.map((v) => v.key)
   for (const entry of worker.envVars) {
     t.ok(KNOWN.has(entry.key) || PLATFORM.has(entry.key), `${entry.key} is a known setting`)
@@ -81,7 +81,7 @@ t.test('render.yaml: secrets are never committed; JWT_SECRET is generated', asyn
 t.test('render.yaml: health check, no disk, the built entry point, the static site’s output folder', async (t) => {
   t.equal(api.healthCheckPath, '/healthz')
   t.equal(api.disk, undefined, 'no persistent disk: nothing is stored on the server')
-  t.equal(api.startCommand, 'node server/dist/main.js')
+  t.equal(api.startCommand, 'NODE_ENV=production node server/dist/main.js', 'production refuses development settings')
   t.match(api.buildCommand, /npm run build -w @hoist\/server/)
   t.equal(web.runtime, 'static')
   t.equal(web.staticPublishPath, 'web-client/dist-demo')
