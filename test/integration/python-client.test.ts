@@ -4,7 +4,7 @@
  * and installs with pip.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,11 +40,17 @@ t.test('the package’s pytest suite passes against the API', async (t) => {
 
 t.test('pip installs the folder, and the installed package imports', async (t) => {
   const target = mkdtempSync(join(tmpdir(), 'hoist-client-install-'))
-  t.teardown(() => rmSync(target, { recursive: true, force: true }))
+  // A copy is built, so the build leaves nothing (build/, *.egg-info) in the clone.
+  const source = mkdtempSync(join(tmpdir(), 'hoist-client-source-'))
+  t.teardown(() => {
+    rmSync(target, { recursive: true, force: true })
+    rmSync(source, { recursive: true, force: true })
+  })
+  cpSync(packageDir, source, { recursive: true, filter: (path) => !/(__pycache__|\.egg-info|\/build)$/.test(path) })
   // No build isolation: setuptools comes from the venv, so nothing is fetched for the build.
   const install = spawnSync(
     python,
-    ['-m', 'pip', 'install', '-q', '--no-deps', '--no-build-isolation', '--target', target, packageDir],
+    ['-m', 'pip', 'install', '-q', '--no-deps', '--no-build-isolation', '--target', target, source],
     { encoding: 'utf8' },
   )
   t.equal(install.status, 0, install.stderr)
