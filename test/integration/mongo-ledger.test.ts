@@ -3,18 +3,11 @@ import t from 'tap'
 import { EVENTS_COLLECTION, type StoredEvent } from '../../server/src/events/stored-event.js'
 import { MongoLedger } from '../../server/src/storage/mongo-ledger.js'
 import { ledgerContract } from '../contracts/ledger-contract.js'
-import { uniqueName } from '../helpers/hoist.js'
 import { sampleRecord } from '../helpers/records.js'
 import { leaveStuckClaim } from '../helpers/stuck-claim.js'
-import { sharedStack } from '../helpers/stack.js'
+import { testDatabase } from '../helpers/database.js'
 
-const stack = await sharedStack(t)
-const client = await new MongoClient(stack.mongoUri).connect()
-const db = client.db(uniqueName('ledger').replace('-', '_'))
-t.teardown(async () => {
-  await db.dropDatabase()
-  await client.close()
-})
+const { db, stack } = await testDatabase(t, 'ledger')
 const ledger = new MongoLedger(db)
 await ledger.ensureIndexes()
 // A second writer with its own connections, as another API instance would have.

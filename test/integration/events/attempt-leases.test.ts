@@ -2,26 +2,18 @@
  * Attempt leases are renewed by the process that holds them while the attempt runs: a slow but alive holder is never
  * duplicated however long it takes, and an attempt whose holder stopped renewing is recorded as lost and made again.
  */
-import { MongoClient } from 'mongodb'
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { appendEvent } from '../../../server/src/events/event-sequence.js'
 import { MongoEventLog } from '../../../server/src/events/mongo-event-log.js'
 import { OutboxWorker, type AttemptOutcome } from '../../../server/src/events/outbox-worker.js'
 import { eventFields, EVENTS_COLLECTION, type StoredEvent } from '../../../server/src/events/stored-event.js'
-import { uniqueName } from '../../helpers/hoist.js'
 import { sampleRecord } from '../../helpers/records.js'
-import { sharedStack } from '../../helpers/stack.js'
+import { testDatabase } from '../../helpers/database.js'
 
 const LEASE_MS = 1_000
 
-const stack = await sharedStack(t)
-const client = await new MongoClient(stack.mongoUri).connect()
-const db = client.db(uniqueName('leases').replace('-', '_'))
-t.teardown(async () => {
-  await db.dropDatabase()
-  await client.close()
-})
+const { db } = await testDatabase(t, 'leases')
 const log = new MongoEventLog(db)
 await log.ensureIndexes()
 const work = log.work('delivery')
