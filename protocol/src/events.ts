@@ -61,6 +61,13 @@ export const DeliverySchema = Type.Object({
 })
 export type Delivery = Static<typeof DeliverySchema>
 
+/**
+ * A feed page stops at this many bytes of events, before `limit`: an event can reach ~50 KB (16 metadata values of
+ * 512 characters, each escaped to 6 bytes in the worst case), so 500 of them would be a 25 MB answer. The first event
+ * is always included, so a reader always makes progress.
+ */
+export const FEED_PAGE_BYTES = 1024 * 1024
+
 export const EventListQuerySchema = Type.Object(
   {
     after: Type.Optional(
@@ -69,7 +76,12 @@ export const EventListQuerySchema = Type.Object(
         description: 'nextCursor of the previous page: the feed goes on with the event after that one',
       }),
     ),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    limit: Type.Integer({
+      minimum: 1,
+      maximum: 500,
+      default: 100,
+      description: `At most this many events; fewer when they would pass ${FEED_PAGE_BYTES / 1024 / 1024} MiB of JSON`,
+    }),
     status: Type.Optional(DeliveryStateSchema),
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { EventListQuerySchema, EventListSchema } from '@hoist/protocol'
+import { EventListQuerySchema, EventListSchema, FEED_PAGE_BYTES } from '@hoist/protocol'
 import { toWireDelivery, toWireEvent } from '../events/stored-event.js'
 import { errorResponses } from './error-responses.js'
 
@@ -27,10 +27,19 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         limit,
         ...(status ? { state: status } : {}),
       })
-      return {
-        items: page.items.map((stored) => ({ event: toWireEvent(stored), delivery: toWireDelivery(stored.delivery) })),
-        nextCursor: String(page.nextCursor),
+      const items = []
+      let nextCursor = page.nextCursor
+      let bytes = 0
+      for (const stored of page.items) {
+        const item = { event: toWireEvent(stored), delivery: toWireDelivery(stored.delivery) }
+        bytes += Buffer.byteLength(JSON.stringify(item))
+        if (items.length > 0 && bytes > FEED_PAGE_BYTES) {
+          nextCursor = page.items[items.length - 1]!.seq
+          break
+        }
+        items.push(item)
       }
+      return { items, nextCursor: String(nextCursor) }
     },
   )
 }

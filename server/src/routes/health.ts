@@ -22,6 +22,12 @@ const ReadySchema = Type.Object({
 })
 
 const READY_CHECK_TIMEOUT_MS = 3_000
+/**
+ * /readyz is public and each probe costs a billed S3 LIST, so an instance probes at most once per this interval:
+ * requests while a probe runs, or within this long after it settled, share its answer.
+ */
+export const READY_PROBE_REUSE_MS = 1_000
+type Checks = Static<typeof ReadySchema>['checks']
 
 class CheckTimedOut extends Error {}
 
@@ -66,7 +72,32 @@ async function check(
   }
 }
 
+/** Runs `probe` unless one is running or settled less than READY_PROBE_REUSE_MS ago (a monotonic clock). */
+function reusedFor<T>(): (probe: () => Promise<T>) => Promise<T> {
+  let latest: { answer: Promise<T>; settledAt?: number } | undefined
+  return (probe) => {
+    const fresh =
+      latest && (latest.settledAt === undefined || performance.now() - latest.settledAt < READY_PROBE_REUSE_MS)
+    if (fresh) return latest!.answer
+    const current: { answer: Promise<T>; settledAt?: number } = { answer: probe() }
+    void current.answer.finally(() => (current.settledAt = performance.now()))
+    latest = current
+    return current.answer
+  }
+}
+
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const shared = reusedFor<Checks>()
+  const probe = async (log: FastifyBaseLogger): Promise<Checks> => {
+    const pingRedis = app.pingRateLimitStore
+    const [mongodb, objectStorage, redis] = await Promise.all([
+      check('mongodb', () => app.ledger.ping(), log),
+      check('objectStorage', () => app.objectStore.ping(), log),
+      pingRedis ? check('redis', pingRedis, log) : undefined,
+    ])
+    return { mongodb, objectStorage, ...(redis ? { redis } : {}) }
+  }
+
   app.get(
     '/healthz',
     { schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } }, logLevel: 'warn' },
@@ -77,14 +108,8 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/readyz',
     { schema: { hide: true, response: { 200: ReadySchema, 503: ReadySchema } }, logLevel: 'warn' },
     async (request, reply) => {
-      const pingRedis = app.pingRateLimitStore
-      const [mongodb, objectStorage, redis] = await Promise.all([
-        check('mongodb', () => app.ledger.ping(), request.log),
-        check('objectStorage', () => app.objectStore.ping(), request.log),
-        pingRedis ? check('redis', pingRedis, request.log) : undefined,
-      ])
-      const status = app.draining ? 'draining' : mongodb.ok && objectStorage.ok ? 'ready' : 'unavailable'
-      const checks = { mongodb, objectStorage, ...(redis ? { redis } : {}) }
+      const checks = await shared(() => probe(request.log))
+      const status = app.draining ? 'draining' : checks.mongodb.ok && checks.objectStorage.ok ? 'ready' : 'unavailable'
       return reply.code(status === 'ready' ? 200 : 503).send({ status, checks })
     },
   )

@@ -7,13 +7,14 @@ import t from 'tap'
 import { mapConcurrent } from '../../../server/src/concurrency.js'
 import { newUploadId } from '../../../server/src/uploads/keys.js'
 import type { UploadRecord } from '../../../server/src/uploads/record.js'
+import { FEED_PAGE_BYTES } from '@hoist/protocol'
 import { startHoist } from '../../helpers/hoist.js'
 import { bearer } from '../../helpers/tokens.js'
 
 const { app } = await startHoist(t)
 
 /** `count` uploads of a workspace confirmed straight through the ledger: one event each, no bucket needed. */
-async function confirmedEvents(workspaceId: string, count: number): Promise<string[]> {
+async function confirmedEvents(workspaceId: string, count: number, metadataPairs: string[] = []): Promise<string[]> {
   const ids = Array.from({ length: count }, () => newUploadId())
   await mapConcurrent(ids, 8, async (id) => {
     const now = new Date()
@@ -32,6 +33,7 @@ async function confirmedEvents(workspaceId: string, count: number): Promise<stri
       createdAt: now,
       updatedAt: now,
       expiresAt: new Date(now.getTime() + 60_000),
+      metadataPairs,
     }
     await app.ledger.insert(record)
     await app.ledger.transition(id, 'pending', { status: 'confirmed', url: `https://cdn.example/${id}.png` })
@@ -88,6 +90,28 @@ t.test('read from any cursor mid-stream: exactly the events after it, in the sam
   }
   const { body: end } = await read('?after=1200')
   t.same(end, { items: [], nextCursor: '1200' }, 'after the last: nothing, and the same cursor back')
+})
+
+t.test('a page of the largest events stops at FEED_PAGE_BYTES, and the next pages carry the rest once', async (t) => {
+  // 16 values of 512 control characters: each is escaped to 6 bytes in JSON, ~50 KB per event.
+  const pairs = Array.from({ length: 16 }, (_, i) => `k${i}=${'\u0001'.repeat(512)}`)
+  const ids = await confirmedEvents('ws-large', 45, pairs)
+  const seen: string[] = []
+  let cursor = '0'
+  for (let page = 0; page < 10; page++) {
+    const answer = await app.inject({
+      method: 'GET',
+      url: `/v1/events?limit=500&after=${cursor}`,
+      headers: bearer({ workspace: 'ws-large' }),
+    })
+    const body = answer.json<FeedPage>()
+    if (body.items.length === 0) break
+    t.ok(answer.rawPayload.length <= FEED_PAGE_BYTES + 1024, `page ${page}: ${answer.rawPayload.length} bytes`)
+    seen.push(...body.items.map((item) => item.event.data.id))
+    cursor = body.nextCursor
+  }
+  t.ok(seen.length === 45 && new Set(seen).size === 45, 'all 45 events, each once, over several pages')
+  t.same(new Set(seen), new Set(ids))
 })
 
 t.test('another workspace sees none of them', async (t) => {
