@@ -1,7 +1,8 @@
 /**
- * The app's side, in its own language: the FastAPI app in examples/fastapi-walkthroughs mints the Hoist token (PyJWT)
- * that the upload uses, receives Hoist's webhook, verifies it with the `standardwebhooks` package from PyPI, and
- * attaches the upload to the walkthrough block its metadata names — in MongoDB.
+ * The app's side, in its own language: the FastAPI app in examples/fastapi-walkthroughs, using the hoist_client
+ * package (python/), mints the Hoist token for one block (its metadata fixed by the token's upload rules), receives
+ * Hoist's webhook, verifies it, puts the upload in the block its fixed metadata names — in MongoDB — and attaches it to
+ * that block in Hoist, detaching the upload it replaced.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -13,9 +14,10 @@ import { freePort } from '../../../infra/stack/ports.js'
 import { ensurePythonVenv } from '../../../infra/system/python.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { baseUrl, startHoist, uniqueName } from '../../helpers/hoist.js'
-import { TEST_JWT_SECRET } from '../../helpers/tokens.js'
+import { bearer, TEST_JWT_SECRET } from '../../helpers/tokens.js'
 
 const exampleDir = fileURLToPath(new URL('../../../examples/fastapi-walkthroughs/', import.meta.url))
+const packageSource = fileURLToPath(new URL('../../../python/src', import.meta.url))
 const python = await ensurePythonVenv(`${exampleDir}requirements.txt`, (line) => t.comment(line))
 const webhookSecret = `whsec_${Buffer.from('a-webhook-secret-of-32-bytes-for-tests').toString('base64')}`
 const appPort = await freePort()
@@ -41,6 +43,9 @@ const receiver = spawn(python, ['-m', 'uvicorn', 'app:app', '--host', '127.0.0.1
   cwd: exampleDir,
   env: {
     ...process.env,
+    // The hoist_client package from this clone, as `pip install ../../python` would provide it.
+    PYTHONPATH: packageSource,
+    HOIST_API_URL: baseUrl(app),
     HOIST_JWT_SECRET: TEST_JWT_SECRET,
     HOIST_WEBHOOK_SECRET: webhookSecret,
     MONGO_URI: stack.mongoUri,
@@ -70,22 +75,50 @@ const blockUrl = async (walkthroughId: string): Promise<unknown> =>
       .findOne({ _id: walkthroughId })
   )?.steps[0]?.blocks[0]?.data.url
 
-async function uploadFor(walkthroughId: string, token: string): Promise<{ id: string; url: string }> {
+/** The app's token for uploading into block-1 of step-1 of `walkthroughId`, as the signed-in user asks for it. */
+async function tokenFor(walkthroughId: string): Promise<{ status: number; token?: string }> {
+  const answer = await fetch(`${appUrl}/api/hoist/token`, {
+    method: 'POST',
+    headers: { ...user, 'content-type': 'application/json' },
+    body: JSON.stringify({ walkthroughId, stepId: 'step-1', blockId: 'block-1' }),
+  })
+  return { status: answer.status, ...((await answer.json()) as { token?: string }) }
+}
+
+/** Uploads a PNG with `token`; the block's metadata comes from the token's rules unless `metadata` is sent. */
+async function uploadFor(
+  token: string,
+  metadata?: Record<string, string>,
+): Promise<{ id: string; url: string; metadata: Record<string, string>; fixedMetadata?: string[] }> {
   const auth = { authorization: `Bearer ${token}` }
   const bytes = fileOf('image/png', 3000)
-  const metadata = { walkthroughId, stepId: 'step-1', blockId: 'block-1' }
   const answer = await fetch(`${baseUrl(app)}/v1/uploads`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ filename: 'screenshot.png', contentType: 'image/png', size: bytes.length, metadata }),
+    body: JSON.stringify({
+      filename: 'screenshot.png',
+      contentType: 'image/png',
+      size: bytes.length,
+      ...(metadata ? { metadata } : {}),
+    }),
   })
-  t.equal(answer.status, 201, 'Hoist accepts the token PyJWT minted')
+  t.equal(answer.status, 201, 'Hoist accepts the token the app minted')
   const created = (await answer.json()) as SingleInstructions
   await fetch(created.url, { method: 'PUT', headers: created.headers, body: bytes })
   return (await (
     await fetch(`${baseUrl(app)}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })
-  ).json()) as { id: string; url: string }
+  ).json()) as { id: string; url: string; metadata: Record<string, string>; fixedMetadata?: string[] }
 }
+
+/** The upload as the app's backend sees it, with the references attached to it. */
+async function attachmentsOf(id: string): Promise<string[] | undefined> {
+  const answer = await fetch(`${baseUrl(app)}/v1/uploads/${id}`, {
+    headers: bearer({ sub: 'app', workspace: 'ws-walk', role: 'app' }),
+  })
+  return ((await answer.json()) as { attachments?: string[] }).attachments
+}
+
+const BLOCK_REFERENCE = (walkthroughId: string) => `walkthroughs/${walkthroughId}/steps/step-1/blocks/block-1`
 
 const walkthrough = (id: string, workspaceId: string) => ({
   _id: id,
@@ -97,13 +130,16 @@ const walkthrough = (id: string, workspaceId: string) => ({
 })
 
 t.test(
-  'an upload made with the app’s token lands in the block its metadata names, through a verified webhook',
+  'an upload made with the app’s token lands in the block its metadata names, through a verified webhook, and is attached to it',
   async (t) => {
     await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-1', 'ws-walk'))
-    const { token } = (await (await fetch(`${appUrl}/api/hoist/token`, { method: 'POST', headers: user })).json()) as {
-      token: string
-    }
-    const confirmed = await uploadFor('wt-1', token)
+    const { token } = await tokenFor('wt-1')
+    const confirmed = await uploadFor(token!)
+    t.same(
+      confirmed.metadata,
+      { walkthroughId: 'wt-1', stepId: 'step-1', blockId: 'block-1' },
+      'filled in by the rules',
+    )
     let url: unknown
     for (let i = 0; i < 100 && !url; i++) {
       await new Promise((r) => setTimeout(r, 100))
@@ -116,6 +152,7 @@ t.test(
       ['upload.confirmed'],
       'the receiver recorded the event it verified',
     )
+    t.same(await attachmentsOf(confirmed.id), [BLOCK_REFERENCE('wt-1')], 'attached to its block in Hoist')
   },
 )
 
@@ -149,34 +186,39 @@ async function eventuallyBlockUrl(walkthroughId: string, expected: unknown): Pro
 
 t.test('late or repeated events of an older upload never replace the newer one in the block', async (t) => {
   await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-order', 'ws-walk'))
-  const { token } = (await (await fetch(`${appUrl}/api/hoist/token`, { method: 'POST', headers: user })).json()) as {
-    token: string
-  }
-  const older = await uploadFor('wt-order', token)
+  const { token } = await tokenFor('wt-order')
+  const older = await uploadFor(token!)
   t.equal(await eventuallyBlockUrl('wt-order', older.url), older.url)
-  const newer = await uploadFor('wt-order', token)
-  t.equal(await eventuallyBlockUrl('wt-order', newer.url), newer.url, 'the replacement is attached')
+  const newer = await uploadFor(token!)
+  t.equal(await eventuallyBlockUrl('wt-order', newer.url), newer.url, 'the replacement is in the block')
+  t.same(await attachmentsOf(newer.id), [BLOCK_REFERENCE('wt-order')], 'the replacement is attached in Hoist')
+  t.equal(await attachmentsOf(older.id), undefined, 'the replaced upload is detached: cleanup may collect it')
 
   t.equal(await deliver('upload.confirmed', older), 200)
   t.equal(await blockUrl('wt-order'), newer.url, "the older upload's late confirmed event changes nothing")
+  t.equal(await attachmentsOf(older.id), undefined, 'and attaches nothing')
   t.equal(await deliver('upload.deleted', older), 200)
   t.equal(await blockUrl('wt-order'), newer.url, 'deleting the older upload does not detach the newer one')
   t.equal(await deliver('upload.deleted', newer), 200)
   t.equal(await blockUrl('wt-order'), undefined, 'deleting the attached upload detaches it')
 })
 
-t.test('metadata naming another workspace’s walkthrough attaches nothing', async (t) => {
+t.test('no token for another workspace’s block; block metadata the browser chose is not trusted', async (t) => {
   await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-theirs', 'ws-someone-else'))
-  const { token } = (await (await fetch(`${appUrl}/api/hoist/token`, { method: 'POST', headers: user })).json()) as {
-    token: string
-  }
-  const confirmed = await uploadFor('wt-theirs', token)
+  t.equal((await tokenFor('wt-theirs')).status, 404, 'the app mints no token for a block the user cannot edit')
+
+  await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-mine', 'ws-walk'))
+  // A token without upload rules: the browser names the block itself.
+  const unruled = bearer({ sub: 'ada', workspace: 'ws-walk' }).authorization.slice('Bearer '.length)
+  const confirmed = await uploadFor(unruled, { walkthroughId: 'wt-mine', stepId: 'step-1', blockId: 'block-1' })
+  t.equal(confirmed.fixedMetadata, undefined)
   for (let i = 0; i < 50; i++) {
     if (await appDb.collection('hoist_events').findOne({ uploadId: confirmed.id })) break
     await new Promise((r) => setTimeout(r, 100))
   }
   t.ok(await appDb.collection('hoist_events').findOne({ uploadId: confirmed.id }), 'the event arrived')
-  t.equal(await blockUrl('wt-theirs'), undefined, 'and was not attached across workspaces')
+  t.equal(await blockUrl('wt-mine'), undefined, 'and put nothing in the block')
+  t.equal(await attachmentsOf(confirmed.id), undefined, 'nor attached anything')
 })
 
 t.test('a forged webhook is refused by the receiver and changes nothing', async (t) => {
