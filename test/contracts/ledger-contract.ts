@@ -208,32 +208,77 @@ export function ledgerContract(t: Test, under: LedgerUnderTest): void {
     t.equal(await ledger.usedBytes('nobody'), 0)
   })
 
-  t.test('usedBytes sums a range of ids: up to one, after one, between two', async (t) => {
+  t.test('admit counts an upload until a transition ends it, and refuses one that does not fit', async (t) => {
     const ledger = await makeLedger()
-    const workspaceId = `ws-range-${Date.now()}`
-    const ids = [newUploadId(), newUploadId(), newUploadId()] // monotonic: sorted
-    for (const [i, _id] of ids.entries()) await ledger.insert(sampleRecord({ _id, workspaceId, size: 10 ** i }))
-    t.equal(await ledger.usedBytes(workspaceId, { upTo: ids[1] }), 11)
-    t.equal(await ledger.usedBytes(workspaceId, { after: ids[0] }), 110)
-    t.equal(await ledger.usedBytes(workspaceId, { after: ids[0], upTo: ids[1] }), 10)
+    const workspaceId = `ws-admit-${newUploadId()}`
+    const [a, b, c] = [0, 1, 2].map(() => sampleRecord({ workspaceId, size: 100 }))
+    t.equal(await ledger.admit(a!, 250), true)
+    t.equal(await ledger.admit(b!, 250), true)
+    t.equal(await ledger.admit(c!, 250), false, 'the third passes the quota')
+    t.equal(await ledger.getById(c!._id), undefined, 'and is not stored')
+    t.equal(await ledger.usedBytes(workspaceId), 200)
+    await ledger.transition(a!._id, 'pending', { status: 'confirmed' })
+    t.equal(await ledger.usedBytes(workspaceId), 200, 'a confirmed upload still counts')
+    await ledger.transition(a!._id, 'confirmed', { status: 'deleted' })
+    t.equal(await ledger.usedBytes(workspaceId), 100, 'a deleted one is given back')
+    t.equal(await ledger.admit(c!, 250), true, 'so the third fits now')
+    await ledger.transition(b!._id, 'pending', { status: 'expired' })
+    await ledger.transition(c!._id, 'pending', { status: 'rejected', reason: 'size_mismatch' })
+    t.equal(await ledger.usedBytes(workspaceId), 0, 'expired and rejected ones too')
+    t.equal(await ledger.admit(sampleRecord({ workspaceId, size: 10 ** 12 }), Infinity), true, 'no quota: any size')
   })
 
-  t.test('leases count for their workspace until deleted or expired; expired ones are deleted', async (t) => {
+  t.test(
+    'records stored before the quota journal count from its opening and are given back when they end',
+    async (t) => {
+      const ledger = await makeLedger()
+      const workspaceId = `ws-opening-${newUploadId()}`
+      const old = sampleRecord({ workspaceId, status: 'confirmed', size: 50 })
+      await ledger.insert(old)
+      await ledger.insert(sampleRecord({ workspaceId, size: 30 }))
+      await ledger.insert(sampleRecord({ workspaceId, status: 'deleted', size: 1000 }))
+      t.equal(await ledger.admit(sampleRecord({ workspaceId, size: 10 }), 100), true, '50 + 30 + 10 fit in 100')
+      const bigger = sampleRecord({ workspaceId, size: 20 })
+      t.equal(await ledger.admit(bigger, 100), false, '50 + 30 + 10 + 20 do not')
+      await ledger.transition(old._id, 'confirmed', { status: 'deleted' })
+      t.equal(await ledger.usedBytes(workspaceId), 40)
+      t.equal(await ledger.admit(bigger, 100), true)
+    },
+  )
+
+  t.test('two writers admitting at once never pass the quota, and fill it exactly', async (t) => {
     const ledger = await makeLedger()
-    const workspaceId = `ws-lease-${Date.now()}`
-    const now = new Date()
-    const at = (ms: number): Date => new Date(now.getTime() + ms)
-    await ledger.insertLease({ _id: `${workspaceId}-a`, workspaceId, bytes: 100, expiresAt: at(60_000) })
-    await ledger.insertLease({ _id: `${workspaceId}-b`, workspaceId, bytes: 20, expiresAt: at(1_000) })
-    await ledger.insertLease({ _id: `${workspaceId}-c`, workspaceId: 'other', bytes: 5, expiresAt: at(60_000) })
-    t.equal(await ledger.leasedBytes(workspaceId, now), 120)
-    t.equal(await ledger.leasedBytes(workspaceId, at(1_000)), 100, 'an expired lease no longer counts')
-    t.equal(await ledger.usedBytes(workspaceId), 0, 'leases are not uploads')
-    await ledger.deleteLease(`${workspaceId}-a`)
-    t.equal(await ledger.leasedBytes(workspaceId, now), 20)
-    t.ok((await ledger.deleteExpiredLeases(at(1_000))) >= 1)
-    t.equal(await ledger.leasedBytes(workspaceId, new Date(0)), 0, 'the expired lease is gone, not just ignored')
-    t.equal(await ledger.leasedBytes('other', now), 5)
+    const second = await under.secondWriter(ledger)
+    const workspaceId = `ws-admit-race-${newUploadId()}`
+    const verdicts = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        (i % 2 ? second : ledger).admit(sampleRecord({ workspaceId, size: 10 }), 100),
+      ),
+    )
+    t.equal(verdicts.filter(Boolean).length, 10)
+    t.equal(await ledger.usedBytes(workspaceId), 100)
+    t.equal((await ledger.listPage({ workspaceId, statuses: ['pending'], limit: 100 })).length, 10)
+  })
+
+  t.test('room another writer gives back is usable at once by this one', async (t) => {
+    const ledger = await makeLedger()
+    const second = await under.secondWriter(ledger)
+    const workspaceId = `ws-admit-freed-${newUploadId()}`
+    const first = sampleRecord({ workspaceId, size: 60 })
+    t.equal(await ledger.admit(first, 100), true)
+    const next = sampleRecord({ workspaceId, size: 60 })
+    t.equal(await ledger.admit(next, 100), false, 'full')
+    await second.transition(first._id, 'pending', { status: 'deleted' })
+    t.equal(await ledger.admit(next, 100), true, 'after the other writer deleted one, it fits')
+  })
+
+  t.test('an admission whose record is refused (a duplicate key) gives its bytes back', async (t) => {
+    const ledger = await makeLedger()
+    const workspaceId = `ws-admit-dup-${newUploadId()}`
+    const first = sampleRecord({ workspaceId, size: 10 })
+    t.equal(await ledger.admit(first, 100), true)
+    await t.rejects(ledger.admit(sampleRecord({ workspaceId, key: first.key, size: 10 }), 100), DuplicateRecordError)
+    t.equal(await ledger.usedBytes(workspaceId), 10)
   })
 
   t.test('findExpired returns pending records past their expiry, oldest first', async (t) => {

@@ -12,9 +12,7 @@ import { eventFields, type StoredEvent } from '../../server/src/events/stored-ev
 import {
   DuplicateRecordError,
   STUCK_TRANSITION_MS,
-  type IdRange,
   type LedgerMaintenance,
-  type QuotaLease,
   type TransitionChanges,
   type UploadLedger,
   type UploadPageQuery,
@@ -33,7 +31,12 @@ const copy = (record: UploadRecord): UploadRecord => structuredClone(record)
 
 export class MemoryLedger implements UploadLedger, LedgerMaintenance {
   private readonly records = new Map<string, UploadRecord>()
-  private readonly leases = new Map<string, QuotaLease>()
+  /** The quota journal's state (quota-journal.ts): each opened workspace's total, and which uploads counted and ended. */
+  private readonly quota = {
+    totals: new Map<string, number>(),
+    reserved: new Set<string>(),
+    released: new Set<string>(),
+  }
   /** Every transition's claim, which is its event (MongoLedger keeps them in upload_events). */
   readonly claims = new Map<string, StoredEvent>()
   private readonly now: () => number
@@ -54,35 +57,40 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
     this.records.set(record._id, copy(record))
   }
 
-  async insertLease(lease: QuotaLease): Promise<void> {
+  async admit(record: UploadRecord, quota: number): Promise<boolean> {
     await tick()
-    if (this.leases.has(lease._id)) throw new DuplicateRecordError('lease id')
-    this.leases.set(lease._id, structuredClone(lease))
+    const total = this.quota.totals.get(record.workspaceId) ?? this.recordedBytes(record.workspaceId)
+    if (total + record.size > quota) return false
+    // Reserved in one step, as the journal's unique insert is atomic; the record follows after a turn.
+    this.quota.totals.set(record.workspaceId, total + record.size)
+    this.quota.reserved.add(record._id)
+    try {
+      await this.insert(record)
+      return true
+    } catch (error) {
+      this.release(record)
+      throw error
+    }
   }
 
-  async deleteLease(id: string): Promise<void> {
+  async usedBytes(workspaceId: string): Promise<number> {
     await tick()
-    this.leases.delete(id)
+    return this.quota.totals.get(workspaceId) ?? this.recordedBytes(workspaceId)
   }
 
-  async leasedBytes(workspaceId: string, now: Date): Promise<number> {
-    await tick()
+  private recordedBytes(workspaceId: string): number {
     let total = 0
-    for (const lease of this.leases.values())
-      if (lease.workspaceId === workspaceId && lease.expiresAt > now) total += lease.bytes
+    for (const r of this.records.values())
+      if (r.workspaceId === workspaceId && QUOTA_HOLDING_STATUSES.includes(r.status)) total += r.size
     return total
   }
 
-  async deleteExpiredLeases(now: Date): Promise<number> {
-    await tick()
-    const expired = [...this.leases.values()].filter((lease) => lease.expiresAt <= now)
-    for (const lease of expired) this.leases.delete(lease._id)
-    return expired.length
-  }
-
-  async withdraw(id: string): Promise<void> {
-    await tick()
-    if (this.records.get(id)?.status === 'pending') this.records.delete(id)
+  /** Once per upload, and only if it counted: reserved, or recorded before its workspace's journal opened. */
+  private release(record: UploadRecord): void {
+    const total = this.quota.totals.get(record.workspaceId)
+    if (total === undefined || this.quota.released.has(record._id)) return
+    this.quota.released.add(record._id)
+    this.quota.totals.set(record.workspaceId, total - record.size)
   }
 
   async get(workspaceId: string, id: string): Promise<UploadRecord | undefined> {
@@ -136,21 +144,6 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
       await sleep(wait)
     }
     return undefined
-  }
-
-  async usedBytes(workspaceId: string, range: IdRange = {}): Promise<number> {
-    await tick()
-    let total = 0
-    for (const r of this.records.values()) {
-      if (
-        r.workspaceId === workspaceId &&
-        QUOTA_HOLDING_STATUSES.includes(r.status) &&
-        (!range.upTo || r._id <= range.upTo) &&
-        (!range.after || r._id > range.after)
-      )
-        total += r.size
-    }
-    return total
   }
 
   async findExpired(now: Date, limit: number): Promise<UploadRecord[]> {
@@ -229,6 +222,8 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
     const claim = this.claims.get(claimKey)!
     const record = this.records.get(claim.uploadId)
     if (!record) return undefined
+    if (QUOTA_HOLDING_STATUSES.includes(record.status) && !QUOTA_HOLDING_STATUSES.includes(claim.changes!.status!))
+      this.release(record)
     for (const [field, value] of Object.entries(claim.changes ?? {})) {
       if (value === undefined) delete (record as unknown as Record<string, unknown>)[field]
       else (record as unknown as Record<string, unknown>)[field] = value

@@ -6,7 +6,7 @@
 import type { Collection, Document } from 'mongodb'
 import { mapConcurrent } from '../concurrency.js'
 import { ATTEMPTS_COLLECTION, EVENTS_COLLECTION } from '../events/stored-event.js'
-import { LEASES_COLLECTION } from '../storage/ledger.js'
+import { QUOTA_JOURNAL_COLLECTION } from '../storage/quota-journal.js'
 import { planDocumentWrite } from './document-write.js'
 import type { MigrationOptions } from './migrate.js'
 import { findReferences, type LegacyUrlForms, type Reference } from './references.js'
@@ -19,7 +19,14 @@ export interface DocumentRefs {
 }
 
 /** Hoist's own collections, when it shares the app's database: never scanned for references to migrate. */
-const HOIST_COLLECTIONS = new Set(['uploads', EVENTS_COLLECTION, ATTEMPTS_COLLECTION, LEASES_COLLECTION])
+const HOIST_COLLECTIONS = new Set([
+  'uploads',
+  EVENTS_COLLECTION,
+  ATTEMPTS_COLLECTION,
+  QUOTA_JOURNAL_COLLECTION,
+  // Left by versions before the quota journal.
+  'quota_leases',
+])
 /** Documents read per slice of the rewrite scan: the time between reading a document and writing it stays short. */
 const SLICE = 64
 /** A document the app keeps changing under us is retried this many times, then reported. */

@@ -40,9 +40,10 @@ export async function recordFile(
     expiresAt: now,
     confirmedAt: now,
   }
-  // The key's unique index answers "exists already" in the same round trip: no lookup first.
+  // The key's unique index answers "exists already" in the same round trip: no lookup first. The files are the
+  // workspace's already: they count against its quota, but no quota keeps them out.
   try {
-    await options.ledger.insert(record)
+    await options.ledger.admit(record, Infinity)
     report.records.created++
   } catch (error) {
     if (!(error instanceof DuplicateRecordError)) throw error

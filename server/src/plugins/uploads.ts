@@ -19,10 +19,7 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const deps = { config: app.config, ledger: app.ledger, store: app.objectStore, clock: () => new Date() }
-    const uploads = new UploadService(deps)
-    app.decorate('uploads', uploads)
-    // Before MongoDB closes (hooks run in reverse order of registration): the quota leases are returned.
-    app.addHook('onClose', () => uploads.close())
+    app.decorate('uploads', new UploadService(deps))
     app.decorate('confirmer', new UploadConfirmer(deps))
     app.decorate('multipart', new MultipartService(deps))
     app.decorate('attaching', new AttachmentService({ ledger: app.ledger, attachments: app.attachments }))

@@ -32,10 +32,14 @@ export type TransitionChanges = RecordChanges & { status: Exclude<UploadStatus, 
 
 export interface UploadLedger {
   ping(): Promise<void>
-  /** Throws DuplicateRecordError when the id or key exists. */
+  /** Throws DuplicateRecordError when the id or key exists. The record does not count against the quota: see admit. */
   insert(record: UploadRecord): Promise<void>
-  /** Removes a pending record that was never handed out (its quota admission was refused). */
-  withdraw(id: string): Promise<void>
+  /**
+   * Inserts `record` if its workspace's bytes stay within `quota` with it (Infinity: always), counting it from then on
+   * until a transition ends it; false, and nothing stored, if it does not fit. Exact across any number of instances,
+   * with no clock involved (quota-journal.ts). Throws DuplicateRecordError when the id or key exists.
+   */
+  admit(record: UploadRecord, quota: number): Promise<boolean>
   get(workspaceId: string, id: string): Promise<UploadRecord | undefined>
   /** Unscoped lookup, for code that already holds the record's id from a scoped read (or from the sweeper). */
   getById(id: string): Promise<UploadRecord | undefined>
@@ -59,34 +63,8 @@ export interface UploadLedger {
    * within milliseconds, so a loser waits for that instead of reporting the old status. undefined if it stays.
    */
   settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined>
-  /**
-   * Bytes the workspace holds: the sizes of its pending and confirmed uploads — only ids up to `upTo` and/or after
-   * `after`, if given.
-   */
-  usedBytes(workspaceId: string, range?: IdRange): Promise<number>
-  /** Sets quota bytes aside for one API instance (see quota-leases.ts); they count until deleted or expired. */
-  insertLease(lease: QuotaLease): Promise<void>
-  deleteLease(id: string): Promise<void>
-  /** The bytes of the workspace's leases that have not expired by `now`. */
-  leasedBytes(workspaceId: string, now: Date): Promise<number>
-}
-
-/** Quota bytes one API instance set aside for a workspace, so its presigns need not sum the workspace each time. */
-export interface QuotaLease {
-  _id: string
-  workspaceId: string
-  bytes: number
-  /** After this, every reader ignores the lease (its holder stopped using it long before) and the sweeper deletes it. */
-  expiresAt: Date
-}
-
-/** Where MongoLedger keeps the leases: a small collection, so summing a workspace's leases is cheap on FerretDB too. */
-export const LEASES_COLLECTION = 'quota_leases'
-
-/** A range of upload ids (ULIDs, so a range of creation times): `after` exclusive, `upTo` inclusive. */
-export interface IdRange {
-  after?: string
-  upTo?: string
+  /** The bytes the workspace's pending and confirmed uploads hold, as the quota counts them. */
+  usedBytes(workspaceId: string): Promise<number>
 }
 
 /** What the image worker records on a confirmed upload (not a status change: no transition, no claim). */
@@ -102,8 +80,6 @@ export interface LedgerMaintenance {
   ensureIndexes(): Promise<void>
   /** Pending records whose expiry is before `now`, oldest first. */
   findExpired(now: Date, limit: number): Promise<UploadRecord[]>
-  /** Deletes the leases that expired before `now` (their holders are gone); answers how many. */
-  deleteExpiredLeases(now: Date): Promise<number>
   /** Ended records whose key must be deleted again (`purgeAfter` before `now`), oldest first. */
   findPurgeDue(now: Date, limit: number): Promise<UploadRecord[]>
   /** The key of this ended record was deleted again: nothing left to purge. */

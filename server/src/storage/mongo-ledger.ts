@@ -7,11 +7,8 @@ import { eventFields, EVENTS_COLLECTION, type StoredEvent } from '../events/stor
 import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
 import {
   DuplicateRecordError,
-  LEASES_COLLECTION,
   STUCK_TRANSITION_MS,
-  type QuotaLease,
   type ImageResult,
-  type IdRange,
   type ImageResults,
   type LedgerMaintenance,
   type TransitionChanges,
@@ -19,6 +16,7 @@ import {
   type UploadPageQuery,
 } from './ledger.js'
 import { createMissingIndexes, isDuplicateKey, isMongoUnavailable, mongo } from './mongo-call.js'
+import { QuotaJournal } from './quota-journal.js'
 
 export interface MongoLedgerOptions {
   /** A webhook receiver is configured: new events start out pending delivery. */
@@ -31,12 +29,12 @@ export interface MongoLedgerOptions {
  * UploadLedger on MongoDB, portable to FerretDB v1 (no transactions, TTL or partial indexes). FerretDB v1 does not
  * apply a filtered update atomically (its SQLite backend reads, modifies and writes back: concurrent `$inc`s are
  * lost and several conditional updates can all "win"), while unique-key inserts are atomic on both servers.
- * So a transition is claimed by inserting a unique document, then applied; the quota is summed from the records.
+ * So a transition is claimed by inserting a unique document, then applied; the quota is a journal of unique entries.
  */
 export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResults {
   private readonly uploads: Collection<UploadRecord>
   private readonly events: Collection<StoredEvent>
-  private readonly leases: Collection<QuotaLease>
+  private readonly quota: QuotaJournal
 
   constructor(
     private readonly db: Db,
@@ -44,11 +42,11 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   ) {
     this.uploads = db.collection<UploadRecord>('uploads')
     this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
-    this.leases = db.collection<QuotaLease>(LEASES_COLLECTION)
+    this.quota = new QuotaJournal(db)
   }
 
-  ensureIndexes(): Promise<void> {
-    return mongo(async () => {
+  async ensureIndexes(): Promise<void> {
+    await mongo(async () => {
       await createMissingIndexes(this.uploads, [
         { key: { key: 1 }, name: 'key_unique', unique: true },
         // Listing a workspace newest first: ULID ids sort by creation time.
@@ -59,8 +57,6 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
         { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
         // The sweeper's purge of keys whose record ended while their URL still worked (no partial index on FerretDB).
         { key: { purgeAfter: 1 }, name: 'purge_after' },
-        // The quota sum: a workspace's pending and confirmed sizes, answered from the index alone on MongoDB.
-        { key: { workspaceId: 1, status: 1, size: 1 }, name: 'workspace_status_size' },
       ])
       await createMissingIndexes(this.events, [
         { key: { uploadId: 1 }, name: 'upload' },
@@ -70,8 +66,8 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
         { key: { workspaceId: 1, 'delivery.state': 1, seq: 1 }, name: 'workspace_delivery_seq' },
         { key: { claimedAt: 1 }, name: 'claimed_at' },
       ])
-      await createMissingIndexes(this.leases, [{ key: { workspaceId: 1, expiresAt: 1 }, name: 'workspace_expiry' }])
     })
+    await this.quota.ensureIndexes()
   }
 
   ping(): Promise<void> {
@@ -89,6 +85,25 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
         throw error
       }
     })
+  }
+
+  async admit(record: UploadRecord, quota: number): Promise<boolean> {
+    if (!(await this.quota.reserve(record, quota))) return false
+    try {
+      await this.insert(record)
+      return true
+    } catch (error) {
+      // Not stored: the reservation goes back. When that is unknown (the database went away), it stays: a file counted
+      // that does not exist costs the workspace a little room; one stored and not counted could pass the quota.
+      const stored =
+        error instanceof DuplicateRecordError ? undefined : await this.getById(record._id).catch(() => true)
+      if (!stored) await this.quota.release(record).catch(() => undefined)
+      throw error
+    }
+  }
+
+  usedBytes(workspaceId: string): Promise<number> {
+    return this.quota.used(workspaceId)
   }
 
   get(workspaceId: string, id: string): Promise<UploadRecord | undefined> {
@@ -146,6 +161,9 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
       await this.completeStuckTransition(id, from)
       return undefined
     }
+    // Released before the change is applied: a writer that dies in between leaves a stuck transition, whose
+    // completion releases (once: the entry is keyed by the upload) and applies.
+    await this.releaseIfEnded(current, changes.status)
     const after = await mongo(() =>
       this.uploads.findOneAndUpdate({ _id: id }, { $set: applied }, { returnDocument: 'after' }),
     )
@@ -207,63 +225,10 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     }
   }
 
-  usedBytes(workspaceId: string, range: IdRange = {}): Promise<number> {
-    return mongo(async () => {
-      const [sum] = await this.uploads
-        .aggregate<{ total: number }>([
-          {
-            $match: {
-              workspaceId,
-              status: { $in: [...QUOTA_HOLDING_STATUSES] },
-              ...(range.after || range.upTo
-                ? {
-                    _id: {
-                      ...(range.after ? { $gt: range.after } : {}),
-                      ...(range.upTo ? { $lte: range.upTo } : {}),
-                    },
-                  }
-                : {}),
-            },
-          },
-          { $group: { _id: null, total: { $sum: '$size' } } },
-        ])
-        .toArray()
-      return sum?.total ?? 0
-    })
-  }
-
-  insertLease(lease: QuotaLease): Promise<void> {
-    return mongo(async () => {
-      await this.leases.insertOne(lease)
-    })
-  }
-
-  deleteLease(id: string): Promise<void> {
-    return mongo(async () => {
-      await this.leases.deleteOne({ _id: id })
-    })
-  }
-
-  leasedBytes(workspaceId: string, now: Date): Promise<number> {
-    return mongo(async () => {
-      const [sum] = await this.leases
-        .aggregate<{ total: number }>([
-          { $match: { workspaceId, expiresAt: { $gt: now } } },
-          { $group: { _id: null, total: { $sum: '$bytes' } } },
-        ])
-        .toArray()
-      return sum?.total ?? 0
-    })
-  }
-
-  deleteExpiredLeases(now: Date): Promise<number> {
-    return mongo(async () => (await this.leases.deleteMany({ expiresAt: { $lte: now } })).deletedCount)
-  }
-
-  withdraw(id: string): Promise<void> {
-    return mongo(async () => {
-      await this.uploads.deleteOne({ _id: id, status: 'pending' })
-    })
+  /** A transition out of the statuses that hold quota gives the bytes back. */
+  private async releaseIfEnded(record: UploadRecord, to: UploadStatus): Promise<void> {
+    if (QUOTA_HOLDING_STATUSES.includes(record.status) && !QUOTA_HOLDING_STATUSES.includes(to))
+      await this.quota.release(record)
   }
 
   findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]> {
@@ -294,8 +259,9 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     return mongo(async () => {
       const claim = await this.events.findOne({ _id: `${uploadId}:${from}` })
       if (!claim?.changes || Date.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
-      const record = await this.uploads.findOne({ _id: uploadId }, { projection: { status: 1 } })
+      const record = await this.uploads.findOne({ _id: uploadId })
       if (record?.status !== from) return false
+      await this.releaseIfEnded(record, claim.changes.status!)
       await this.uploads.updateOne({ _id: uploadId }, { $set: claim.changes })
       return true
     })

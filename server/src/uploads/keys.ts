@@ -3,7 +3,7 @@
  * `<prefix><workspace>/<yyyy>/<mm>/<id>-<secret>.<ext>`, with the extension taken from the allow-listed type.
  * The user's filename is kept as display metadata only.
  */
-import { encodeTime, monotonicFactory } from 'ulid'
+import { monotonicFactory } from 'ulid'
 import { randomBytesFromPool, randomFractionFromPool } from '../random-pool.js'
 
 const nextUlid = monotonicFactory(randomFractionFromPool)
@@ -11,11 +11,6 @@ const nextUlid = monotonicFactory(randomFractionFromPool)
 /** Upload ids are ULIDs: unique, and sorting by id sorts by creation time (the list's cursor relies on it). */
 export function newUploadId(now: Date = new Date()): string {
   return nextUlid(now.getTime())
-}
-
-/** The smallest upload id of a moment: every id taken at or after it sorts after this one. */
-export function uploadIdFloor(at: number): string {
-  return `${encodeTime(Math.max(0, at), 10)}${'0'.repeat(16)}`
 }
 
 /** 96 bits: 16 base64url characters, no padding. */

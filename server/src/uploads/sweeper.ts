@@ -34,8 +34,6 @@ export interface SweeperDeps extends Pick<ServiceDeps, 'ledger' | 'store' | 'clo
 export async function sweepExpired(deps: SweeperDeps, batchSize = 100): Promise<SweepResult> {
   const result: SweepResult = { confirmed: 0, expired: 0, purged: 0, cleanupFailed: 0 }
   const now = deps.clock()
-  // Leases of API instances that stopped without deleting them: every reader ignores them already; this tidies up.
-  await deps.maintenance.deleteExpiredLeases(now)
   await settleExpired(deps, now, batchSize, result)
   await purgeEnded(deps, now, batchSize, result)
   return result

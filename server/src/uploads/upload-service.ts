@@ -25,7 +25,6 @@ import { displayFilename, downloadFilename, newUploadId, objectKey } from './key
 import { mediaTypeOf, type MediaType } from './media-types.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord } from './record.js'
-import { QuotaGate } from './quota.js'
 import { keysOf, releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 import { metadataFilter, metadataPairs } from './metadata.js'
@@ -39,16 +38,7 @@ function verifiedExtension(record: UploadRecord): string {
 const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rejected', 'expired']
 
 export class UploadService {
-  private readonly quotaGate: QuotaGate
-
-  constructor(private readonly deps: ServiceDeps) {
-    this.quotaGate = new QuotaGate(deps.ledger, deps.config.workspaceQuotaBytes, () => deps.clock().getTime())
-  }
-
-  /** Returns the quota this instance set aside (see quota-leases.ts). */
-  close(): Promise<void> {
-    return this.quotaGate.close()
-  }
+  constructor(private readonly deps: ServiceDeps) {}
 
   /** Checks type, size and quota, reserves the bytes, and returns what the uploader must send where. */
   async create(principal: Principal, input: CreateUploadBody): Promise<UploadInstructions> {
@@ -118,10 +108,10 @@ export class UploadService {
     return { id, key, strategy: 'multipart', ...plan, expiresAt: record.expiresAt.toISOString() }
   }
 
-  /** Records the pending upload if the workspace has room for it (see quota.ts); QuotaExceeded otherwise. */
+  /** Records the pending upload if the workspace has room for it (storage/quota-journal.ts); QuotaExceeded otherwise. */
   private async admit(record: UploadRecord): Promise<void> {
     const quota = this.deps.config.workspaceQuotaBytes
-    if (!(await this.quotaGate.admit(record))) throw new QuotaExceeded(quota)
+    if (!(await this.deps.ledger.admit(record, quota))) throw new QuotaExceeded(quota)
   }
 
   async get(principal: Principal, id: string): Promise<UploadView> {
