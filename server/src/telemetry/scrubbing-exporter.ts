@@ -35,7 +35,7 @@ export function scrubAttributes(attributes: Attributes): Attributes {
 }
 
 /** The span as exported: a view over it (the SDK's span stays as it was) with scrubbed attributes. */
-export function scrubSpan(span: ReadableSpan): ReadableSpan {
+function scrubSpan(span: ReadableSpan): ReadableSpan {
   const events: TimedEvent[] = span.events.map((event) => ({
     ...event,
     ...(event.attributes ? { attributes: scrubAttributes(event.attributes) } : {}),

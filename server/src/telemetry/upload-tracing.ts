@@ -15,7 +15,7 @@ export interface UploadTraceFields {
 }
 
 /** Attributes a span may carry: bounded values, never URLs, tokens or workspace data. */
-export type SpanFacts = Record<string, string | number | boolean>
+type SpanFacts = Record<string, string | number | boolean>
 
 export interface UploadTracing {
   /** Tags the current span with the upload id; returns the trace fields to store on its new record. */
