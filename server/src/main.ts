@@ -3,7 +3,7 @@
  * load balancer stops routing here, in-flight requests finish, then clients close. A setting that stops start-up
  * is one line on stderr naming it (never a driver's stack).
  */
-import { buildApp } from './app.js'
+import { flushTraces } from './telemetry/api-process.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { webhookUrlProblem } from './events/webhook-target.js'
 import { StartupError } from './startup-error.js'
@@ -14,6 +14,8 @@ const SHUTDOWN_TIMEOUT_MS = 25_000
 
 async function start(config: Config) {
   try {
+    // Loaded once tracing (api-process.ts) has started, so its instrumentations patch Fastify, MongoDB and S3.
+    const { buildApp } = await import('./app.js')
     return await buildApp(config)
   } catch (error) {
     if (error instanceof StartupError) {
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     forceExit.unref()
     await new Promise((resolve) => setTimeout(resolve, DRAIN_DELAY_MS))
     await app.close()
+    await flushTraces()
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))

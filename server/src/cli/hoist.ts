@@ -21,7 +21,9 @@ const COMMANDS: Record<string, Loader> = {
   'events list': async () => (await import('./commands/events.js')).list,
   'events redeliver': async () => (await import('./commands/events.js')).redeliver,
   'events deliver': async () => (await import('./commands/events.js')).deliver,
-  worker: async () => (await import('./commands/worker.js')).default,
+  // Tracing first (when configured), so that it patches the modules the worker then loads.
+  worker: async () =>
+    (await import('../telemetry/worker-process.js').then(() => import('./commands/worker.js'))).default,
   upload: async () => (await import('./commands/upload.js')).default,
 }
 

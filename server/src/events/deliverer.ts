@@ -5,6 +5,7 @@
  * a request: the request path only writes the event.
  */
 import { guardedRequest } from '../net/guarded-request.js'
+import { uploadTracing } from '../telemetry/upload-tracing.js'
 import type { OutboxWork } from './outbox-work.js'
 import { OutboxWorker, type AttemptOutcome, type OutboxWorkerOptions } from './outbox-worker.js'
 import { toWireEvent, type StoredEvent } from './stored-event.js'
@@ -30,7 +31,19 @@ export function webhookDeliverer(options: DelivererOptions): OutboxWorker {
   return new OutboxWorker({
     ...options,
     leaseMs: options.timeoutMs + LEASE_MARGIN_MS,
-    attempt: (event, now) => send(options, event, now),
+    attempt: (event, now) =>
+      uploadTracing().continueUpload(
+        'hoist.webhook.deliver',
+        event.uploadId,
+        event,
+        () => send(options, event, now),
+        // The outcome, never the receiver's URL (WEBHOOK_URL may carry a token) nor its error text.
+        (outcome) => ({
+          'hoist.event_type': event.type,
+          'hoist.outcome': outcome.state,
+          ...(outcome.lastStatus !== undefined ? { 'http.response.status_code': outcome.lastStatus } : {}),
+        }),
+      ),
   })
 }
 

@@ -4,6 +4,7 @@
  * Passes never overlap; `wake()` starts one soon (an event was just written), a timer starts one every `pollMs`.
  */
 import { mapConcurrent } from '../concurrency.js'
+import { uploadTracing } from '../telemetry/upload-tracing.js'
 import type { OutboxWork } from './outbox-work.js'
 import { nextRetryDelayMs } from './retry-schedule.js'
 import type { StoredEvent, StoredWork, WorkState } from './stored-event.js'
@@ -52,7 +53,9 @@ export class OutboxWorker {
       this.again = true
       return
     }
-    this.running = this.runOnce()
+    // Woken by a request (an event was just written), the pass is still no part of that request's trace.
+    this.running = uploadTracing()
+      .outsideTraces(() => this.runOnce())
       .catch(() => undefined) // MongoDB away: the next pass tries again
       .finally(() => {
         this.running = undefined

@@ -16,6 +16,7 @@ import { monotonicFactory } from 'ulid'
 import { randomFractionFromPool } from '../random-pool.js'
 import type { RecordChanges } from '../storage/ledger.js'
 import { metadataOf } from '../uploads/metadata.js'
+import type { UploadTraceFields } from '../telemetry/upload-tracing.js'
 import { toView, type UploadRecord } from '../uploads/record.js'
 
 export const EVENTS_COLLECTION = 'upload_events'
@@ -39,7 +40,8 @@ export interface StoredWork {
 
 export type StoredDelivery = StoredWork & { state: DeliveryState }
 
-export interface StoredEvent {
+/** Carries its upload's `traceparent` (tracing on): delivery and image processing continue the upload's trace. */
+export interface StoredEvent extends UploadTraceFields {
   /** The claim key: `<uploadId>:<status left>` for a transition, `<uploadId>:processed` for image processing. */
   _id: string
   uploadId: string
@@ -82,6 +84,7 @@ export function eventFields(
     type,
     data,
     metadataPairs: record.metadataPairs ?? [],
+    ...(record.traceparent ? { traceparent: record.traceparent } : {}),
     delivery: webhooks
       ? { state: 'pending', attempts: 0, nextAttemptAt: now }
       : { state: 'not-configured', attempts: 0 },

@@ -13,6 +13,7 @@ import { OutboxWorker, type AttemptOutcome, type OutboxWorkerOptions } from '../
 import { eventFields, type StoredEvent } from '../events/stored-event.js'
 import type { ImageResult, ImageResults, UploadLedger } from '../storage/ledger.js'
 import type { DerivedObjects, ObjectStore } from '../storage/object-store.js'
+import { uploadTracing } from '../telemetry/upload-tracing.js'
 import type { UploadRecord } from '../uploads/record.js'
 import { ImageRejected, makeVariants, type VariantOptions } from './make-variants.js'
 import { variantKey } from './variant-keys.js'
@@ -41,7 +42,14 @@ export function imageWorker(options: ImageWorkerOptions): OutboxWorker {
     retryDelaysSeconds: RETRY_DELAYS_SECONDS,
     // An attempt is bounded by the job timeout; the margin covers reading the original and writing the variants.
     leaseMs: options.variants.timeoutSeconds * 1000 + 60_000,
-    attempt: (event, now, final) => processOne(options, event, now, final),
+    attempt: (event, now, final) =>
+      uploadTracing().continueUpload(
+        'hoist.image.process',
+        event.uploadId,
+        event,
+        () => processOne(options, event, now, final),
+        (outcome) => ({ 'hoist.outcome': outcome.state }),
+      ),
   })
 }
 

@@ -5,8 +5,10 @@
  * bounded time and answer size.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+// The module objects, not named imports: tracing (telemetry/) wraps their `request` once loaded, and an ESM named
+// import of a built-in would keep the unwrapped function.
+import http, { type IncomingHttpHeaders } from 'node:http'
+import https from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
 import { isAllowedAddress, isLoopbackAddress, isLoopbackHost, type AddressPolicy } from './addresses.js'
 
@@ -72,7 +74,7 @@ function checkedLookup(url: URL, policy: AddressPolicy, resolve: typeof dnsLooku
 export async function guardedRequest(target: string | URL, options: GuardedRequestOptions): Promise<GuardedResponse> {
   const url = new URL(target)
   assertRequestableUrl(url, options)
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  const send = url.protocol === 'https:' ? https.request : http.request
   const maxBody = options.maxBodyBytes ?? 64 * 1024
   return new Promise<GuardedResponse>((resolve, reject) => {
     const request = send(

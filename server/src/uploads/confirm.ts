@@ -12,6 +12,7 @@ import { mediaTypeOf, SIGNATURE_BYTES } from './media-types.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord } from './record.js'
 import { releaseStorage } from './release.js'
+import { uploadTracing } from '../telemetry/upload-tracing.js'
 import { purgeChange } from './tombstone.js'
 
 type Verdict = { ok: true; head: ObjectHead } | { ok: false; reason: string }
@@ -44,6 +45,19 @@ export class UploadConfirmer {
    * `confirmedNow` tells whether this call made the transition (a concurrent one may have). Throws as confirm answers.
    */
   async confirmRecord(
+    record: UploadRecord,
+    confirmedBy: ConfirmedBy,
+  ): Promise<{ view: UploadView; confirmedNow: boolean }> {
+    return uploadTracing().continueUpload(
+      'hoist.upload.confirm',
+      record._id,
+      record,
+      () => this.settle(record, confirmedBy),
+      (result) => ({ 'hoist.confirmed_by': confirmedBy, 'hoist.confirmed_now': result.confirmedNow }),
+    )
+  }
+
+  private async settle(
     record: UploadRecord,
     confirmedBy: ConfirmedBy,
   ): Promise<{ view: UploadView; confirmedNow: boolean }> {

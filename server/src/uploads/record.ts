@@ -5,6 +5,7 @@
 import type { ConfirmedBy, ImageInfo, ImageVariant, UploadStatus, UploadStrategy, UploadView } from '@hoist/protocol'
 import { metadataOf } from './metadata.js'
 import type { MediaKind } from './media-types.js'
+import type { UploadTraceFields } from '../telemetry/upload-tracing.js'
 
 /** Statuses that hold bytes against the workspace quota. */
 export const QUOTA_HOLDING_STATUSES: readonly UploadStatus[] = ['pending', 'confirmed']
@@ -16,8 +17,11 @@ export interface MultipartPlan {
   partCount: number
 }
 
-/** The stored record (MongoDB document). `_id` is a ULID, so ids sort by creation time. */
-export interface UploadRecord {
+/**
+ * The stored record (MongoDB document). `_id` is a ULID, so ids sort by creation time. With tracing on, it keeps the
+ * presign's `traceparent` (never in the view), so later work on it continues the upload's trace.
+ */
+export interface UploadRecord extends UploadTraceFields {
   _id: string
   workspaceId: string
   userId: string

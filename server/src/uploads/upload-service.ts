@@ -29,6 +29,7 @@ import { keysOf, releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 import { metadataFilter, metadataPairs } from './metadata.js'
 import { applyUploadRules } from './upload-rules.js'
+import { uploadTracing } from '../telemetry/upload-tracing.js'
 
 /** The type confirm verified (migrated files: the one their key carries). */
 function verifiedExtension(record: UploadRecord): string {
@@ -71,6 +72,7 @@ export class UploadService {
       source: 'api' as const,
       createdAt: now,
       updatedAt: now,
+      ...uploadTracing().startUpload(id),
     }
 
     if (!multipart) {

@@ -16,6 +16,9 @@ import { cliEnv } from '../../helpers/cli.js'
 import { sharedStack } from '../../helpers/stack.js'
 import { createS3Client } from '../../../server/src/storage/s3-client.js'
 import { mintToken } from '../../helpers/tokens.js'
+import { startOtlpReceiver } from '../../helpers/otlp-receiver.js'
+import { fileOf } from '../../helpers/fixtures.js'
+import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 
 const stack = await sharedStack(t)
 const config = configFor(stack, { s3KeyPrefix: 'uploads/' })
@@ -118,3 +121,42 @@ t.test('requests still in their handlers when shutdown starts are finished, even
     'no handler was cut off by the shutdown',
   )
 })
+
+t.test(
+  'the built code traces with OTEL_EXPORTER_OTLP_ENDPOINT: its HTTP, MongoDB and S3 calls are patched',
+  async (t) => {
+    const otlp = await startOtlpReceiver(t)
+    const api = await startApiProcess({
+      entry: 'dist',
+      env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' },
+    })
+    t.teardown(() => void api.child.kill('SIGKILL'))
+    const auth = { authorization: `Bearer ${mintToken()}` }
+    const bytes = fileOf('image/png', 1200)
+    const created = (await (
+      await fetch(`${api.url}/v1/uploads`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ filename: 'a.png', contentType: 'image/png', size: bytes.length }),
+      })
+    ).json()) as SingleInstructions
+    await fetch(created.url, { method: 'PUT', headers: created.headers, body: bytes })
+    t.equal((await fetch(`${api.url}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: auth })).status, 200)
+    const spans = await otlp.waitFor((all) => all.some((span) => span.name === 'POST /v1/uploads/:id/confirm'))
+    const presign = spans.find((span) => span.name === 'POST /v1/uploads')
+    t.equal(presign?.attributes['hoist.upload_id'], created.id, 'the presign server span, tagged with the upload')
+    const inTrace = spans.filter((span) => span.traceId === presign?.traceId)
+    t.ok(
+      inTrace.some((span) => span.attributes['db.system.name'] === 'mongodb'),
+      'MongoDB spans in the upload trace',
+    )
+    t.ok(
+      inTrace.some((span) =>
+        String(span.attributes['url.full']).startsWith(`${stack.s3.endpoint}/${config.s3Bucket}/`),
+      ),
+      "the confirm's requests to the bucket in the upload trace",
+    )
+    api.child.kill('SIGTERM')
+    t.equal(await api.exited, 0)
+  },
+)

@@ -1,6 +1,7 @@
 import type { Config } from '../../config.js'
 import { MongoEventLog } from '../../events/mongo-event-log.js'
 import { imageWorker } from '../../images/image-worker.js'
+import { flushTraces } from '../../telemetry/start-tracing.js'
 import type { VariantFormat } from '../../images/make-variants.js'
 import { defineCommand } from '../command.js'
 import { withDeployment } from '../deployment.js'
@@ -51,6 +52,7 @@ each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS
         process.once('SIGINT', resolve)
       })
       await worker.stop()
+      await flushTraces()
       return 0
     })
   },

@@ -1,0 +1,7 @@
+/**
+ * Imported by `hoist worker` (cli/hoist.ts) before the command's module: tracing
+ * starts, when configured, before the MongoDB driver and the AWS SDK are loaded, so their instrumentations patch them.
+ */
+import { startTracingIfConfigured } from './start-tracing.js'
+
+await startTracingIfConfigured('hoist-worker')
