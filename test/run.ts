@@ -3,7 +3,8 @@
  * possible), starts one stack (explicit env → testcontainers → native MinIO, FerretDB, Redis) for every test file,
  * runs tap with the stack's endpoints in env, stops the stack, and prints the ten slowest test files and
  * `N passed, N failed[, N skipped]`.
- * Extra arguments are passed to tap (e.g. `npm test -- test/unit`).
+ * Extra arguments are passed to tap (e.g. `npm test -- test/integration/uploads`). `npm test -- --unit` runs the logic
+ * tests on in-memory doubles (test/unit) alone: no servers started, nothing installed.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -16,10 +17,46 @@ import { countResults, formatTotals } from './support/tap-totals.js'
 const RESULTS_DIR = '.tap/test-results'
 const PROCESS_INFO_DIR = '.tap/processinfo'
 const DEFAULT_FILES = ['test/**/*.test.ts']
+/** Logic on in-memory doubles and pure functions: no server, no child process, no build. */
+const UNIT_FILES = ['test/unit/**/*.test.ts']
 
 const started = new Date()
 rmSync('.tap/totals.txt', { force: true })
 const log = (line: string): void => console.log(line)
+
+/** Runs tap on `args` (files, or tap's own options) with `env` added; its exit code. */
+async function runTap(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  rmSync(RESULTS_DIR, { recursive: true, force: true })
+  const tap = spawn('npx', ['tap', ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  })
+  return new Promise<number>((resolve) => tap.on('exit', (code) => resolve(code ?? 1)))
+}
+
+/** Prints the slowest files and the totals (also to .tap/totals.txt, for .ci/run); the exit code for the run. */
+function report(exitCode: number): number {
+  const totals = existsSync(RESULTS_DIR)
+    ? countResults(RESULTS_DIR)
+    : { passed: 0, failed: 1, skipped: 0, failures: ['no results'] }
+  if (exitCode !== 0 && totals.failed === 0) {
+    totals.failed = 1
+    totals.failures.push(`tap exited with code ${exitCode}`)
+  }
+  console.log(formatSlowest(fileTimes(PROCESS_INFO_DIR, started)))
+  for (const failure of totals.failures) console.log(`FAILED: ${failure}`)
+  console.log(`hoist: tests took ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s`)
+  mkdirSync('.tap', { recursive: true })
+  writeFileSync('.tap/totals.txt', `${formatTotals(totals)}\n`)
+  console.log(formatTotals(totals))
+  return totals.failed > 0 ? 1 : 0
+}
+
+const args = process.argv.slice(2)
+if (args.includes('--unit')) {
+  const rest = args.filter((arg) => arg !== '--unit')
+  process.exit(report(await runTap(rest.length > 0 ? rest : UNIT_FILES, {})))
+}
 if (!process.env.REDIS_URL) ensureCommand('redis-server', 'redis-server', log)
 // The README's curl examples, run by test/integration/docs-commands.test.ts.
 for (const tool of ['curl', 'jq']) ensureCommand(tool, tool, log)
@@ -34,35 +71,13 @@ console.log(`hoist: test stack ready: ${formatStack(stack)}`)
 
 let exitCode = 1
 try {
-  rmSync(RESULTS_DIR, { recursive: true, force: true })
-  const args = process.argv.slice(2)
-  const tap = spawn('npx', ['tap', ...(args.length > 0 ? args : DEFAULT_FILES)], {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      // Each test file makes its own bucket and database on these shared servers.
-      ...stackEnv(stack, 'set-per-test-file'),
-      HOIST_SHARED_STACK: '1',
-      ...(chromiumPath ? { CHROMIUM_PATH: chromiumPath } : {}),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
+  exitCode = await runTap(args.length > 0 ? args : DEFAULT_FILES, {
+    // Each test file makes its own bucket and database on these shared servers.
+    ...stackEnv(stack, 'set-per-test-file'),
+    HOIST_SHARED_STACK: '1',
+    ...(chromiumPath ? { CHROMIUM_PATH: chromiumPath } : {}),
   })
-  exitCode = await new Promise<number>((resolve) => tap.on('exit', (code) => resolve(code ?? 1)))
 } finally {
   await stack.stop()
 }
-
-const totals = existsSync(RESULTS_DIR)
-  ? countResults(RESULTS_DIR)
-  : { passed: 0, failed: 1, skipped: 0, failures: ['no results'] }
-if (exitCode !== 0 && totals.failed === 0) {
-  totals.failed = 1
-  totals.failures.push(`tap exited with code ${exitCode}`)
-}
-console.log(formatSlowest(fileTimes(PROCESS_INFO_DIR, started)))
-for (const failure of totals.failures) console.log(`FAILED: ${failure}`)
-console.log(`hoist: tests took ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s`)
-mkdirSync('.tap', { recursive: true })
-writeFileSync('.tap/totals.txt', `${formatTotals(totals)}\n`)
-console.log(formatTotals(totals))
-process.exit(totals.failed > 0 ? 1 : 0)
+process.exit(report(exitCode))
