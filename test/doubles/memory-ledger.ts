@@ -12,6 +12,8 @@ import { eventFields, type StoredEvent } from '../../server/src/events/stored-ev
 import {
   DuplicateRecordError,
   STUCK_TRANSITION_MS,
+  type ImageResult,
+  type ImageResults,
   type LedgerMaintenance,
   type TransitionChanges,
   type UploadLedger,
@@ -29,7 +31,7 @@ export interface MemoryLedgerOptions {
 
 const copy = (record: UploadRecord): UploadRecord => structuredClone(record)
 
-export class MemoryLedger implements UploadLedger, LedgerMaintenance {
+export class MemoryLedger implements UploadLedger, LedgerMaintenance, ImageResults {
   private readonly records = new Map<string, UploadRecord>()
   /** The quota journal's state (quota-journal.ts): each opened workspace's total, and which uploads counted and ended. */
   private readonly quota = {
@@ -135,6 +137,14 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance {
     await tick()
     if (this.options.applyDelayMs) await sleep(this.options.applyDelayMs)
     return this.apply(claimKey)
+  }
+
+  async recordImage(id: string, result: ImageResult): Promise<UploadRecord | undefined> {
+    await tick()
+    const record = this.records.get(id)
+    if (!record) return undefined
+    Object.assign(record, structuredClone(result))
+    return copy(record)
   }
 
   async settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined> {

@@ -156,11 +156,15 @@ export class UploadService {
     }
     if (record.status === 'confirmed') {
       // Objects first (the file and its variants), then the record: a failure in between leaves a record to retry.
-      await Promise.all(keysOf(record).map((key) => this.deps.store.delete(key)))
-      await this.deps.ledger.transition(record._id, 'confirmed', {
+      const deleted = keysOf(record)
+      await Promise.all(deleted.map((key) => this.deps.store.delete(key)))
+      const after = await this.deps.ledger.transition(record._id, 'confirmed', {
         status: 'deleted',
         ...purgeChange(record, this.deps.clock()),
       })
+      // Variants the image worker recorded after our read: it saw the upload still confirmed, so it keeps them.
+      const late = after ? keysOf(after).filter((key) => !deleted.includes(key)) : []
+      await Promise.all(late.map((key) => this.deps.store.delete(key)))
     }
   }
 

@@ -170,6 +170,27 @@ t.test('delete: a pending upload is discarded, a confirmed one loses its object 
   t.pass('deleting again is a no-op')
 })
 
+t.test('deleted while the image worker records its variants: the variants are deleted too', async (t) => {
+  const services = memoryServices()
+  const upload = await services.uploads.create(alice, { filename: 'i.png', contentType: 'image/png', size: 2000 })
+  await services.store.putObject(upload.key, fileOf('image/png', 2000), 'image/png')
+  await services.confirmer.confirm(alice, upload.id)
+  const variant = { width: 320, height: 200, format: 'webp' as const, key: `${upload.key}.w320.webp`, bytes: 10 }
+  await services.store.putObject(variant.key, Buffer.alloc(10), 'image/webp')
+  const transition = services.ledger.transition.bind(services.ledger)
+  services.ledger.transition = async (...args) => {
+    // The worker records its variants after the delete read the record, before the change is applied.
+    await services.ledger.recordImage(upload.id, {
+      variants: [{ ...variant, url: `https://cdn.example/${variant.key}` }],
+      processedAt: new Date(),
+    })
+    return transition(...args)
+  }
+  await services.uploads.remove(alice, upload.id)
+  t.equal(await services.store.head(upload.key), undefined)
+  t.equal(await services.store.head(variant.key), undefined, 'the variant recorded mid-delete is gone')
+})
+
 t.test('a download URL only for a confirmed upload', async (t) => {
   const services = memoryServices()
   const created = await services.uploads.create(alice, { filename: 'c.png', contentType: 'image/png', size: 2000 })
