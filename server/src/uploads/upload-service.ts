@@ -26,7 +26,7 @@ import { mediaTypeOf, type MediaType } from './media-types.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord } from './record.js'
 import { QuotaGate } from './quota.js'
-import { keysOf, releaseStorage } from './release.js'
+import { deleteConfirmed, releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 import { metadataFilter, metadataPairs } from './metadata.js'
 import { applyUploadRules } from './upload-rules.js'
@@ -162,14 +162,7 @@ export class UploadService {
       if (now.status !== 'confirmed') return
       record = now
     }
-    if (record.status === 'confirmed') {
-      // Objects first (the file and its variants), then the record: a failure in between leaves a record to retry.
-      await Promise.all(keysOf(record).map((key) => this.deps.store.delete(key)))
-      await this.deps.ledger.transition(record._id, 'confirmed', {
-        status: 'deleted',
-        ...purgeChange(record, this.deps.clock()),
-      })
-    }
+    if (record.status === 'confirmed') await deleteConfirmed(this.deps, record)
   }
 
   /** A short-lived GET URL, for buckets that are not public. */
