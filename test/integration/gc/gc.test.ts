@@ -79,6 +79,14 @@ t.test('the images have variants, so their deletion can be seen', async (t) => {
   t.equal(variantKeys.length, 1)
 })
 
+t.test('a collection that does not exist (a typo) is refused before anything is deleted', async (t) => {
+  const before = await everything()
+  const result = await runHoist(['gc', '--db', appDb.databaseName, '--collection', 'walkthrough'], env)
+  t.equal(result.code, 2)
+  t.match(result.stderr, `no collection walkthrough in the database ${appDb.databaseName}`)
+  t.same(await everything(), before)
+})
+
 t.test('a dry run reports the one unreferenced upload, with its bytes, and changes nothing', async (t) => {
   const before = await everything()
   const report = await gc(t, '--dry-run')

@@ -67,6 +67,11 @@ export default defineCommand({
         { db: values.db, mongoUri: values['mongo-uri'], defaultUri: config.mongoUri },
         { uri: config.mongoUri, client: mongo, timeoutMs: config.mongoTimeoutMs },
         async (appDb) => {
+          // A misspelt collection would be scanned as empty, and every file only it references deleted: refuse.
+          const existing = new Set((await appDb.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name))
+          const missing = collections.filter((name) => !existing.has(name))
+          if (missing.length > 0)
+            throw new UsageError(`no collection ${missing.join(', ')} in the database ${appDb.databaseName}`)
           const report = await collectUnreferenced({
             ledger,
             attachments: new MongoAttachmentStore(db),
