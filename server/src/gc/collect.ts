@@ -29,7 +29,7 @@ import { ReferenceMatcher, type Candidate, type ReferenceForms } from './referen
 import { emptyReport, type GcReport } from './report.js'
 
 /** The app's documents, by collection: counted (an estimate, for progress) and streamed. */
-export interface AppDocuments {
+interface AppDocuments {
   estimatedCount(collection: string): Promise<number>
   documents(collection: string): AsyncIterable<unknown>
 }

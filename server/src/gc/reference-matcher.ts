@@ -28,7 +28,7 @@ export interface ReferenceForms {
 const NAME_WORD = /[A-Za-z0-9_-]{32,}/g
 
 /** The name that makes a key unique: its last segment up to the first dot (variants share their original's). */
-export function uniqueName(key: string): string | undefined {
+function uniqueName(key: string): string | undefined {
   const name = key.slice(key.lastIndexOf('/') + 1).split('.')[0]!
   return name.length >= 32 ? name : undefined
 }

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 
 const CountAndBytes = Type.Object({ count: Type.Integer(), bytes: Type.Integer() })
 
-export const GcReportSchema = Type.Object({
+const GcReportSchema = Type.Object({
   dryRun: Type.Boolean(),
   graceSeconds: Type.Integer(),
   /** The database server's time the grace was judged against. */
