@@ -1,13 +1,14 @@
 import { collectUnreferenced } from '../../gc/collect.js'
 import { DEFAULT_GRACE, parseGrace } from '../../gc/grace.js'
-import { summariseGc } from '../../gc/report.js'
+import { summariseGc, type GcReport } from '../../gc/report.js'
 import { databaseTime } from '../../storage/database-time.js'
 import { MongoAttachmentStore } from '../../storage/mongo-attachments.js'
 import { S3Address } from '../../storage/s3-address.js'
 import type { Config } from '../../config.js'
+import type { Progress } from '../../progress.js'
 import { withAppDatabase } from '../app-database.js'
 import { defineCommand, UsageError } from '../command.js'
-import { withDeployment } from '../deployment.js'
+import { withDeployment, type Deployment } from '../deployment.js'
 import { progressReporter } from '../progress.js'
 
 const HELP = `Deletes the confirmed uploads nothing uses any more: no attachment holds them (POST /v1/uploads/:id/attach), no
@@ -62,37 +63,58 @@ export default defineCommand({
     if (problems.length > 0) throw new UsageError(problems.join('\n'))
 
     const config = loadConfig()
-    return withDeployment(config, async ({ ledger, store, mongo, db }) =>
-      withAppDatabase(
-        { db: values.db, mongoUri: values['mongo-uri'], defaultUri: config.mongoUri },
-        { uri: config.mongoUri, client: mongo, timeoutMs: config.mongoTimeoutMs },
-        async (appDb) => {
-          // A misspelt collection would be scanned as empty, and every file only it references deleted: refuse.
-          const existing = new Set((await appDb.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name))
-          const missing = collections.filter((name) => !existing.has(name))
-          if (missing.length > 0)
-            throw new UsageError(`no collection ${missing.join(', ')} in the database ${appDb.databaseName}`)
-          const report = await collectUnreferenced({
-            ledger,
-            attachments: new MongoAttachmentStore(db),
-            store,
-            app: {
-              estimatedCount: (name) => appDb.collection(name).estimatedDocumentCount(),
-              documents: (name) => appDb.collection(name).find({}, { batchSize: 1000 }),
-            },
-            collections,
-            forms: { urlBases: urlBases(config, store.publicUrl('')), keyPrefix: config.s3KeyPrefix },
-            keyPrefix: config.s3KeyPrefix,
-            graceMs: graceMs!,
-            now: await databaseTime(db),
-            dryRun: values['dry-run'],
-            // A bar on a terminal; in logs, lines on stderr — unless --json asks for a quiet, machine-read run.
-            ...(values.json && !process.stderr.isTTY ? {} : { progress: progressReporter() }),
-          })
-          console.log(values.json ? JSON.stringify(report, null, 2) : summariseGc(report))
-          return report.failed.length > 0 ? 1 : 0
-        },
-      ),
-    )
+    return withDeployment(config, async (deployment) => {
+      const report = await runGc(config, deployment, {
+        db: values.db,
+        mongoUri: values['mongo-uri'],
+        collections,
+        graceMs: graceMs!,
+        dryRun: values['dry-run'],
+        // A bar on a terminal; in logs, lines on stderr — unless --json asks for a quiet, machine-read run.
+        ...(values.json && !process.stderr.isTTY ? {} : { progress: progressReporter() }),
+      })
+      console.log(values.json ? JSON.stringify(report, null, 2) : summariseGc(report))
+      return report.failed.length > 0 ? 1 : 0
+    })
   },
 })
+
+export interface GcRun {
+  db?: string | undefined
+  mongoUri?: string | undefined
+  collections: string[]
+  graceMs: number
+  dryRun: boolean
+  progress?: Progress
+}
+
+/** One gc pass on the deployment: `hoist gc`, and `hoist worker` every GC_INTERVAL_SECONDS. */
+export function runGc(config: Config, { ledger, store, mongo, db }: Deployment, run: GcRun): Promise<GcReport> {
+  return withAppDatabase(
+    { db: run.db, mongoUri: run.mongoUri, defaultUri: config.mongoUri },
+    { uri: config.mongoUri, client: mongo, timeoutMs: config.mongoTimeoutMs },
+    async (appDb) => {
+      // A misspelt collection would be scanned as empty, and every file only it references deleted: refuse.
+      const existing = new Set((await appDb.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name))
+      const missing = run.collections.filter((name) => !existing.has(name))
+      if (missing.length > 0)
+        throw new UsageError(`no collection ${missing.join(', ')} in the database ${appDb.databaseName}`)
+      return collectUnreferenced({
+        ledger,
+        attachments: new MongoAttachmentStore(db),
+        store,
+        app: {
+          estimatedCount: (name) => appDb.collection(name).estimatedDocumentCount(),
+          documents: (name) => appDb.collection(name).find({}, { batchSize: 1000 }),
+        },
+        collections: run.collections,
+        forms: { urlBases: urlBases(config, store.publicUrl('')), keyPrefix: config.s3KeyPrefix },
+        keyPrefix: config.s3KeyPrefix,
+        graceMs: run.graceMs,
+        now: await databaseTime(db),
+        dryRun: run.dryRun,
+        ...(run.progress ? { progress: run.progress } : {}),
+      })
+    },
+  )
+}
