@@ -97,6 +97,14 @@ t.test('a dry run reports the one unreferenced upload, with its bytes, and chang
   t.same(await everything(), before, 'bucket objects, records, events and attachments as they were')
 })
 
+t.test('without --json: progress on stderr, a summary on stdout', async (t) => {
+  const args = ['gc', '--db', appDb.databaseName, '--collection', 'walkthroughs', '--collection', 'pages', '--dry-run']
+  const result = await runHoist(args, env)
+  t.equal(result.code, 0, result.stderr)
+  t.match(result.stderr, /scanning walkthroughs: 2\/2/)
+  t.match(result.stdout, /dry run: 1 unreferenced upload\(s\), [0-9.]+ MiB, would be deleted; nothing changed/)
+})
+
 t.test('gc deletes the detached upload and its variant, and keeps every one still in use', async (t) => {
   const report = await gc(t)
   t.equal(report.deleted.count, 1)
