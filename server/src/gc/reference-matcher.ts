@@ -68,7 +68,8 @@ export class ReferenceMatcher {
       if (id) ids.add(id)
     }
     forEachString(document, (text) => {
-      for (const [word] of text.matchAll(NAME_WORD)) {
+      // A percent-escape separates words: `uploads%2Fw1%2F…%2F<name>.png` (a key in a query parameter) names the file.
+      for (const [word] of text.replace(/%[0-9A-Fa-f]{2}/g, ' ').matchAll(NAME_WORD)) {
         const id = this.idOfName.get(word)
         if (id) ids.add(id)
       }

@@ -44,6 +44,11 @@ t.test('the key written alone, and a variant for its original', async (t) => {
 t.test('its unique name under a base Hoist was never told about', async (t) => {
   t.same(found({ src: `https://old-cdn.example.net/assets/${KEY}?x=1` }), [ID])
   t.same(found({ src: `/proxy/${ID}-AbCdEfGhIjKlMnOp.png` }), [ID])
+  t.same(
+    found({ src: `https://img.example.net/?key=${encodeURIComponent(KEY)}&w=300` }),
+    [ID],
+    'percent-encoded in a query',
+  )
 })
 
 t.test('several uploads in one document; each counted', async (t) => {
