@@ -12,7 +12,7 @@ import { MongoClient, type Db } from 'mongodb'
 import { builtCodeEnv } from '../infra/source-condition.js'
 import { stackEnv, type Stack } from '../infra/stack/index.js'
 import { mapConcurrent } from '../server/src/concurrency.js'
-import type { GcReport } from '../server/src/gc/report.js'
+import { parseGcReport, type GcReport } from '../server/src/gc/report.js'
 import { createS3Client } from '../server/src/storage/s3-client.js'
 import { newUploadId, objectKey } from '../server/src/uploads/keys.js'
 import type { UploadRecord } from '../server/src/uploads/record.js'
@@ -32,6 +32,8 @@ export interface GcRow {
   peakRssMiB: number
   deleted: number
   unreferenced: number
+  /** The report's own timers: candidates, documents, deletes (checks only, in a dry run). */
+  steps: GcReport['seconds']
 }
 
 /** Runs the built CLI to its end: wall seconds, the highest VmHWM seen, and what it printed. */
@@ -165,7 +167,7 @@ export async function benchGc(
   const gc = async (run: string, collection: string, documents: number, extra: string[] = []): Promise<GcReport> => {
     const args = ['gc', '--db', appDb.databaseName, '--collection', collection, '--json', ...extra]
     const { seconds, peak, stdout } = await measured(args, env)
-    const report = JSON.parse(stdout) as GcReport
+    const report = parseGcReport(stdout)
     const row = {
       run,
       documents,
@@ -173,6 +175,7 @@ export async function benchGc(
       peakRssMiB: Number(peak.toFixed(1)),
       deleted: report.deleted.count,
       unreferenced: report.unreferenced.count,
+      steps: report.seconds,
     }
     log(`bench: ${run}: ${row.seconds} s, peak ${row.peakRssMiB} MiB`)
     rows.push(row)

@@ -57,9 +57,18 @@ const BATCH = 500
 
 export async function collectUnreferenced(options: GcOptions): Promise<GcReport> {
   const report = emptyReport(options.dryRun, options.graceMs, options.now, options.collections)
+  let mark = performance.now()
+  const lap = (): number => {
+    const seconds = Number(((performance.now() - mark) / 1000).toFixed(2))
+    mark = performance.now()
+    return seconds
+  }
   const candidates = await findCandidates(options, report)
+  report.seconds.candidates = lap()
   if (candidates.size > 0) await dropReferenced(options, candidates, report)
+  report.seconds.documents = lap()
   await deleteCandidates(options, [...candidates.values()], report)
+  report.seconds.deletes = lap()
   return report
 }
 

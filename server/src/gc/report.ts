@@ -1,5 +1,6 @@
 /** What `hoist gc` found and did: printed as a summary, or as JSON with --json (this schema is its shape). */
 import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
 
 const CountAndBytes = Type.Object({ count: Type.Integer(), bytes: Type.Integer() })
 
@@ -29,8 +30,17 @@ const GcReportSchema = Type.Object({
   failed: Type.Array(Type.Object({ id: Type.String(), error: Type.String() })),
   /** Attached after the last check, while their delete was under way: the race gc cannot close (see collect.ts). */
   attachedWhileDeleting: Type.Array(Type.String()),
+  /** Wall seconds of each step: collecting the candidates, scanning the documents, checking and deleting. */
+  seconds: Type.Object({ candidates: Type.Number(), documents: Type.Number(), deletes: Type.Number() }),
 })
 export type GcReport = Static<typeof GcReportSchema>
+
+/** Reads `hoist gc --json`'s output (the bench, the tests): the report, or an error saying it is not one. */
+export function parseGcReport(json: string): GcReport {
+  const value: unknown = JSON.parse(json)
+  if (!Value.Check(GcReportSchema, value)) throw new Error(`not a hoist gc report: ${json.slice(0, 200)}`)
+  return value
+}
 
 export function emptyReport(dryRun: boolean, graceMs: number, judgedAt: Date, collections: string[]): GcReport {
   return {
@@ -43,6 +53,7 @@ export function emptyReport(dryRun: boolean, graceMs: number, judgedAt: Date, co
     deleted: { count: 0, bytes: 0 },
     failed: [],
     attachedWhileDeleting: [],
+    seconds: { candidates: 0, documents: 0, deletes: 0 },
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import t, { type Test } from 'tap'
-import type { GcReport } from '../../../server/src/gc/report.js'
+import { parseGcReport, type GcReport } from '../../../server/src/gc/report.js'
 import { uploadFile } from '../../helpers/api.js'
 import { cliEnv, runHoist } from '../../helpers/cli.js'
 import { testDatabase } from '../../helpers/database.js'
@@ -60,7 +60,7 @@ const gc = async (t: Test, ...extra: string[]): Promise<GcReport> => {
   const args = ['gc', '--db', appDb.databaseName, '--collection', 'walkthroughs', '--collection', 'pages', '--json']
   const result = await runHoist([...args, ...extra], env)
   t.equal(result.code, 0, result.stderr)
-  return JSON.parse(result.stdout) as GcReport
+  return parseGcReport(result.stdout)
 }
 const bucketKeys = async (): Promise<string[]> =>
   ((await s3.send(new ListObjectsV2Command({ Bucket: config.s3Bucket }))).Contents ?? []).map(
