@@ -105,6 +105,15 @@ t.test('without --json: progress on stderr, a summary on stdout', async (t) => {
   t.match(result.stdout, /dry run: 1 unreferenced upload\(s\), [0-9.]+ MiB, would be deleted; nothing changed/)
 })
 
+t.test('--db may be a URI naming the app’s database, as for hoist migrate', async (t) => {
+  const uri = new URL(stack.mongoUri)
+  uri.pathname = `/${appDb.databaseName}`
+  const args = ['gc', '--db', uri.href, '--collection', 'walkthroughs', '--collection', 'pages', '--dry-run', '--json']
+  const result = await runHoist(args, env)
+  t.equal(result.code, 0, result.stderr)
+  t.same(parseGcReport(result.stdout).unreferenced.count, 1)
+})
+
 t.test('gc deletes the detached upload and its variant, and keeps every one still in use', async (t) => {
   const report = await gc(t)
   t.equal(report.deleted.count, 1)
