@@ -16,8 +16,8 @@ document of the named collections references them — by URL (public, CDN or the
 string) or by key, anywhere in nested documents, arrays and text — and they were confirmed longer than the grace
 period ago. Each goes with its image variants, and with an upload.deleted event whose reason is "unreferenced".
 
-  --db <name|uri>         the app's database: its name on --mongo-uri's server, or a URI naming it      required
-                          (default: the database named in --mongo-uri)
+  --db <name|uri>         the app's database: its name on --mongo-uri's server, or a URI naming it
+                          (required, unless --mongo-uri names the database)
   --mongo-uri <uri>       the app's database server (default: MONGO_URI, Hoist's own)
   --collection <name>     a collection of the app's to look for references in (repeat for each)       required
   --grace <duration>      leave uploads confirmed less than this long ago: 30m, 12h, 7d, 2w (default: ${DEFAULT_GRACE});
