@@ -102,7 +102,12 @@ export const UploadViewSchema = Type.Object(
     image: Type.Optional(ImageInfoSchema),
     variants: Type.Optional(Type.Array(ImageVariantSchema)),
     processingError: Type.Optional(Type.String({ description: 'Why the image worker could not make variants' })),
-    reason: Type.Optional(Type.String()),
+    reason: Type.Optional(
+      Type.String({
+        description:
+          'Why the upload was rejected (what confirm found), or `unreferenced` when `hoist gc` deleted it: nothing attached it and no document of the app referenced it',
+      }),
+    ),
     createdAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time' }),
     confirmedAt: Type.Optional(Type.String({ format: 'date-time' })),

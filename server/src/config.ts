@@ -7,6 +7,7 @@ import { Value } from 'typebox/value'
 import { mimeEssence } from '@hoist/protocol'
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './events/retry-schedule.js'
 import { WEBHOOK_SECRET_PATTERN } from './events/webhook-signature.js'
+import { DEFAULT_GRACE, parseGrace } from './gc/grace.js'
 import { isLoopbackHost } from './net/addresses.js'
 import { developmentOnlyProblems } from './production-settings.js'
 import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-types.js'
@@ -135,6 +136,15 @@ const ConfigSchema = Type.Object({
   imageTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 600, default: 60 }),
   /** Images a worker process makes variants of at once (each takes up to one core). */
   imageConcurrency: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+
+  /** `hoist worker` runs `hoist gc` this often (0: never; run it from a cron job instead). */
+  gcIntervalSeconds: Type.Integer({ minimum: 0, default: 0 }),
+  /** The app's database for the worker's gc: its name on MONGO_URI's server, or a URI naming it. */
+  gcDb: Type.Optional(Type.String({ minLength: 1 })),
+  /** The app's collections the worker's gc looks for references in. */
+  gcCollections: Type.Array(Type.String({ minLength: 1 }), { default: [], maxItems: 100 }),
+  /** The worker's gc grace period (gc/grace.ts): 30m, 12h, 7d, 2w. */
+  gcGrace: Type.String({ default: DEFAULT_GRACE }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -192,6 +202,10 @@ export const ENV_NAMES = {
   imageMaxPixels: 'IMAGE_MAX_PIXELS',
   imageTimeoutSeconds: 'IMAGE_TIMEOUT_SECONDS',
   imageConcurrency: 'IMAGE_CONCURRENCY',
+  gcIntervalSeconds: 'GC_INTERVAL_SECONDS',
+  gcDb: 'GC_DB',
+  gcCollections: 'GC_COLLECTIONS',
+  gcGrace: 'GC_GRACE',
 } as const satisfies Record<keyof Config, string>
 
 /** Env vars a deployment must set: the schema's required keys that have no default, by their env names. */
@@ -211,6 +225,7 @@ const ARRAY_KEYS = new Set<keyof Config>([
   'allowedContentTypes',
   'webhookRetryDelaysSeconds',
   'imageWidths',
+  'gcCollections',
 ])
 /** Settings where an empty value means something (`S3_KEY_PREFIX=`: keys at the bucket's root) rather than "unset". */
 const EMPTY_IS_A_VALUE = new Set<keyof Config>(['s3KeyPrefix'])
@@ -266,6 +281,12 @@ export function parseConfig(input: Record<string, unknown>, nodeEnv?: string): C
   if (unknownTypes.length > 0) {
     problems.push(`ALLOWED_CONTENT_TYPES has types Hoist cannot verify: ${unknownTypes.join(', ')}`)
   }
+  if (parseGrace(config.gcGrace) === undefined)
+    problems.push(`GC_GRACE is a duration of at least a minute: 30m, 12h, 7d, 2w (not ${config.gcGrace})`)
+  if (config.gcIntervalSeconds > 0 && (!config.gcDb || config.gcCollections.length === 0))
+    problems.push(
+      'GC_INTERVAL_SECONDS needs GC_DB (the app’s database) and GC_COLLECTIONS (where its files are referenced)',
+    )
   if (nodeEnv === 'production') problems.push(...developmentOnlyProblems(config))
   if (problems.length > 0) throw new ConfigError(problems)
   // The API's schema lists these exactly: store each once, as its essence (`IMAGE/PNG` → `image/png`).

@@ -12,6 +12,7 @@ const commands = [
   'migrate',
   'doctor',
   'sweep',
+  'gc',
   'events list',
   'events redeliver',
   'events deliver',

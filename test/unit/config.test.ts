@@ -120,3 +120,20 @@ t.test('each dependency has a time budget with a default', async (t) => {
   t.equal(loadConfig({ ...minimal, MONGO_TIMEOUT_MS: '1500' }).mongoTimeoutMs, 1_500)
   t.throws(() => loadConfig({ ...minimal, REDIS_TIMEOUT_MS: '0' }), /REDIS_TIMEOUT_MS/)
 })
+
+t.test(
+  'the worker’s gc: off by default; GC_INTERVAL_SECONDS needs GC_DB and GC_COLLECTIONS; GC_GRACE is checked',
+  async (t) => {
+    t.equal(loadConfig(minimal).gcIntervalSeconds, 0)
+    t.throws(() => loadConfig({ ...minimal, GC_INTERVAL_SECONDS: '86400' }), /GC_INTERVAL_SECONDS needs GC_DB/)
+    t.throws(() => loadConfig({ ...minimal, GC_GRACE: '5s' }), /GC_GRACE is a duration of at least a minute/)
+    const config = loadConfig({
+      ...minimal,
+      GC_INTERVAL_SECONDS: '86400',
+      GC_DB: 'app',
+      GC_COLLECTIONS: 'walkthroughs, versions',
+      GC_GRACE: '14d',
+    })
+    t.same([config.gcDb, config.gcCollections, config.gcGrace], ['app', ['walkthroughs', 'versions'], '14d'])
+  },
+)

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Loader> = {
   migrate: async () => (await import('./commands/migrate.js')).default,
   doctor: async () => (await import('./commands/doctor.js')).default,
   sweep: async () => (await import('./commands/sweep.js')).default,
+  gc: async () => (await import('./commands/gc.js')).default,
   'events list': async () => (await import('./commands/events.js')).list,
   'events redeliver': async () => (await import('./commands/events.js')).redeliver,
   'events deliver': async () => (await import('./commands/events.js')).deliver,

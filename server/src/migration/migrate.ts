@@ -18,12 +18,9 @@ import { relativePathOf, type LegacyUrlForms } from './references.js'
 import { closePublicUrlConnections } from './safe-fetch.js'
 import { emptyReport, type MigrationReport } from './report.js'
 import { scanFiles } from './scan-files.js'
+import type { Progress } from '../progress.js'
 
-export interface MigrationProgress {
-  phase(name: string, total: number): void
-  tick(): void
-  done(): void
-}
+export type MigrationProgress = Progress
 
 export interface MigrationOptions {
   from: string

@@ -42,8 +42,11 @@ export class MongoAttachmentStore implements AttachmentStore {
 
   referencesOf(workspaceId: string, uploadIds: readonly string[]): Promise<Map<string, string[]>> {
     return mongo(async () => {
+      // One id as an equality, not `$in`: FerretDB pushes equalities down to its indexes but applies `$in` itself to
+      // every attachment of the workspace (hoist gc asks about one upload at a time, thousands of times).
+      const uploadId = uploadIds.length === 1 ? uploadIds[0]! : { $in: [...uploadIds] }
       const found = await this.attachments
-        .find({ workspaceId, uploadId: { $in: [...uploadIds] } }, { projection: { uploadId: 1, reference: 1 } })
+        .find({ workspaceId, uploadId }, { projection: { uploadId: 1, reference: 1 } })
         .toArray()
       const references = new Map<string, string[]>()
       for (const { uploadId, reference } of found)

@@ -50,7 +50,7 @@ export interface UploadRecord extends UploadTraceFields {
   processingError?: string
   processedAt?: Date
   etag?: string
-  /** Why confirm rejected the upload. */
+  /** Why confirm rejected the upload, or why `hoist gc` deleted it (`unreferenced`). */
   reason?: string
   source: 'api' | 'migration'
   /** For migrated files: where the file was, relative to the old uploads directory. */

@@ -25,7 +25,7 @@ import { displayFilename, downloadFilename, newUploadId, objectKey } from './key
 import { mediaTypeOf, type MediaType } from './media-types.js'
 import type { Principal } from './principal.js'
 import { toView, type UploadRecord } from './record.js'
-import { keysOf, releaseStorage } from './release.js'
+import { deleteConfirmed, releaseStorage } from './release.js'
 import { purgeChange } from './tombstone.js'
 import { metadataFilter, metadataPairs } from './metadata.js'
 import { applyUploadRules } from './upload-rules.js'
@@ -154,18 +154,7 @@ export class UploadService {
       if (now.status !== 'confirmed') return
       record = now
     }
-    if (record.status === 'confirmed') {
-      // Objects first (the file and its variants), then the record: a failure in between leaves a record to retry.
-      const deleted = keysOf(record)
-      await Promise.all(deleted.map((key) => this.deps.store.delete(key)))
-      const after = await this.deps.ledger.transition(record._id, 'confirmed', {
-        status: 'deleted',
-        ...purgeChange(record, this.deps.clock()),
-      })
-      // Variants the image worker recorded after our read: it saw the upload still confirmed, so it keeps them.
-      const late = after ? keysOf(after).filter((key) => !deleted.includes(key)) : []
-      await Promise.all(late.map((key) => this.deps.store.delete(key)))
-    }
+    if (record.status === 'confirmed') await deleteConfirmed(this.deps, record)
   }
 
   /** A short-lived GET URL, for buckets that are not public. */

@@ -4,7 +4,10 @@ import { imageWorker } from '../../images/image-worker.js'
 import { flushTraces } from '../../telemetry/start-tracing.js'
 import type { VariantFormat } from '../../images/make-variants.js'
 import { defineCommand } from '../command.js'
-import { withDeployment } from '../deployment.js'
+import { withDeployment, type Deployment } from '../deployment.js'
+import { parseGrace } from '../../gc/grace.js'
+import { summariseGc } from '../../gc/report.js'
+import { runGc } from './gc.js'
 
 /** The variant settings of a configuration. */
 export function variantOptions(config: Config) {
@@ -21,11 +24,13 @@ export default defineCommand({
   help: `The image worker, until stopped (SIGTERM/SIGINT): makes responsive variants of every confirmed image — upright,
 without EXIF/GPS, IMAGE_WIDTHS wide (default 320,640,1280,1920; never upscaled), WebP (and AVIF with IMAGE_AVIF=true) —
 plus a thumbhash placeholder, records them on the upload and emits upload.processed. Any number may run at once:
-each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS and IMAGE_CONCURRENCY.`,
+each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS and IMAGE_CONCURRENCY.
+With GC_INTERVAL_SECONDS (and GC_DB, GC_COLLECTIONS, GC_GRACE), it also runs \`hoist gc\` at start and that often.`,
   options: {},
   async run(_parsed, loadConfig) {
     const config = loadConfig()
-    return withDeployment(config, async ({ db, ledger, store }) => {
+    return withDeployment(config, async (deployment) => {
+      const { db, ledger, store } = deployment
       const events = new MongoEventLog(db)
       await events.ensureIndexes()
       const worker = imageWorker({
@@ -47,13 +52,44 @@ each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS
       console.error(
         `hoist: image worker started (${variantOptions(config).formats.join(', ')} at ${config.imageWidths.join(', ')} px)`,
       )
+      const gc = config.gcIntervalSeconds > 0 ? gcEvery(config, deployment) : undefined
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve)
         process.once('SIGINT', resolve)
       })
-      await worker.stop()
+      await Promise.all([worker.stop(), gc?.stop()])
       await flushTraces()
       return 0
     })
   },
 })
+
+/**
+ * `hoist gc` at start and every GC_INTERVAL_SECONDS, one pass at a time. Several workers each run it: safe (each delete
+ * is a transition only one of them wins), only the scan is repeated.
+ */
+function gcEvery(config: Config, deployment: Deployment): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined
+  const pass = (): void => {
+    if (running) return
+    running = runGc(config, deployment, {
+      db: config.gcDb,
+      collections: config.gcCollections,
+      graceMs: parseGrace(config.gcGrace)!,
+      dryRun: false,
+    })
+      .then((report) => console.log(`hoist gc: ${summariseGc(report).replaceAll('\n', '; ')}`))
+      .catch((error: unknown) => console.error(`hoist gc: failed, will retry: ${(error as Error).message}`))
+      .finally(() => {
+        running = undefined
+      })
+  }
+  const timer = setInterval(pass, config.gcIntervalSeconds * 1000)
+  pass()
+  return {
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
+  }
+}
