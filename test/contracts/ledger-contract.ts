@@ -346,6 +346,16 @@ export function ledgerContract(t: Test, under: LedgerUnderTest): void {
         'the URLs changed since that read: refused',
       )
       t.equal((await ledger.getById(record._id))?.url, moved.url)
+
+      const again = (await ledger.getById(record._id))!
+      const variantsOnly = { variants: [{ ...variant, url: `https://third.example/${variant.key}` }] }
+      t.equal(await ledger.replaceUrls(record._id, { url: again.url, variants: again.variants }, variantsOnly), true)
+      t.equal(
+        await ledger.replaceUrls(record._id, { url: again.url, variants: again.variants }, { url: 'https://other/y' }),
+        false,
+        'the same URL but other variants since that read: refused',
+      )
+      t.same((await ledger.getById(record._id))?.variants, variantsOnly.variants)
     },
   )
 
