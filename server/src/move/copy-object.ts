@@ -88,23 +88,29 @@ export async function copyObject(
 ): Promise<CopiedObject> {
   const multipart = size > partSize
   const plan = multipart ? planParts(size, partSize) : undefined
-  const first = await readPart(source, key, plan ? { start: 0, length: plan.partSize } : undefined)
+  // `bytes` goes once part 1 is sent, so a multipart copy holds one part at a time.
+  const first: { got: GetObjectCommandOutput; bytes?: Buffer } = await readPart(
+    source,
+    key,
+    plan ? { start: 0, length: plan.partSize } : undefined,
+  )
   const etag = unquoted(first.got.ETag)
   const headers = servedHeaders(first.got, etag)
   let copied: CopiedObject
   if (!plan) {
-    const digest = sha256(first.bytes)
+    const body = first.bytes!
+    const digest = sha256(body)
     await target.client.send(
       new PutObjectCommand({
         Bucket: target.bucket,
         Key: key,
-        Body: first.bytes,
-        ContentLength: first.bytes.length,
+        Body: body,
+        ContentLength: body.length,
         ChecksumSHA256: digest.toString('base64'),
         ...headers,
       }),
     )
-    copied = { size: first.bytes.length, checksum: digest.toString('base64') }
+    copied = { size: body.length, checksum: digest.toString('base64') }
   } else {
     const total = Number(/\/(\d+)$/.exec(first.got.ContentRange ?? '')?.[1] ?? size)
     if (total !== size) throw new Error(`s3://${source.bucket}/${key} is ${total} bytes now, listed as ${size}`)
@@ -118,9 +124,8 @@ export async function copyObject(
       for (let partNumber = 1; partNumber <= plan.partCount; partNumber++) {
         const length = partLength(size, plan, partNumber)
         const bytes =
-          partNumber === 1
-            ? first.bytes
-            : (await readPart(source, key, { start: (partNumber - 1) * plan.partSize, length }, etag)).bytes
+          first.bytes ?? (await readPart(source, key, { start: (partNumber - 1) * plan.partSize, length }, etag)).bytes
+        delete first.bytes
         const digest = sha256(bytes)
         digests.push(digest)
         const checksum = digest.toString('base64')

@@ -46,15 +46,24 @@ export interface MoveOptions {
 export async function move(options: MoveOptions): Promise<MoveReport> {
   const report = emptyMoveReport(options.dryRun)
   report.targetBucket = options.targetBucket
+  let mark = performance.now()
+  const lap = (phase: string): void => {
+    const now = performance.now()
+    report.phaseSeconds[phase] = Number(((now - mark) / 1000).toFixed(2))
+    mark = now
+  }
 
   const objects = await listObjects(options.source, options.keyPrefix)
   report.objects.listed = objects.length
   report.objects.bytes = objects.reduce((sum, object) => sum + object.size, 0)
+  lap('list')
   const verified = await copyObjects({ ...options, targetExists: options.targetBucket === 'existing' }, objects, report)
+  lap('copy')
 
   const newUrlOfKey = (key: string): string | undefined =>
     verified.has(key) ? options.target.publicUrl(key) : undefined
   await rewriteRecords(options.ledger, newUrlOfKey, options.dryRun, report)
+  lap('records')
 
   const inSource = new Set(objects.map((object) => object.key))
   const forms = sourceUrlForms(options.oldBases, (key) => inSource.has(key))
@@ -71,8 +80,12 @@ export async function move(options: MoveOptions): Promise<MoveReport> {
     (url) => movedUrl(url, options.oldBases, newUrlOfKey),
     report,
   )
+  lap('documents')
 
-  if (options.deleteSource) await deleteSource(options, [...verified], report)
+  if (options.deleteSource) {
+    await deleteSource(options, [...verified], report)
+    lap('delete')
+  }
   report.finishedAt = new Date().toISOString()
   return report
 }

@@ -26,6 +26,8 @@ export interface MoveReport extends DocumentPassReport {
   missingKeys: number
   /** Why --delete-source deleted nothing, when it did not. */
   sourceKeptBecause?: string
+  /** Wall seconds of each phase, in order: where a slow run spent its time. */
+  phaseSeconds: Record<string, number>
 }
 
 export function emptyMoveReport(dryRun: boolean): MoveReport {
@@ -48,6 +50,7 @@ export function emptyMoveReport(dryRun: boolean): MoveReport {
     rewrites: [],
     rewritesNotListed: 0,
     missingKeys: 0,
+    phaseSeconds: {},
   }
 }
 
@@ -69,6 +72,8 @@ export function summariseMove(report: MoveReport): string {
     `URL references:       ${report.references.found} found, ${report.references.rewritten} ${done}`,
     `not in source:        ${report.missingKeys} reference(s) to keys the source does not hold, left unchanged`,
   ]
+  const phases = Object.entries(report.phaseSeconds).map(([phase, seconds]) => `${phase} ${seconds} s`)
+  lines.push(`phases:               ${phases.join(', ')}`)
   if (report.objects.deletedFromSource > 0) lines.push(`deleted from source:  ${report.objects.deletedFromSource}`)
   if (report.sourceKeptBecause) lines.push(`source kept:          ${report.sourceKeptBecause}`)
   for (const failure of report.objects.failed.slice(0, 20)) lines.push(`  FAILED copy ${failure.key}: ${failure.error}`)

@@ -50,6 +50,22 @@ async function bucketExists(bucket: string): Promise<boolean> {
   )
 }
 
+t.test('bad input is a usage error naming each problem (exit 2), before anything is touched', async (t) => {
+  const missing = await runHoist(['move', '--to-endpoint', 'minio:9000'], env)
+  t.equal(missing.code, 2)
+  t.match(missing.stderr, '--to-bucket <name> is required')
+  t.match(missing.stderr, '--to-endpoint is an http(s) URL')
+  t.match(missing.stderr, '--db <name> is required')
+  t.match(missing.stderr, '--collection <name> is required')
+  t.match(missing.stderr, 'usage: hoist move')
+  const itself = await runHoist(['move', '--to-bucket', config.s3Bucket, '--db', 'app', '--collection', 'c'], env)
+  t.equal(itself.code, 2)
+  t.match(itself.stderr, 'the target is the source bucket')
+  const halfCredentials = await runHoist([...args, '--dry-run'], { ...env, TO_AWS_ACCESS_KEY_ID: 'only-the-id' })
+  t.equal(halfCredentials.code, 2)
+  t.match(halfCredentials.stderr, 'TO_AWS_ACCESS_KEY_ID and TO_AWS_SECRET_ACCESS_KEY go together')
+})
+
 t.test('--dry-run counts the objects and bytes, and changes nothing', async (t) => {
   const documentsBefore = await urlsIn(appDb)
   const result = await runHoist([...args, '--dry-run'], env)
