@@ -28,12 +28,31 @@ export interface MoveRow {
   medianSeconds: number
   /** Median peak resident memory of the command's process, MiB. */
   peakRssMiB?: number
+  /** Median seconds of each phase `hoist move` timed. */
+  phases?: Record<string, number>
 }
 
 const FILES = 2_000
 const root = fileURLToPath(new URL('..', import.meta.url))
 const requirements = fileURLToPath(new URL('requirements-awscli.txt', import.meta.url))
 const TIME = '/usr/bin/time'
+
+interface Measured {
+  seconds: number
+  mib?: number
+  /** `hoist move`'s own phase timers, from its summary. */
+  phases?: Record<string, number>
+}
+
+/** `list 0.1 s, copy 20.3 s, …` → { list: 0.1, copy: 20.3, … } */
+function phaseSeconds(text: string): Record<string, number> {
+  return Object.fromEntries(
+    text.split(', ').map((part) => {
+      const [phase, value] = part.split(' ')
+      return [phase!, Number(value)]
+    }),
+  )
+}
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -42,7 +61,7 @@ const median = (values: number[]): number => {
 }
 
 /** Runs a command to its end under /usr/bin/time (when there): its wall seconds and peak RSS, or throws with its output. */
-function measured(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; mib?: number }> {
+function measured(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
   const timed = existsSync(TIME)
   return new Promise((resolve, reject) => {
     const started = performance.now()
@@ -56,7 +75,13 @@ function measured(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
     child.on('exit', (code) => {
       const seconds = (performance.now() - started) / 1000
       const kb = /peak-rss-kb (\d+)/.exec(output)?.[1]
-      if (code === 0) resolve({ seconds, ...(kb ? { mib: Number(kb) / 1024 } : {}) })
+      const phases = /^phases: +(.*)$/m.exec(output)?.[1]
+      if (code === 0)
+        resolve({
+          seconds,
+          ...(kb ? { mib: Number(kb) / 1024 } : {}),
+          ...(phases ? { phases: phaseSeconds(phases) } : {}),
+        })
       else reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}:\n${output.slice(-3000)}`))
     })
   })
@@ -110,10 +135,13 @@ export async function benchMove(
     AWS_CONFIG_FILE: join(work, 'no-aws-config'),
     AWS_EC2_METADATA_DISABLED: 'true',
   }
-  const results = new Map<string, { seconds: number; mib?: number }[]>()
-  const keep = (variant: string, result: { seconds: number; mib?: number }): void => {
+  const results = new Map<string, Measured[]>()
+  const keep = (variant: string, result: Measured): void => {
     results.set(variant, [...(results.get(variant) ?? []), result])
-    log(`bench: ${variant}: ${result.seconds.toFixed(2)} s${result.mib ? `, peak ${result.mib.toFixed(0)} MiB` : ''}`)
+    const phases = result.phases ? ` (${JSON.stringify(result.phases)})` : ''
+    log(
+      `bench: ${variant}: ${result.seconds.toFixed(2)} s${result.mib ? `, peak ${result.mib.toFixed(0)} MiB` : ''}${phases}`,
+    )
   }
   try {
     for (let round = 1; round <= rounds; round++) {
@@ -167,11 +195,22 @@ export async function benchMove(
   }
   const rows = [...results].map(([variant, runs]): MoveRow => {
     const peaks = runs.flatMap((run) => (run.mib === undefined ? [] : [run.mib]))
+    const timed = runs.flatMap((run) => (run.phases ? [run.phases] : []))
     return {
       variant,
       seconds: runs.map((run) => Number(run.seconds.toFixed(2))),
       medianSeconds: Number(median(runs.map((run) => run.seconds)).toFixed(2)),
       ...(peaks.length > 0 ? { peakRssMiB: Number(median(peaks).toFixed(0)) } : {}),
+      ...(timed.length > 0
+        ? {
+            phases: Object.fromEntries(
+              Object.keys(timed[0]!).map((phase) => [
+                phase,
+                Number(median(timed.map((t) => t[phase] ?? 0)).toFixed(2)),
+              ]),
+            ),
+          }
+        : {}),
     }
   })
   return { rows, files: FILES, megabytes: Number((bytes / 1e6).toFixed(1)) }

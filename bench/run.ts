@@ -100,7 +100,7 @@ try {
   if (selected.includes('move')) {
     log('bench: hoist move vs aws s3 sync between buckets, 2,000 PNGs')
     moved = await benchMove(stack, `${database}_move`, log)
-    console.table(moved.rows)
+    console.table(moved.rows.map(({ phases, ...row }) => ({ ...row, ...phases })))
   }
 } catch (error) {
   await stack.stop()
@@ -235,14 +235,15 @@ if (migration) {
 }
 if (moved) {
   const sync = moved.rows.find((r) => r.variant === 'aws s3 sync')!
+  const movePhases = [...new Set(moved.rows.flatMap((r) => Object.keys(r.phases ?? {})))]
   lines.push(
     `### Storage exit: ${moved.files} PNGs (${moved.megabytes} MB) referenced by ${moved.files} documents, \`hoist move\` vs \`aws s3 sync\` between buckets`,
     '',
-    '| variant | median s | runs s | vs aws s3 sync | peak RSS MiB |',
-    '|---|---:|---|---:|---:|',
+    `| variant | median s | runs s | vs aws s3 sync | peak RSS MiB |${movePhases.map((p) => ` ${p} s |`).join('')}`,
+    `|---|---:|---|---:|---:|${movePhases.map(() => '---:|').join('')}`,
     ...moved.rows.map(
       (r) =>
-        `| ${r.variant} | ${r.medianSeconds} | ${r.seconds.join(', ')} | ${ratio(r.medianSeconds, sync.medianSeconds)} | ${r.peakRssMiB ?? ''} |`,
+        `| ${r.variant} | ${r.medianSeconds} | ${r.seconds.join(', ')} | ${ratio(r.medianSeconds, sync.medianSeconds)} | ${r.peakRssMiB ?? ''} |${movePhases.map((p) => ` ${r.phases?.[p] ?? ''} |`).join('')}`,
     ),
     '',
     'Wall time of each command as an operator runs it (process start included), on one MinIO: `hoist move` creates and sets up the target bucket, streams each object through itself (GET, PUT with a SHA-256 the target verifies, HEAD to read the stored checksum back) and rewrites the 2,000 documents; `aws s3 sync` between two buckets of one endpoint asks the server to copy each object (CopyObject), so no byte passes through it, and checks nothing. Across two stores (R2, another region) no server-side copy exists. Runs interleaved, one of each per round.',

@@ -19,12 +19,16 @@ import {
 } from '@aws-sdk/client-s3'
 import { partLength, planParts } from '@hoist/protocol'
 import { compositeChecksum } from '../storage/s3-put-file.js'
+import type { S3DirectCalls } from '../storage/s3-direct-calls.js'
 import { isS3NotFound } from '../storage/s3-errors.js'
+import { copySmall, headCopy } from './copy-small.js'
 
 /** One side of a move: a bucket on a store, reached with its own client (endpoint, region, credentials). */
 export interface BucketEnd {
   client: S3Client
   bucket: string
+  /** The same bucket through direct SigV4 calls: small copies and HEADs go this way when both ends have it. */
+  direct?: S3DirectCalls
 }
 
 /**
@@ -87,6 +91,11 @@ export async function copyObject(
   partSize: number,
 ): Promise<CopiedObject> {
   const multipart = size > partSize
+  if (!multipart && size > 0 && source.direct && target.direct) {
+    const small = await copySmall(source.direct, target.direct, key, size, SOURCE_ETAG_METADATA)
+    const copied = { size: small.bytes, checksum: small.checksum }
+    return verified(target, key, copied, small.etag)
+  }
   const plan = multipart ? planParts(size, partSize) : undefined
   // `bytes` goes once part 1 is sent, so a multipart copy holds one part at a time.
   const first: { got: GetObjectCommandOutput; bytes?: Buffer } = await readPart(
@@ -158,8 +167,12 @@ export async function copyObject(
       throw error
     }
   }
-  const stored = await storedCopy(target, key)
-  const problem = copyMismatch(stored, copied, etag)
+  return verified(target, key, copied, etag)
+}
+
+/** The copy, once the target's HEAD agrees with what was sent; throws otherwise. */
+async function verified(target: BucketEnd, key: string, copied: CopiedObject, etag: string): Promise<CopiedObject> {
+  const problem = copyMismatch(await storedCopy(target, key), copied, etag)
   if (problem) throw new Error(`s3://${target.bucket}/${key} did not verify after the copy (${problem})`)
   return copied
 }
@@ -172,6 +185,7 @@ export interface StoredCopy {
 }
 
 export async function storedCopy(target: BucketEnd, key: string): Promise<StoredCopy | undefined> {
+  if (target.direct) return headCopy(target.direct, key, SOURCE_ETAG_METADATA)
   try {
     const head = await target.client.send(
       new HeadObjectCommand({ Bucket: target.bucket, Key: key, ChecksumMode: 'ENABLED' }),

@@ -16,7 +16,7 @@ function createUrlSigner(config: Config, client: S3Client, address: S3Address): 
 }
 
 /** The same time budget as the SDK client (s3-client.ts), and its credentials. */
-function createDirectCalls(config: Config, client: S3Client, address: S3Address): S3DirectCalls {
+export function createDirectCalls(config: Config, client: S3Client, address: S3Address): S3DirectCalls {
   return new S3DirectCalls({
     address,
     signer: createS3Signer(config.awsRegion, client.config.credentials),

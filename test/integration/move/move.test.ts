@@ -132,6 +132,12 @@ t.test('the move: every URL names the new bucket and serves the same bytes, with
   t.equal(copy.ContentType, source.ContentType)
   t.equal(copy.CacheControl, source.CacheControl)
   t.match(copy.ChecksumSHA256, /-2$/, 'copied in two parts, each verified by the target')
+  const small = [...fixture.objects.keys()].find((key) => key.endsWith('.w320.webp'))!
+  const smallSource = await s3.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: small }))
+  const smallCopy = await s3.send(new HeadObjectCommand({ Bucket: targetBucket, Key: small }))
+  t.equal(smallCopy.ContentType, 'image/webp')
+  t.equal(smallCopy.ContentType, smallSource.ContentType, 'a small copy keeps its Content-Type')
+  t.equal(smallCopy.CacheControl, smallSource.CacheControl, 'and its Cache-Control')
   t.equal(await countObjects(s3, config.s3Bucket), fixture.objects.size, 'the source keeps every object')
 })
 

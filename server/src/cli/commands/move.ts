@@ -2,7 +2,7 @@ import { assertScoped } from '../../bucket/scope.js'
 import { move } from '../../move/move.js'
 import { summariseMove, unfinished } from '../../move/report.js'
 import { prepareTargetBucket, settingsToChange, targetConfig } from '../../move/target.js'
-import { publicUrlOf, s3AddressOf } from '../../storage/open-object-store.js'
+import { createDirectCalls, publicUrlOf, s3AddressOf } from '../../storage/open-object-store.js'
 import { createS3Client } from '../../storage/s3-client.js'
 import { withAppDatabase } from '../app-database.js'
 import { formatReports } from '../bucket.js'
@@ -101,6 +101,8 @@ export default defineCommand({
 
     const sourceClient = createS3Client(source)
     const targetClient = createS3Client(target)
+    const sourceDirect = createDirectCalls(source, sourceClient, s3AddressOf(source))
+    const targetDirect = createDirectCalls(target, targetClient, s3AddressOf(target))
     try {
       return await withDeployment(source, async ({ ledger, mongo }) =>
         withAppDatabase(
@@ -114,8 +116,13 @@ export default defineCommand({
             })
             if (prepared.setup) console.log(formatReports(target.s3Bucket, prepared.setup))
             const report = await move({
-              source: { client: sourceClient, bucket: source.s3Bucket },
-              target: { client: targetClient, bucket: target.s3Bucket, publicUrl: publicUrlOf(target) },
+              source: { client: sourceClient, bucket: source.s3Bucket, direct: sourceDirect },
+              target: {
+                client: targetClient,
+                bucket: target.s3Bucket,
+                direct: targetDirect,
+                publicUrl: publicUrlOf(target),
+              },
               keyPrefix: source.s3KeyPrefix,
               oldBases: [publicUrlOf(source)(''), s3AddressOf(source).objectUrl(''), ...(values['old-base-url'] ?? [])],
               targetBucket: prepared.state,
@@ -145,6 +152,8 @@ export default defineCommand({
     } finally {
       sourceClient.destroy()
       targetClient.destroy()
+      sourceDirect.close()
+      targetDirect.close()
     }
   },
 })
