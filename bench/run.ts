@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- presign server-cost large-file load soak migration gc]`: runs the benchmarks against the local
- * stack on loopback, appends the figures with the machine's description to bench/RESULTS.md, and draws
+ * `npm run bench [-- presign server-cost large-file load soak migration move gc]`: runs the benchmarks against the
+ * local stack on loopback, appends the figures with the machine's description to bench/RESULTS.md, and draws
  * bench/latest.svg. Bounded in time (a few minutes), except `gc`, which runs only when named; nothing here asserts a
  * timing.
  */
@@ -16,13 +16,14 @@ import { runLoad, runSoak, type LoadResult, type SoakResult } from './load.js'
 import { benchGc, type GcRow } from './gc.js'
 import { describeMachine, formatMachine } from './machine.js'
 import { benchMigration, type MigrationRow } from './migration.js'
+import { benchMove, type MoveRow } from './move.js'
 import { benchPresign, type PresignRow } from './presign.js'
 import { benchServerCost, type ServerCostRow } from './server-cost.js'
 import { benchSigners, type SignerRow } from './signers.js'
 import { buildServer } from './servers.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-const ALL = ['presign', 'server-cost', 'large-file', 'load', 'soak', 'migration', 'gc'] as const
+const ALL = ['presign', 'server-cost', 'large-file', 'load', 'soak', 'migration', 'move', 'gc'] as const
 const chosen = process.argv.slice(2).filter((arg) => (ALL as readonly string[]).includes(arg))
 /** Only when named: `gc` fills 100,000 documents first and takes tens of minutes on a small machine. */
 const OPT_IN = new Set<string>(['gc'])
@@ -57,6 +58,7 @@ let load: LoadResult | undefined
 let soak: SoakResult | undefined
 let migration: { rows: MigrationRow[]; files: number; megabytes: number } | undefined
 let gc: GcRow[] | undefined
+let moved: { rows: MoveRow[]; files: number; megabytes: number } | undefined
 try {
   if (selected.includes('presign')) {
     log('bench: CPU per presigned URL, signing alone')
@@ -104,6 +106,11 @@ try {
     log('bench: hoist gc, 100,000 app documents and 10,000 uploads')
     gc = await benchGc(stack, bucket, `${database}_gc`, log)
     console.table(gc.map(({ steps, ...row }) => ({ ...row, ...steps })))
+  }
+  if (selected.includes('move')) {
+    log('bench: hoist move vs aws s3 sync between buckets, 2,000 PNGs')
+    moved = await benchMove(stack, `${database}_move`, log)
+    console.table(moved.rows.map(({ phases, ...row }) => ({ ...row, ...phases })))
   }
 } catch (error) {
   await stack.stop()
@@ -251,6 +258,23 @@ if (gc) {
     '',
   )
 }
+if (moved) {
+  const sync = moved.rows.find((r) => r.variant === 'aws s3 sync')!
+  const movePhases = [...new Set(moved.rows.flatMap((r) => Object.keys(r.phases ?? {})))]
+  lines.push(
+    `### Storage exit: ${moved.files} PNGs (${moved.megabytes} MB) referenced by ${moved.files} documents, \`hoist move\` vs \`aws s3 sync\` between buckets`,
+    '',
+    `| variant | median s | runs s | vs aws s3 sync | peak RSS MiB |${movePhases.map((p) => ` ${p} s |`).join('')}`,
+    `|---|---:|---|---:|---:|${movePhases.map(() => '---:|').join('')}`,
+    ...moved.rows.map(
+      (r) =>
+        `| ${r.variant} | ${r.medianSeconds} | ${r.seconds.join(', ')} | ${ratio(r.medianSeconds, sync.medianSeconds)} | ${r.peakRssMiB ?? ''} |${movePhases.map((p) => ` ${r.phases?.[p] ?? ''} |`).join('')}`,
+    ),
+    '',
+    'Wall time of each command as an operator runs it (process start included), on one MinIO: `hoist move` creates and sets up the target bucket, streams each object through itself (GET, PUT with a SHA-256 the target verifies, HEAD to read the stored checksum back) and rewrites the 2,000 documents; `aws s3 sync` between two buckets of one endpoint asks the server to copy each object (CopyObject), so no byte passes through it, and checks nothing. Across two stores (R2, another region) no server-side copy exists. Runs interleaved, one of each per round.',
+    '',
+  )
+}
 if (!existsSync(resultsPath))
   writeFileSync(
     resultsPath,
@@ -308,6 +332,12 @@ if (migration)
     title: `Migration of ${migration.files} files, median wall time (lower is better)`,
     unit: 's',
     bars: migration.rows.map((r) => ({ label: r.variant, value: r.medianSeconds, highlight: r.variant.includes('4') })),
+  })
+if (moved)
+  panels.push({
+    title: `Storage exit of ${moved.files} files, median wall time (lower is better)`,
+    unit: 's',
+    bars: moved.rows.map((r) => ({ label: r.variant, value: r.medianSeconds, highlight: r.variant.includes('16') })),
   })
 if (signers)
   panels.unshift({

@@ -361,4 +361,64 @@ export function ledgerContract(t: Test, under: LedgerUnderTest): void {
     )
     t.equal(await ledger.completeStuckTransition(record._id, 'pending'), false)
   })
+
+  t.test(
+    'replaceUrls sets the URLs only while they are as the caller read them; no status change, no event',
+    async (t) => {
+      const ledger = await makeLedger()
+      const record = sampleRecord()
+      await ledger.insert(record)
+      const variant = { width: 320, height: 200, format: 'webp' as const, key: `${record.key}.w320.webp`, bytes: 10 }
+      const read = await ledger.transition(record._id, 'pending', {
+        status: 'confirmed',
+        url: `https://old.example/${record.key}`,
+        variants: [{ ...variant, url: `https://old.example/${variant.key}` }],
+      })
+      const eventsBefore = (await eventsOf(ledger, record._id)).length
+      const moved = {
+        url: `https://new.example/${record.key}`,
+        variants: [{ ...variant, url: `https://new.example/${variant.key}` }],
+      }
+      t.equal(await ledger.replaceUrls(record._id, { url: read?.url, variants: read?.variants }, moved), true)
+      const after = await ledger.getById(record._id)
+      t.equal(after?.url, moved.url)
+      t.same(after?.variants, moved.variants)
+      t.equal(after?.status, 'confirmed')
+      t.equal((await eventsOf(ledger, record._id)).length, eventsBefore, 'no event')
+      t.equal(
+        await ledger.replaceUrls(record._id, { url: read?.url, variants: read?.variants }, { url: 'https://other/x' }),
+        false,
+        'the URLs changed since that read: refused',
+      )
+      t.equal((await ledger.getById(record._id))?.url, moved.url)
+
+      const again = (await ledger.getById(record._id))!
+      const variantsOnly = { variants: [{ ...variant, url: `https://third.example/${variant.key}` }] }
+      t.equal(await ledger.replaceUrls(record._id, { url: again.url, variants: again.variants }, variantsOnly), true)
+      t.equal(
+        await ledger.replaceUrls(record._id, { url: again.url, variants: again.variants }, { url: 'https://other/y' }),
+        false,
+        'the same URL but other variants since that read: refused',
+      )
+      t.same((await ledger.getById(record._id))?.variants, variantsOnly.variants)
+    },
+  )
+
+  t.test(
+    'replaceUrls: absent variants match absent ones, and a second replace from the old read is refused',
+    async (t) => {
+      const ledger = await makeLedger()
+      const record = sampleRecord()
+      await ledger.insert(record)
+      await ledger.transition(record._id, 'pending', { status: 'confirmed', url: 'https://old.example/a.png' })
+      const read = { url: 'https://old.example/a.png' }
+      t.equal(
+        await ledger.replaceUrls(record._id, read, { url: 'https://new.example/a.png' }),
+        true,
+        'absent matches absent',
+      )
+      t.equal(await ledger.replaceUrls(record._id, read, { url: 'https://new.example/b.png' }), false)
+      t.equal((await ledger.getById(record._id))?.url, 'https://new.example/a.png')
+    },
+  )
 }

@@ -15,6 +15,7 @@ import {
   type ImageResult,
   type ImageResults,
   type LedgerMaintenance,
+  type RecordUrls,
   type TransitionChanges,
   type UploadLedger,
   type UploadPageQuery,
@@ -177,6 +178,16 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance, ImageResul
   async clearPurge(id: string): Promise<void> {
     await tick()
     delete this.records.get(id)?.purgeAfter
+  }
+
+  async replaceUrls(id: string, expected: RecordUrls, urls: RecordUrls): Promise<boolean> {
+    await tick()
+    const record = this.records.get(id)
+    if (!record) return false
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+    if (!same(record.url, expected.url) || !same(record.variants, expected.variants)) return false
+    this.records.set(id, { ...record, ...structuredClone(urls) })
+    return true
   }
 
   async *scan(statuses: readonly UploadStatus[]): AsyncIterable<UploadRecord> {

@@ -10,6 +10,7 @@ const nowhere = { MONGO_URI: 'mongodb://127.0.0.1:9/', S3_BUCKET_NAME: '', JWT_S
 const commands = [
   'bucket setup',
   'migrate',
+  'move',
   'doctor',
   'sweep',
   'gc',

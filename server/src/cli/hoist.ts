@@ -16,6 +16,7 @@ type Loader = () => Promise<Command>
 const COMMANDS: Record<string, Loader> = {
   'bucket setup': async () => (await import('./commands/bucket-setup.js')).default,
   migrate: async () => (await import('./commands/migrate.js')).default,
+  move: async () => (await import('./commands/move.js')).default,
   doctor: async () => (await import('./commands/doctor.js')).default,
   sweep: async () => (await import('./commands/sweep.js')).default,
   gc: async () => (await import('./commands/gc.js')).default,

@@ -12,6 +12,14 @@ import type { MigrationOptions } from './migrate.js'
 import { findReferences, type LegacyUrlForms, type Reference } from './references.js'
 import { listRewrites, type MigrationReport } from './report.js'
 
+/** What scanning and rewriting the app's documents needs: `hoist migrate`'s options, and `hoist move`'s. */
+export type DocumentPassOptions = Pick<
+  MigrationOptions,
+  'legacyDb' | 'collections' | 'dryRun' | 'concurrency' | 'progress'
+>
+/** The parts of a report the document pass fills in. */
+export type DocumentPassReport = Pick<MigrationReport, 'documents' | 'references' | 'rewrites' | 'rewritesNotListed'>
+
 export interface DocumentRefs {
   collection: string
   id: unknown
@@ -37,9 +45,9 @@ const READ = { promoteValues: false } as const
 const idKey = (id: unknown): string => `${(id as object | null)?.constructor?.name ?? typeof id}:${String(id)}`
 
 export async function findDocumentReferences(
-  options: MigrationOptions,
+  options: Pick<DocumentPassOptions, 'legacyDb' | 'collections'>,
   forms: LegacyUrlForms,
-  report: MigrationReport,
+  report: DocumentPassReport,
 ): Promise<DocumentRefs[]> {
   const names =
     options.collections ??
@@ -67,11 +75,11 @@ export async function findDocumentReferences(
  * instead of a round trip per document.
  */
 export async function rewriteDocuments(
-  options: MigrationOptions,
+  options: DocumentPassOptions,
   forms: LegacyUrlForms,
   documents: DocumentRefs[],
   newUrlOf: (url: string) => string | undefined,
-  report: MigrationReport,
+  report: DocumentPassReport,
 ): Promise<void> {
   const pending = new Map<string, Map<string, DocumentRefs>>()
   let pendingCount = 0
@@ -118,7 +126,7 @@ export async function rewriteDocuments(
 }
 
 function countRewritten(
-  report: MigrationReport,
+  report: DocumentPassReport,
   doc: DocumentRefs,
   newUrlOf: (url: string) => string | undefined,
 ): void {
@@ -133,7 +141,7 @@ function countRewritten(
   listRewrites(report, rewrites)
 }
 
-function skip(report: MigrationReport, doc: DocumentRefs, reason: string): void {
+function skip(report: DocumentPassReport, doc: DocumentRefs, reason: string): void {
   report.documents.skipped.push({ collection: doc.collection, id: String(doc.id), reason })
 }
 
@@ -141,7 +149,7 @@ function skip(report: MigrationReport, doc: DocumentRefs, reason: string): void 
 async function writeDocument(
   collection: Collection,
   read: Document,
-  options: MigrationOptions,
+  options: DocumentPassOptions,
   forms: LegacyUrlForms,
   newUrlOf: (url: string) => string | undefined,
 ): Promise<boolean> {

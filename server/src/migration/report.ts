@@ -65,7 +65,10 @@ export function emptyReport(dryRun: boolean, manifestPath: string): MigrationRep
   }
 }
 
-export function listRewrites(report: MigrationReport, rewrites: Rewrite[]): void {
+export function listRewrites(
+  report: Pick<MigrationReport, 'rewrites' | 'rewritesNotListed'>,
+  rewrites: Rewrite[],
+): void {
   const room = Math.max(0, REWRITES_LISTED - report.rewrites.length)
   report.rewrites.push(...rewrites.slice(0, room))
   report.rewritesNotListed += Math.max(0, rewrites.length - room)

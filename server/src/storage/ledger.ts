@@ -90,7 +90,16 @@ export interface LedgerMaintenance {
   findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]>
   /** Applies a stuck transition's recorded changes (doctor --fix). */
   completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean>
+  /**
+   * Sets a record's public URLs (`hoist move`: the keys stay, the store and its base URL change) only if they are
+   * still `expected`, so an image result recorded meanwhile is never overwritten: the caller reads again. Not a
+   * transition (the status stays, no event). True when applied.
+   */
+  replaceUrls(id: string, expected: RecordUrls, urls: RecordUrls): Promise<boolean>
 }
+
+/** A record's public URLs: its object's, and its image variants'. */
+export type RecordUrls = Pick<UploadRecord, 'url' | 'variants'>
 
 /** A claim this old whose record never changed belongs to a writer that died; it is safe to finish. */
 export const STUCK_TRANSITION_MS = 30_000

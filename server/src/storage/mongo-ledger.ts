@@ -9,6 +9,7 @@ import {
   DuplicateRecordError,
   STUCK_TRANSITION_MS,
   type ImageResult,
+  type RecordUrls,
   type ImageResults,
   type LedgerMaintenance,
   type TransitionChanges,
@@ -205,6 +206,19 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
         .limit(limit)
         .toArray(),
     )
+  }
+
+  replaceUrls(id: string, expected: RecordUrls, urls: RecordUrls): Promise<boolean> {
+    return mongo(async () => {
+      // The variants array is compared whole, as it was read.
+      const filter = {
+        _id: id,
+        url: expected.url ?? { $exists: false },
+        variants: expected.variants ?? { $exists: false },
+      }
+      const set = { ...(urls.url ? { url: urls.url } : {}), ...(urls.variants ? { variants: urls.variants } : {}) }
+      return (await this.uploads.updateOne(filter, { $set: set })).matchedCount === 1
+    })
   }
 
   clearPurge(id: string): Promise<void> {

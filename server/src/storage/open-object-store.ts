@@ -16,7 +16,7 @@ function createUrlSigner(config: Config, client: S3Client, address: S3Address): 
 }
 
 /** The same time budget as the SDK client (s3-client.ts), and its credentials. */
-function createDirectCalls(config: Config, client: S3Client, address: S3Address): S3DirectCalls {
+export function createDirectCalls(config: Config, client: S3Client, address: S3Address): S3DirectCalls {
   return new S3DirectCalls({
     address,
     signer: createS3Signer(config.awsRegion, client.config.credentials),
@@ -25,21 +25,31 @@ function createDirectCalls(config: Config, client: S3Client, address: S3Address)
   })
 }
 
-/** The object store exactly as the API uses it — its S3 client, URL signer and public URLs — for the API, the CLI and the benchmarks. Call `close()` when done. */
-export function openObjectStore(config: Config): S3ObjectStore {
-  const client = createS3Client(config)
-  const address = new S3Address({
+/** Where the configured bucket is on the wire (path-style or virtual-hosted). */
+export function s3AddressOf(config: Config): S3Address {
+  return new S3Address({
     bucket: config.s3Bucket,
     region: config.awsRegion,
     ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
     forcePathStyle: config.s3ForcePathStyle,
   })
+}
+
+/** A key's permanent URL: under PUBLIC_BASE_URL (a CDN), else the bucket's own URL. */
+export function publicUrlOf(config: Config, address = s3AddressOf(config)): (key: string) => string {
   const base = config.publicBaseUrl?.replace(/\/+$/, '')
+  return (key) => (base ? `${base}/${key}` : address.objectUrl(key))
+}
+
+/** The object store exactly as the API uses it — its S3 client, URL signer and public URLs — for the API, the CLI and the benchmarks. Call `close()` when done. */
+export function openObjectStore(config: Config): S3ObjectStore {
+  const client = createS3Client(config)
+  const address = s3AddressOf(config)
   return new S3ObjectStore({
     client,
     bucket: config.s3Bucket,
     signer: createUrlSigner(config, client, address),
-    publicUrl: (key) => (base ? `${base}/${key}` : address.objectUrl(key)),
+    publicUrl: publicUrlOf(config, address),
     keyPrefix: config.s3KeyPrefix,
     direct: createDirectCalls(config, client, address),
   })

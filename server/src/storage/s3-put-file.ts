@@ -42,10 +42,14 @@ export interface LocalFileInput {
  * SHA-256 for a single PUT; for multipart, S3's composite — the SHA-256 of the parts' SHA-256s, then `-<parts>`.
  */
 export function expectedStoredChecksum(file: HashedFile): string {
-  if (!file.parts) return file.sha256.toString('base64')
+  return file.parts ? compositeChecksum(file.parts.map((part) => part.sha256)) : file.sha256.toString('base64')
+}
+
+/** S3's ChecksumSHA256 of a multipart object, from its parts' SHA-256s in order. */
+export function compositeChecksum(partSha256s: Buffer[]): string {
   const composite = createHash('sha256')
-  for (const part of file.parts) composite.update(part.sha256)
-  return `${composite.digest('base64')}-${file.parts.length}`
+  for (const part of partSha256s) composite.update(part)
+  return `${composite.digest('base64')}-${partSha256s.length}`
 }
 
 function body(file: HashedFile, start: number, size: number): Buffer | Readable {
