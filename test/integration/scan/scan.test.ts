@@ -16,6 +16,7 @@ import type { SingleInstructions, UploadView } from '../../../protocol/src/uploa
 import { publishedKey } from '../../../server/src/bucket/private-keys.js'
 import type { Config } from '../../../server/src/config.js'
 import { scanStream } from '../../../server/src/scan/clamd-client.js'
+import { sweepExpired } from '../../../server/src/uploads/sweeper.js'
 import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
@@ -43,7 +44,12 @@ const scanConfig = (overrides: Partial<Config> = {}): Partial<Config> => ({
   multipartPartSizeBytes: 5 * MiB,
   ...overrides,
 })
-const { app, db, s3, config } = await startHoist(t, { stack, listen: true, config: scanConfig() })
+const BUCKET_EVENTS_TOKEN = 'bucket-events-token-for-the-scan-test'
+const { app, db, s3, config } = await startHoist(t, {
+  stack,
+  listen: true,
+  config: scanConfig({ bucketEventsToken: BUCKET_EVENTS_TOKEN }),
+})
 
 /** `contentType`-shaped bytes with the EICAR string in the middle (where no header check looks). */
 function carryingEicar(contentType: string, size: number): Buffer<ArrayBuffer> {
@@ -207,6 +213,46 @@ t.test('with clamd frozen an upload stays quarantined past the scan timeout; tha
   }
   const view = await settled(t, app, created.id)
   t.equal(view.status, 'confirmed', 'scanned once clamd answers again')
+  t.equal((await fetch(view.url!)).status, 200)
+})
+
+t.test('an upload the sweeper finds (its client never confirmed) is quarantined and scanned too', async (t) => {
+  const created = await presignAndPut(app, 'swept.png', 'image/png', carryingEicar('image/png', 8192))
+  const result = await sweepExpired({
+    ledger: app.ledger,
+    maintenance: app.ledgerMaintenance,
+    confirmer: app.confirmer,
+    store: app.objectStore,
+    clock: () => new Date(Date.now() + (config.pendingTtlSeconds + 1) * 1000),
+  })
+  t.equal(result.confirmed, 1, 'accepted by the sweeper')
+  const [first] = await eventsOf(db, created.id)
+  t.same([first?.type, first?.data.confirmedBy, first?.data.url], ['upload.quarantined', 'sweeper', undefined])
+  const view = await settled(t, app, created.id)
+  t.same([view.status, view.reason], ['rejected', 'malware'])
+})
+
+t.test('an upload a bucket notification reports is quarantined and scanned too', async (t) => {
+  const created = await presignAndPut(app, 'notified.png', 'image/png', fileOf('image/png', 8192, 6))
+  const notified = await app.inject({
+    method: 'POST',
+    url: '/v1/bucket-events',
+    headers: { authorization: `Bearer ${BUCKET_EVENTS_TOKEN}` },
+    payload: {
+      Records: [
+        {
+          eventName: 's3:ObjectCreated:Put',
+          eventTime: new Date().toISOString(),
+          s3: { bucket: { name: config.s3Bucket }, object: { key: encodeURIComponent(created.key) } },
+        },
+      ],
+    },
+  })
+  t.same(notified.json<{ results: unknown[] }>().results, [{ key: created.key, outcome: 'quarantined' }])
+  const [first] = await eventsOf(db, created.id)
+  t.same([first?.type, first?.data.confirmedBy, first?.data.url], ['upload.quarantined', 'bucket-event', undefined])
+  const view = await settled(t, app, created.id)
+  t.same([view.status, view.confirmedBy], ['confirmed', 'bucket-event'])
   t.equal((await fetch(view.url!)).status, 200)
 })
 
