@@ -120,3 +120,16 @@ t.test('each dependency has a time budget with a default', async (t) => {
   t.equal(loadConfig({ ...minimal, MONGO_TIMEOUT_MS: '1500' }).mongoTimeoutMs, 1_500)
   t.throws(() => loadConfig({ ...minimal, REDIS_TIMEOUT_MS: '0' }), /REDIS_TIMEOUT_MS/)
 })
+
+t.test(
+  'malware scanning: off by default; SCAN=clamav needs CLAMD_HOST; oversize files rejected unless told',
+  async (t) => {
+    const off = loadConfig(minimal)
+    t.same([off.scan, off.scanOversize, off.scanTimeoutSeconds], ['off', 'reject', 300])
+    t.throws(() => loadConfig({ ...minimal, SCAN: 'clamav' }), /SCAN=clamav needs CLAMD_HOST/)
+    const on = loadConfig({ ...minimal, SCAN: 'clamav', CLAMD_HOST: 'clamav.internal', SCAN_RETRY_DELAYS: '5,30' })
+    t.same([on.clamdHost, on.clamdPort, on.scanRetryDelaysSeconds], ['clamav.internal', 3310, [5, 30]])
+    t.throws(() => loadConfig({ ...minimal, SCAN: 'yes' }), /SCAN/)
+    t.throws(() => loadConfig({ ...minimal, SCAN_OVERSIZE: 'ignore' }), /SCAN_OVERSIZE/)
+  },
+)

@@ -17,7 +17,8 @@ import { publishedKey } from '../../../server/src/bucket/private-keys.js'
 import type { Config } from '../../../server/src/config.js'
 import { scanStream } from '../../../server/src/scan/clamd-client.js'
 import { sweepExpired } from '../../../server/src/uploads/sweeper.js'
-import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
+import { runDoctor } from '../../../server/src/doctor/doctor.js'
+import { confirmUpload, createUpload, deleteUpload, getUpload, putObject } from '../../helpers/api.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
 import { nodeUploader } from '../../helpers/node-uploader.js'
@@ -196,15 +197,16 @@ t.test('with clamd frozen an upload stays quarantined past the scan timeout; tha
   try {
     created = await presignAndPut(app, 'waits.png', 'image/png', fileOf('image/png', 4096, 2))
     t.equal((await confirmUpload(app, created.id)).json<UploadView>().status, 'quarantined')
-    // Wait for a scan attempt to run out of time (SCAN_TIMEOUT_SECONDS=1) and be scheduled again.
+    // Two attempts run out of time (SCAN_TIMEOUT_SECONDS=1): more than SCAN_RETRY_DELAYS lists, so the last delay
+    // repeats instead of the scan being given up.
     const deadline = Date.now() + OUTCOME_DEADLINE_MS
     let scanning: { attempts: number; state: string; lastError?: string } | undefined
     while (Date.now() < deadline) {
       scanning = (await eventsOf(db, created.id))[0]?.scanning
-      if (scanning && scanning.attempts >= 1 && scanning.state === 'pending') break
+      if (scanning && scanning.attempts >= 2) break
       await sleep(100)
     }
-    t.match(scanning, { state: 'pending', lastError: /no verdict within/ }, 'the attempt timed out, retried later')
+    t.match(scanning, { state: 'pending', lastError: /no verdict within/ }, 'the attempts timed out, retried later')
     const view = (await getUpload(app, created.id)).json<UploadView>()
     t.same([view.status, view.url], ['quarantined', undefined], 'still quarantined, never published unscanned')
     t.equal(await anonymousGet(app, created.key), 403)
@@ -255,6 +257,39 @@ t.test('an upload a bucket notification reports is quarantined and scanned too',
   t.same([view.status, view.confirmedBy], ['confirmed', 'bucket-event'])
   t.equal((await fetch(view.url!)).status, 200)
 })
+
+t.test(
+  'while quarantined: doctor --fix keeps the file; a delete removes it and nothing is published after',
+  async (t) => {
+    const pids = clamd.server.pids!()
+    for (const pid of pids) process.kill(pid, 'SIGSTOP')
+    let created: SingleInstructions
+    try {
+      created = await presignAndPut(app, 'waiting.png', 'image/png', fileOf('image/png', 4096, 7))
+      t.equal((await confirmUpload(app, created.id)).json<UploadView>().status, 'quarantined')
+      const report = await runDoctor({
+        maintenance: app.ledgerMaintenance,
+        store: app.objectStore,
+        keyPrefix: config.s3KeyPrefix,
+        graceMs: 0,
+        fix: true,
+        now: new Date(Date.now() + 60_000),
+      })
+      t.same(report.orphanObjects, [], 'a quarantined file is not an orphan')
+      t.ok(await s3.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: created.key })), 'still there')
+      t.equal((await deleteUpload(app, created.id)).statusCode, 204)
+      await t.rejects(s3.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: created.key })), 'deleted')
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT')
+    }
+    // The scan that was waiting finds the upload deleted.
+    const deadline = Date.now() + OUTCOME_DEADLINE_MS
+    while (Date.now() < deadline && (await eventsOf(db, created.id))[0]?.scanning?.state !== 'scanned') await sleep(100)
+    t.equal((await eventsOf(db, created.id))[0]?.scanning?.state, 'scanned')
+    t.equal((await getUpload(app, created.id)).statusCode, 404, 'deleted')
+    t.not(await anonymousGet(app, publishedKey(created.key)!), 200, 'never published')
+  },
+)
 
 t.test('a file above the stream limit: rejected by default (SCAN_OVERSIZE=reject)', async (t) => {
   const record = await nodeUploader(app).upload(
