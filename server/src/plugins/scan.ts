@@ -9,7 +9,7 @@ import type { UploadLedger } from '../storage/ledger.js'
 import type { ObjectStore, QuarantinedObjects } from '../storage/object-store.js'
 
 /** The scan worker for a configuration, or undefined when scanning is off. */
-export function scanWorkerFor(
+function scanWorkerFor(
   config: Config,
   deps: { log: MongoEventLog; ledger: UploadLedger; store: ObjectStore & QuarantinedObjects },
   extra: Pick<ScanWorkerOptions, 'pollMs' | 'onAttempt'> = {},

@@ -34,8 +34,8 @@ export interface ScanWorkerOptions extends Pick<OutboxWorkerOptions, 'clock' | '
   concurrency?: number
 }
 
-export const MALWARE_REASON = 'malware'
-export const OVERSIZE_REASON = 'too large to scan'
+const MALWARE_REASON = 'malware'
+const OVERSIZE_REASON = 'too large to scan'
 
 export function scanWorker(options: ScanWorkerOptions): OutboxWorker {
   const concurrency = options.concurrency ?? 2

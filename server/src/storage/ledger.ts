@@ -60,7 +60,7 @@ export interface UploadLedger {
    */
   settled(id: string, from: UploadStatus): Promise<UploadRecord | undefined>
   /**
-   * Bytes the workspace holds: the sizes of its pending and confirmed uploads — only ids up to `upTo` and/or after
+   * Bytes the workspace holds: the sizes of its pending, quarantined and confirmed uploads — only ids up to `upTo` and/or after
    * `after`, if given.
    */
   usedBytes(workspaceId: string, range?: IdRange): Promise<number>

@@ -59,7 +59,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
         { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
         // The sweeper's purge of keys whose record ended while their URL still worked (no partial index on FerretDB).
         { key: { purgeAfter: 1 }, name: 'purge_after' },
-        // The quota sum: a workspace's pending and confirmed sizes, answered from the index alone on MongoDB.
+        // The quota sum: a workspace's pending, quarantined and confirmed sizes, answered from the index alone on MongoDB.
         { key: { workspaceId: 1, status: 1, size: 1 }, name: 'workspace_status_size' },
       ])
       await createMissingIndexes(this.events, [

@@ -16,7 +16,7 @@ import type { ObjectHead } from './object-store.js'
 
 const GiB = 1024 * 1024 * 1024
 /** S3's largest CopyObject, and its largest part. */
-export const MAX_SINGLE_COPY_BYTES = 5 * GiB
+const MAX_SINGLE_COPY_BYTES = 5 * GiB
 /** Copy parts of 1 GiB (grown when an object would need more than 10,000): few calls, each well under the limit. */
 const COPY_PART_BYTES = GiB
 
