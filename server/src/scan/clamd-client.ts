@@ -41,8 +41,11 @@ export function parseInstreamReply(reply: string): ScanVerdict {
 export async function scanStream(address: ClamdAddress, body: Readable, timeoutMs: number): Promise<ScanVerdict> {
   const socket = connect({ host: address.host, port: address.port })
   const answer = readAnswer(socket)
+  const timeout = new ScannerUnavailable(`clamd gave no verdict within ${timeoutMs} ms`)
+  let timedOut = false
   const timer = setTimeout(() => {
-    socket.destroy(new ScannerUnavailable(`clamd gave no verdict within ${timeoutMs} ms`))
+    timedOut = true
+    socket.destroy(timeout)
     body.destroy()
   }, timeoutMs)
   try {
@@ -53,7 +56,9 @@ export async function scanStream(address: ClamdAddress, body: Readable, timeoutM
       () => undefined,
     )
     await sendStream(socket, body, () => answered).catch((error: Error) => {
-      if (!answered) throw new ScannerUnavailable(`clamd closed the connection mid-stream (${error.message})`)
+      if (timedOut) throw timeout
+      // The bucket's stream failing, or clamd closing the connection without a word.
+      if (!answered) throw new ScannerUnavailable(`the file could not be streamed to clamd (${error.message})`)
     })
     return parseInstreamReply(await answer)
   } finally {

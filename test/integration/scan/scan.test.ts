@@ -195,7 +195,8 @@ t.test('with clamd frozen an upload stays quarantined past the scan timeout; tha
   for (const pid of pids) process.kill(pid, 'SIGSTOP')
   let created: SingleInstructions
   try {
-    created = await presignAndPut(app, 'waits.png', 'image/png', fileOf('image/png', 4096, 2))
+    // Larger than the sockets' buffers: the stream itself stalls, not only the wait for the verdict.
+    created = await presignAndPut(app, 'waits.png', 'image/png', fileOf('image/png', 6 * MiB, 2))
     t.equal((await confirmUpload(app, created.id)).json<UploadView>().status, 'quarantined')
     // Two attempts run out of time (SCAN_TIMEOUT_SECONDS=1): more than SCAN_RETRY_DELAYS lists, so the last delay
     // repeats instead of the scan being given up.
