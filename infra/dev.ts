@@ -14,6 +14,7 @@ import { formatReports, runBucketSetup } from '../server/src/cli/bucket.js'
 import { DEV_ENV_PATH, formatEnvFile, readDevEnv } from '../server/src/cli/dev-env.js'
 import { loadConfig } from '../server/src/config.js'
 import { devServerPort, keptDevPorts, portTakenAdvice, withoutEchoedEndpoints } from './dev-ports.js'
+import { devClamd } from './stack/dev-clamd.js'
 import { formatStack, PortTakenError, startStack, stackEnv } from './stack/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -56,6 +57,7 @@ const stack = await keepingPorts(() =>
   }),
 )
 log(`hoist: dev stack: ${formatStack(stack)}`)
+const clamd = await devClamd(env, log)
 const webhookUrl = env.WEBHOOK_URL
 const settings: Record<string, string> = {
   ...stackEnv(stack, env.S3_BUCKET_NAME ?? 'hoist-dev'),
@@ -73,6 +75,14 @@ const settings: Record<string, string> = {
         // A receiver on this machine is the point of development: allowed here, never by default in production.
         WEBHOOK_ALLOW_LOOPBACK:
           env.WEBHOOK_ALLOW_LOOPBACK ?? String(/^http:\/\/(127\.|localhost[:/]|\[::1\])/.test(webhookUrl)),
+      }
+    : {}),
+  ...(clamd
+    ? {
+        SCAN: 'clamav',
+        CLAMD_HOST: clamd.host,
+        CLAMD_PORT: String(clamd.port),
+        SCAN_MAX_BYTES: String(clamd.streamMaxBytes),
       }
     : {}),
   API_URL: apiUrl,
@@ -118,7 +128,7 @@ async function stop(): Promise<void> {
   stopping = true
   log('hoist: stopping')
   for (const child of children) child.kill('SIGTERM')
-  await stack.stop()
+  await Promise.all([stack.stop(), clamd?.server.dispose()])
   process.exit(0)
 }
 process.on('SIGINT', () => void stop())
@@ -153,6 +163,11 @@ log(
   webhookUrl
     ? `Webhooks: upload events go to ${webhookUrl} (WEBHOOK_SECRET in ${DEV_ENV_PATH}; loopback ${settings.WEBHOOK_ALLOW_LOOPBACK === 'true' ? 'allowed' : 'refused'})`
     : `Webhooks: off (set WEBHOOK_URL to receive them); the events are at ${apiUrl}/v1/events`,
+)
+log(
+  clamd
+    ? `Malware scanning: clamd at ${clamd.host}:${clamd.port} (a test database that finds the EICAR string; uploads are quarantined until scanned)`
+    : 'Malware scanning: off (SCAN=clamav npm run dev starts a clamd)',
 )
 log(
   `Bucket notifications: ${stack.source.s3 === 'env' ? 'off (S3_ENDPOINT names a store this command did not start)' : `MinIO → ${apiUrl}/v1/bucket-events`}`,

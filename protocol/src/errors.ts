@@ -46,7 +46,7 @@ export const ERRORS = {
   UPLOAD_NOT_PENDING: { status: 409, message: 'Upload %s is %s and can no longer change' },
   UPLOAD_NOT_ATTACHABLE: {
     status: 409,
-    message: 'Upload %s is %s: only pending and confirmed uploads can be attached',
+    message: 'Upload %s is %s: only pending, quarantined and confirmed uploads can be attached',
   },
   UPLOAD_BUSY: { status: 409, message: 'Upload %s is being changed by another request; retry in a moment' },
   /** State, not form: which part numbers exist depends on the upload's own plan (a schema cannot say). */

@@ -1,11 +1,12 @@
 /**
- * Upload events: every change of an upload record (confirmed, rejected, expired, deleted; processed once its image
- * variants exist) is one event, delivered to WEBHOOK_URL (Standard Webhooks) and readable from GET /v1/events.
+ * Upload events: every change of an upload record (quarantined, confirmed, rejected, expired, deleted; processed once
+ * its image variants exist) is one event, delivered to WEBHOOK_URL (Standard Webhooks) and readable from GET /v1/events.
  */
 import { Type, type Static } from 'typebox'
 import { UploadViewSchema } from './uploads.js'
 
 export const EventTypeSchema = Type.Union([
+  Type.Literal('upload.quarantined'),
   Type.Literal('upload.confirmed'),
   Type.Literal('upload.rejected'),
   Type.Literal('upload.expired'),

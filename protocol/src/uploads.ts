@@ -6,8 +6,14 @@ import { Type, type Static } from 'typebox'
 import { UPLOAD_ID_PATTERN } from './ids.js'
 import { MAX_PARTS } from './part-plan.js'
 
+/**
+ * `quarantined` (only with malware scanning on, SCAN=clamav): the bytes were verified and wait for the scanner; the
+ * object is not publicly readable and the view has no URL until the scan finds it clean (→ confirmed) or finds malware
+ * (→ rejected with reason `malware`).
+ */
 export const UploadStatusSchema = Type.Union([
   Type.Literal('pending'),
+  Type.Literal('quarantined'),
   Type.Literal('confirmed'),
   Type.Literal('rejected'),
   Type.Literal('expired'),
@@ -97,7 +103,7 @@ export const UploadViewSchema = Type.Object(
           "The app's records that use this upload (attached with POST /v1/uploads/{id}/attach), sorted; in GET /v1/uploads/{id}, the list and the attach/detach answers, absent when none",
       }),
     ),
-    url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed' })),
+    url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed (never while quarantined)' })),
     confirmedBy: Type.Optional(ConfirmedBySchema),
     image: Type.Optional(ImageInfoSchema),
     variants: Type.Optional(Type.Array(ImageVariantSchema)),
@@ -105,8 +111,11 @@ export const UploadViewSchema = Type.Object(
     reason: Type.Optional(
       Type.String({
         description:
-          'Why the upload was rejected (what confirm found), or `unreferenced` when `hoist gc` deleted it: nothing attached it and no document of the app referenced it',
+          'Why the upload was rejected (what confirm found, or `malware`), or `unreferenced` when `hoist gc` deleted it: nothing attached it and no document of the app referenced it',
       }),
+    ),
+    malwareSignature: Type.Optional(
+      Type.String({ description: "With reason 'malware': the name of the signature the scanner found" }),
     ),
     createdAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time' }),

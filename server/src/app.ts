@@ -19,6 +19,7 @@ import { methodGuard } from './plugins/method-guard.js'
 import mongoPlugin from './plugins/mongo.js'
 import oversizeBodyPlugin from './plugins/oversize-body.js'
 import s3Plugin from './plugins/s3.js'
+import scanPlugin from './plugins/scan.js'
 import sweeperPlugin from './plugins/sweeper.js'
 import uploadsPlugin from './plugins/uploads.js'
 import healthRoutes from './routes/health.js'
@@ -63,6 +64,7 @@ export const hoistApp = fp<{ config: Config }>(
     await app.register(uploadsPlugin)
     await app.register(sweeperPlugin)
     await app.register(eventsPlugin)
+    await app.register(scanPlugin)
 
     await app.register(healthRoutes)
     await app.register(uploadRoutes, { prefix: '/v1/uploads' })

@@ -145,6 +145,29 @@ const ConfigSchema = Type.Object({
   gcCollections: Type.Array(Type.String({ minLength: 1 }), { default: [], maxItems: 100 }),
   /** The worker's gc grace period (gc/grace.ts): 30m, 12h, 7d, 2w. */
   gcGrace: Type.String({ default: DEFAULT_GRACE }),
+  /**
+   * `clamav`: every upload is quarantined (not publicly readable, no URL) until clamd finds it clean; `off` (default):
+   * confirmed uploads are public at once.
+   */
+  scan: Type.Union([Type.Literal('off'), Type.Literal('clamav')], { default: 'off' }),
+  /** Where clamd listens (its TCPSocket/TCPAddr); required with SCAN=clamav. */
+  clamdHost: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\s/]+$' })),
+  clamdPort: Type.Integer({ minimum: 1, maximum: 65535, default: 3310 }),
+  /** The time budget of one scan, all of it: connecting, streaming the file, clamd's answer. Spent: retried later. */
+  scanTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
+  /** clamd's StreamMaxLength (Debian's clamd.conf: 25M): larger files are not sent, clamd would cut them off. */
+  scanMaxBytes: Type.Integer({ minimum: 1, default: 25 * MiB }),
+  /**
+   * Files larger than clamd's StreamMaxLength cannot be scanned: `reject` (default: never publish what was not
+   * scanned) rejects them with reason `too large to scan`; `publish` confirms them unscanned.
+   */
+  scanOversize: Type.Union([Type.Literal('reject'), Type.Literal('publish')], { default: 'reject' }),
+  /** Seconds between scan attempts while clamd is down; the last repeats for ever (a quarantined file is never given up). */
+  scanRetryDelaysSeconds: Type.Array(Type.Number({ minimum: 0 }), {
+    default: [10, 60, 300, 900],
+    minItems: 1,
+    maxItems: 50,
+  }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -206,6 +229,13 @@ export const ENV_NAMES = {
   gcDb: 'GC_DB',
   gcCollections: 'GC_COLLECTIONS',
   gcGrace: 'GC_GRACE',
+  scan: 'SCAN',
+  clamdHost: 'CLAMD_HOST',
+  clamdPort: 'CLAMD_PORT',
+  scanTimeoutSeconds: 'SCAN_TIMEOUT_SECONDS',
+  scanMaxBytes: 'SCAN_MAX_BYTES',
+  scanOversize: 'SCAN_OVERSIZE',
+  scanRetryDelaysSeconds: 'SCAN_RETRY_DELAYS',
 } as const satisfies Record<keyof Config, string>
 
 /** Env vars a deployment must set: the schema's required keys that have no default, by their env names. */
@@ -226,6 +256,7 @@ const ARRAY_KEYS = new Set<keyof Config>([
   'webhookRetryDelaysSeconds',
   'imageWidths',
   'gcCollections',
+  'scanRetryDelaysSeconds',
 ])
 /** Settings where an empty value means something (`S3_KEY_PREFIX=`: keys at the bucket's root) rather than "unset". */
 const EMPTY_IS_A_VALUE = new Set<keyof Config>(['s3KeyPrefix'])
@@ -277,6 +308,7 @@ export function parseConfig(input: Record<string, unknown>, nodeEnv?: string): C
       'WEBHOOK_URL must be https (plain http only to a loopback receiver, with WEBHOOK_ALLOW_LOOPBACK=true)',
     )
   }
+  if (config.scan === 'clamav' && !config.clamdHost) problems.push('SCAN=clamav needs CLAMD_HOST (where clamd listens)')
   const unknownTypes = (config.allowedContentTypes ?? []).filter((type) => !mediaTypeOf(type))
   if (unknownTypes.length > 0) {
     problems.push(`ALLOWED_CONTENT_TYPES has types Hoist cannot verify: ${unknownTypes.join(', ')}`)

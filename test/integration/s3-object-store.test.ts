@@ -5,6 +5,7 @@ import t, { type Test } from 'tap'
 import { SdkUrlSigner } from '../../server/src/storage/presign/sdk-url-signer.js'
 import { createS3Client } from '../../server/src/storage/s3-client.js'
 import { isS3NotFound } from '../../server/src/storage/s3-errors.js'
+import { copyObject } from '../../server/src/storage/s3-copy.js'
 import { S3ObjectStore } from '../../server/src/storage/s3-object-store.js'
 import { openObjectStore } from '../../server/src/storage/open-object-store.js'
 import { S3Address } from '../../server/src/storage/s3-address.js'
@@ -185,5 +186,35 @@ t.test(
       publicUrl: (k) => k,
     })
     t.same(await sdkOnly.storedDigest(key), expected, 'through the SDK')
+  },
+)
+
+t.test(
+  'copyObject: a server-side copy keeps bytes, type and cache headers, in one call or in copied parts',
+  async (t) => {
+    const client = createS3Client(config)
+    const own = openObjectStore(config)
+    t.teardown(() => {
+      client.destroy()
+      own.close()
+    })
+    const bytes = fileOf('video/mp4', 12 * 1024 * 1024, 9)
+    const from = `${config.s3KeyPrefix}.private/quarantine/copy-test/source.mp4`
+    await own.writeObject(from, bytes, 'video/mp4')
+    const head = (await own.head(from))!
+    const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+    // Objects over 5 GiB are copied in parts (UploadPartCopy): the same path, forced here with 5 MiB parts.
+    for (const [to, limits] of [
+      [`${config.s3KeyPrefix}copy-test/whole.mp4`, undefined],
+      [`${config.s3KeyPrefix}copy-test/parts.mp4`, { singleCopyMaxBytes: 1, partBytes: 5 * 1024 * 1024 }],
+    ] as const) {
+      await copyObject(client, config.s3Bucket, from, to, head, limits)
+      const copied = await client.send(new HeadObjectCommand({ Bucket: config.s3Bucket, Key: to }))
+      t.same(
+        [copied.ContentLength, copied.ContentType, copied.CacheControl],
+        [bytes.length, 'video/mp4', head.cacheControl],
+      )
+      t.equal(sha((await own.readObject(to, bytes.length))!), sha(bytes), `${to}: the same bytes`)
+    }
   },
 )

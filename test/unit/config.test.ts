@@ -137,3 +137,16 @@ t.test(
     t.same([config.gcDb, config.gcCollections, config.gcGrace], ['app', ['walkthroughs', 'versions'], '14d'])
   },
 )
+
+t.test(
+  'malware scanning: off by default; SCAN=clamav needs CLAMD_HOST; oversize files rejected unless told',
+  async (t) => {
+    const off = loadConfig(minimal)
+    t.same([off.scan, off.scanOversize, off.scanTimeoutSeconds], ['off', 'reject', 300])
+    t.throws(() => loadConfig({ ...minimal, SCAN: 'clamav' }), /SCAN=clamav needs CLAMD_HOST/)
+    const on = loadConfig({ ...minimal, SCAN: 'clamav', CLAMD_HOST: 'clamav.internal', SCAN_RETRY_DELAYS: '5,30' })
+    t.same([on.clamdHost, on.clamdPort, on.scanRetryDelaysSeconds], ['clamav.internal', 3310, [5, 30]])
+    t.throws(() => loadConfig({ ...minimal, SCAN: 'yes' }), /SCAN/)
+    t.throws(() => loadConfig({ ...minimal, SCAN_OVERSIZE: 'ignore' }), /SCAN_OVERSIZE/)
+  },
+)

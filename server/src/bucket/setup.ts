@@ -19,7 +19,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { isS3NotFound } from '../storage/s3-errors.js'
-import { corsRules, lifecycleRule, PUBLIC_READ_SID, publicReadPolicy, type BucketPolicy } from './documents.js'
+import {
+  corsRules,
+  lifecycleRule,
+  PRIVATE_DENY_SID,
+  PUBLIC_READ_SID,
+  publicReadPolicy,
+  type BucketPolicy,
+} from './documents.js'
 import { ensureNotifications, type BucketEvents } from './notifications.js'
 import { assertScoped } from './scope.js'
 
@@ -181,11 +188,12 @@ async function ensurePolicy(client: S3Client, options: BucketSetupOptions): Prom
   } catch (error) {
     if (!isMissingConfiguration(error)) throw error
   }
-  const others = (current?.Statement ?? []).filter((statement) => statement.Sid !== PUBLIC_READ_SID)
-  const currentOurs = (current?.Statement ?? []).find((statement) => statement.Sid === PUBLIC_READ_SID)
+  const oursSids = new Set([PUBLIC_READ_SID, PRIVATE_DENY_SID])
+  const others = (current?.Statement ?? []).filter((statement) => !oursSids.has(statement.Sid ?? ''))
+  const currentOurs = (current?.Statement ?? []).filter((statement) => oursSids.has(statement.Sid ?? ''))
   if (options.access === 'private') {
     const note = 'private bucket: serve through a CDN or GET /v1/uploads/{id}/download'
-    if (!currentOurs) return { step: 'policy', outcome: 'unchanged', note }
+    if (currentOurs.length === 0) return { step: 'policy', outcome: 'unchanged', note }
     // Only Hoist's statement goes; statements other teams added stay.
     if (others.length === 0) await client.send(new DeleteBucketPolicyCommand({ Bucket: options.bucket }))
     else
@@ -197,13 +205,15 @@ async function ensurePolicy(client: S3Client, options: BucketSetupOptions): Prom
       )
     return { step: 'policy', outcome: 'removed', note: `Hoist's public-read statement removed; ${note}` }
   }
-  const wanted = publicReadPolicy(options.bucket, options.keyPrefix)
-  if (currentOurs && sameJson(normaliseStatement(currentOurs), normaliseStatement(wanted.Statement[0]!))) {
+  const wanted = publicReadPolicy(options.bucket, options.keyPrefix, options.minio)
+  const bySid = (statements: BucketPolicy['Statement']): unknown[] =>
+    [...statements].sort((a, b) => (a.Sid ?? '').localeCompare(b.Sid ?? '')).map(normaliseStatement)
+  if (sameJson(bySid(currentOurs), bySid(wanted.Statement))) {
     return { step: 'policy', outcome: 'unchanged' }
   }
   const merged: BucketPolicy = { Version: wanted.Version, Statement: [...others, ...wanted.Statement] }
   await client.send(new PutBucketPolicyCommand({ Bucket: options.bucket, Policy: JSON.stringify(merged) }))
-  return { step: 'policy', outcome: currentOurs ? 'updated' : 'created' }
+  return { step: 'policy', outcome: currentOurs.length > 0 ? 'updated' : 'created' }
 }
 
 /** Stores echo policies back in their own spelling (arrays for single values, `{AWS: ['*']}` for `*`). */
@@ -211,7 +221,14 @@ function normaliseStatement(statement: BucketPolicy['Statement'][number]): unkno
   const list = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).map(String).sort()
   const principal = statement.Principal
   const principals = principal === '*' ? ['*'] : list((principal as { AWS?: unknown } | undefined)?.AWS ?? principal)
-  return { Effect: statement.Effect, Action: list(statement.Action), Resource: list(statement.Resource), principals }
+  return {
+    Sid: statement.Sid,
+    Effect: statement.Effect,
+    Action: list(statement.Action),
+    Resource: list(statement.Resource),
+    principals,
+    Condition: statement.Condition ?? null,
+  }
 }
 
 export async function setupBucket(client: S3Client, options: BucketSetupOptions): Promise<StepReport[]> {

@@ -61,7 +61,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
 
   const live = new Map<string, UploadRecord>()
-  for await (const record of options.maintenance.scan(['pending', 'confirmed'])) {
+  // Quarantined files (waiting for their malware scan, maybe for long while clamd is down) are live too: counted
+  // with the pending ones, never taken for orphans.
+  for await (const record of options.maintenance.scan(['pending', 'quarantined', 'confirmed'])) {
     // Variants belong to their record as much as its own object does.
     for (const key of keysOf(record)) live.set(key, record)
     if (record.status === 'confirmed') report.checked.confirmedRecords++

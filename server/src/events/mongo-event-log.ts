@@ -36,6 +36,7 @@ export class MongoEventLog {
     await mongo(() => createMissingIndexes(this.events, [WORKSPACE_SEQ_INDEX]))
     await this.work('delivery').ensureIndexes()
     await this.work('processing').ensureIndexes()
+    await this.work('scanning').ensureIndexes()
   }
 
   /** A workspace's events after position `after` (0: from the start), in order; `state` keeps those in that state. */

@@ -1,7 +1,7 @@
 /**
- * Work done on outbox events — webhook delivery (`delivery`) and image processing (`processing`) — by any number of
- * processes at once: each attempt is claimed by exactly one of them (a unique insert, atomic on MongoDB and FerretDB
- * alike), leased while it runs so others do not pick the event up — the lease renewed by its holder as long as the
+ * Work done on outbox events — webhook delivery (`delivery`), image processing (`processing`) and malware scans
+ * (`scanning`) — by any number of processes at once: each attempt is claimed by exactly one of them (a unique insert,
+ * atomic on MongoDB and FerretDB alike), leased while it runs so others do not pick the event up — the lease renewed by its holder as long as the
  * attempt runs — and recorded when it ends. A process that dies mid-attempt loses nothing: once its lease has run
  * out unrenewed, the next one records the attempt as lost and goes on.
  */
@@ -9,7 +9,7 @@ import type { Collection, Db, Filter } from 'mongodb'
 import { createMissingIndexes, isDuplicateKey, mongo } from '../storage/mongo-call.js'
 import { ATTEMPTS_COLLECTION, EVENTS_COLLECTION, type StoredEvent, type StoredWork } from './stored-event.js'
 
-export type WorkField = 'delivery' | 'processing'
+export type WorkField = 'delivery' | 'processing' | 'scanning'
 
 interface AttemptClaim {
   _id: string

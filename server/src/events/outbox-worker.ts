@@ -19,6 +19,8 @@ export interface OutboxWorkerOptions {
   /** One attempt at one event. Never throws: failures are outcomes. `final`: the schedule allows no retry after it. */
   attempt: (event: StoredEvent, now: Date, final: boolean) => Promise<AttemptOutcome>
   retryDelaysSeconds: readonly number[]
+  /** The last delay repeats for ever instead of failing the event (work that must never be given up: a scan). */
+  retryForever?: boolean
   /**
    * How long a claimed attempt stays leased without renewal; its holder renews it every third of that while the
    * attempt runs, so only an attempt whose process stopped (or stalled that long) is taken over as lost.
@@ -97,8 +99,7 @@ export class OutboxWorker {
       }
       return false
     }
-    const final =
-      nextRetryDelayMs(attempt - (current.scheduleStart ?? 0), this.options.retryDelaysSeconds) === undefined
+    const final = this.retryDelayMs(attempt - (current.scheduleStart ?? 0)) === undefined
     const heartbeat = this.heartbeat(event, attempt)
     let outcome: AttemptOutcome
     try {
@@ -134,6 +135,14 @@ export class OutboxWorker {
     }
   }
 
+  private retryDelayMs(failedAttempts: number): number | undefined {
+    const delays = this.options.retryDelaysSeconds
+    return nextRetryDelayMs(
+      this.options.retryForever ? Math.min(failedAttempts, delays.length) : failedAttempts,
+      delays,
+    )
+  }
+
   private record(current: StoredWork, attempt: number, outcome: AttemptOutcome): StoredWork {
     const now = this.options.clock()
     const base = { attempts: attempt, ...(current.scheduleStart ? { scheduleStart: current.scheduleStart } : {}) }
@@ -143,10 +152,7 @@ export class OutboxWorker {
     }
     if (outcome.state !== 'retry' && outcome.state !== 'failed')
       return { ...base, ...detail, state: outcome.state, deliveredAt: now }
-    const delay =
-      outcome.state === 'retry'
-        ? nextRetryDelayMs(attempt - (current.scheduleStart ?? 0), this.options.retryDelaysSeconds)
-        : undefined
+    const delay = outcome.state === 'retry' ? this.retryDelayMs(attempt - (current.scheduleStart ?? 0)) : undefined
     if (delay === undefined) return { ...base, ...detail, state: 'failed' }
     return { ...base, ...detail, state: 'pending', nextAttemptAt: new Date(now.getTime() + delay) }
   }

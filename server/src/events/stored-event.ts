@@ -23,8 +23,8 @@ export const EVENTS_COLLECTION = 'upload_events'
 /** Claims of delivery and processing attempts (outbox-work.ts). */
 export const ATTEMPTS_COLLECTION = 'event_attempts'
 
-/** `delivered` ends webhook delivery, `processed` ends image processing. */
-export type WorkState = DeliveryState | 'processed'
+/** `delivered` ends webhook delivery, `processed` ends image processing, `scanned` ends a malware scan. */
+export type WorkState = DeliveryState | 'processed' | 'scanned'
 
 /** The state of one kind of work on an event (delivery to the webhook, image processing): attempts and outcome. */
 export interface StoredWork {
@@ -61,6 +61,8 @@ export interface StoredEvent extends UploadTraceFields {
   delivery: StoredDelivery
   /** Image uploads, once confirmed: making their variants (the image worker). */
   processing?: StoredWork
+  /** Quarantined uploads: their malware scan (scan/scan-worker.ts). */
+  scanning?: StoredWork
 }
 
 const nextUlid = monotonicFactory(randomFractionFromPool)
@@ -91,6 +93,10 @@ export function eventFields(
     // A confirmed image waits for the image worker (a queue: a worker started later processes the backlog).
     ...(type === 'upload.confirmed' && record.kind === 'image' && record.source === 'api'
       ? { processing: { state: 'pending' as const, attempts: 0, nextAttemptAt: now } }
+      : {}),
+    // A quarantined upload waits for its scan the same way (scanning off, the queue waits for a scanner).
+    ...(type === 'upload.quarantined'
+      ? { scanning: { state: 'pending' as const, attempts: 0, nextAttemptAt: now } }
       : {}),
   }
 }

@@ -1,12 +1,12 @@
 // The FastifyInstance.config declaration.
 import type {} from './config.js'
 import fp from 'fastify-plugin'
-import type { ObjectStore } from '../storage/object-store.js'
+import type { ObjectStore, QuarantinedObjects } from '../storage/object-store.js'
 import { openObjectStore } from '../storage/open-object-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    objectStore: ObjectStore
+    objectStore: ObjectStore & QuarantinedObjects
   }
 }
 

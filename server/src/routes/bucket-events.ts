@@ -19,6 +19,7 @@ const OutcomeSchema = Type.Object({
   key: Type.String(),
   outcome: Type.Union([
     Type.Literal('confirmed'),
+    Type.Literal('quarantined'),
     Type.Literal('already-settled'),
     Type.Literal('rejected'),
     Type.Literal('busy'),
@@ -56,8 +57,10 @@ const bucketEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const record = await app.ledger.findByKey(key)
     if (!record) return ignored('no upload has this key')
     try {
-      const { confirmedNow } = await app.confirmer.confirmRecord(record, 'bucket-event')
-      return { key, outcome: confirmedNow ? 'confirmed' : 'already-settled' }
+      const { view, confirmedNow } = await app.confirmer.confirmRecord(record, 'bucket-event')
+      if (!confirmedNow) return { key, outcome: 'already-settled' }
+      // With scanning on, accepted means quarantined: published only once the scan finds it clean.
+      return { key, outcome: view.status === 'quarantined' ? 'quarantined' : 'confirmed' }
     } catch (error) {
       if (error instanceof UploadRejected) return { key, outcome: 'rejected', reason: error.message }
       if (error instanceof UploadBusy) return { key, outcome: 'busy' }

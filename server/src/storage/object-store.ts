@@ -4,6 +4,7 @@
  * first bytes, deletes, multipart bookkeeping and URL signing.
  */
 
+import type { Readable } from 'node:stream'
 import type { LocalFileInput } from './s3-put-file.js'
 
 /** A request the uploader (or downloader) sends as is: `url` and `headers` are exactly what was signed. */
@@ -73,6 +74,17 @@ export interface DerivedObjects {
   readObject(key: string, maxBytes: number): Promise<Buffer | undefined>
   /** Writes a derived object (immutable cache headers, like every object Hoist writes). */
   writeObject(key: string, bytes: Buffer, contentType: string): Promise<void>
+}
+
+/**
+ * What the malware scanner needs besides the ObjectStore: the file's bytes as a stream (files can be gigabytes), and a
+ * server-side copy from its quarantine key to the key it is published under.
+ */
+export interface QuarantinedObjects {
+  /** The object's bytes, streamed; undefined when there is none. */
+  openObject(key: string): Promise<Readable | undefined>
+  /** Copies `from` to `to` inside the bucket (with its Content-Type and Cache-Control); `source` is from a HEAD. */
+  copyObject(from: string, to: string, source: ObjectHead): Promise<void>
 }
 
 /** What the bucket holds for a key, as `hoist migrate` checks it against the local file. */

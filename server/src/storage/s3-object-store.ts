@@ -18,6 +18,7 @@ import type {
   ObjectStore,
   DerivedObjects,
   LocalFileTarget,
+  QuarantinedObjects,
   ObjectSummary,
   OpenMultipartUpload,
   PartUrlInput,
@@ -34,6 +35,8 @@ import { putFile, singlePutHeaders, type LocalFileInput } from './s3-put-file.js
 import type { S3DirectCalls } from './s3-direct-calls.js'
 import type { IncomingHttpHeaders } from 'node:http'
 import { header } from '../net/headers.js'
+import type { Readable } from 'node:stream'
+import { copyObject } from './s3-copy.js'
 
 export interface S3ObjectStoreOptions {
   client: S3Client
@@ -47,7 +50,7 @@ export interface S3ObjectStoreOptions {
   direct?: S3DirectCalls
 }
 
-export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjects {
+export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjects, QuarantinedObjects {
   readonly bucket: string
   private readonly client: S3Client
   private readonly signer: UrlSigner
@@ -79,6 +82,22 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
       }
       return Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array())
     })
+  }
+
+  openObject(key: string): Promise<Readable | undefined> {
+    return s3Call(async () => {
+      try {
+        const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
+        return object.Body as Readable | undefined
+      } catch (error) {
+        if (await this.isMissing(error, key)) return undefined
+        throw error
+      }
+    })
+  }
+
+  copyObject(from: string, to: string, source: ObjectHead): Promise<void> {
+    return s3Call(() => copyObject(this.client, this.bucket, from, to, source))
   }
 
   writeObject(key: string, bytes: Buffer, contentType: string): Promise<void> {

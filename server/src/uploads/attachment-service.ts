@@ -1,6 +1,6 @@
 /**
  * Attaching and detaching: the app's backend says which of its records use an upload. Only an app token (`role:
- * "app"`) may; only a pending or confirmed upload can be attached (one that ended has no file to keep). Views read
+ * "app"`) may; only a pending, quarantined or confirmed upload can be attached (one that ended has no file to keep). Views read
  * by the API list the references.
  */
 import type { UploadView } from '@hoist/protocol'
@@ -11,7 +11,8 @@ import { findOwned } from './deps.js'
 import type { Principal } from './principal.js'
 import { toView } from './record.js'
 
-const ATTACHABLE = new Set(['pending', 'confirmed'])
+// A quarantined upload is attachable like a pending one: the app's record can name it before its scan ends.
+const ATTACHABLE = new Set(['pending', 'quarantined', 'confirmed'])
 
 export class AttachmentService {
   constructor(private readonly deps: { ledger: UploadLedger; attachments: AttachmentStore }) {}

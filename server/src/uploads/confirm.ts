@@ -1,10 +1,12 @@
 /**
  * Confirm: turns a pending upload whose object is verified in the bucket into a confirmed record with its final
- * URL. Reads at most the object's first 4 KiB. Idempotent; concurrent confirms make one transition and all
- * answer with the stored record.
+ * URL — or, when it was uploaded to a quarantine key (malware scanning on), into a quarantined record without one,
+ * which the scan worker publishes once clean (scan/scan-worker.ts). Reads at most the object's first 4 KiB.
+ * Idempotent; concurrent confirms make one transition and all answer with the stored record.
  */
 import { partLength, type ConfirmedBy, type UploadView } from '@hoist/protocol'
 import { NotUploadedYet, UploadBusy, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
+import { publishedKey } from '../bucket/private-keys.js'
 import { IMMUTABLE_CACHE_CONTROL } from '../storage/cache-control.js'
 import type { ObjectHead } from '../storage/object-store.js'
 import { findOwned, type ServiceDeps } from './deps.js'
@@ -85,16 +87,21 @@ export class UploadConfirmer {
       return { view: this.answerFor(rejected ?? (await this.current(record))), confirmedNow: false }
     }
 
+    const etag = verdict.head.etag ? { etag: verdict.head.etag } : {}
+    // Every path that accepts an upload (the client, the sweeper, a bucket notification) comes through here, so a
+    // file in quarantine is never published without its scan.
     const confirmed = await this.deps.ledger.transition(
       record._id,
       'pending',
-      {
-        status: 'confirmed',
-        confirmedBy,
-        url: this.deps.store.publicUrl(record.key),
-        ...(verdict.head.etag ? { etag: verdict.head.etag } : {}),
-        confirmedAt: this.deps.clock(),
-      },
+      publishedKey(record.key)
+        ? { status: 'quarantined', confirmedBy, ...etag }
+        : {
+            status: 'confirmed',
+            confirmedBy,
+            url: this.deps.store.publicUrl(record.key),
+            ...etag,
+            confirmedAt: this.deps.clock(),
+          },
       record,
     )
     // Lost the race (another confirm, the sweeper, a delete): answer with whatever won.
@@ -109,7 +116,7 @@ export class UploadConfirmer {
   }
 
   private answerFor(record: UploadRecord): UploadView {
-    if (record.status === 'confirmed') return toView(record)
+    if (record.status === 'confirmed' || record.status === 'quarantined') return toView(record)
     if (record.status === 'rejected') throw new UploadRejected(record.reason ?? 'it did not match what was declared')
     if (record.status === 'pending') throw new UploadBusy(record._id)
     throw new UploadNotPending(record._id, record.status)

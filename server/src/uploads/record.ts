@@ -8,7 +8,7 @@ import type { MediaKind } from './media-types.js'
 import type { UploadTraceFields } from '../telemetry/upload-tracing.js'
 
 /** Statuses that hold bytes against the workspace quota. */
-export const QUOTA_HOLDING_STATUSES: readonly UploadStatus[] = ['pending', 'confirmed']
+export const QUOTA_HOLDING_STATUSES: readonly UploadStatus[] = ['pending', 'quarantined', 'confirmed']
 
 export interface MultipartPlan {
   /** S3's multipart upload id: never leaves the server. */
@@ -41,7 +41,7 @@ export interface UploadRecord extends UploadTraceFields {
   metadataPairs?: string[]
   /** Metadata keys the token's upload rules fixed (upload-rules.ts): the app set them, not the browser. */
   fixedMetadata?: string[]
-  /** Final public (or CDN) URL, set when confirmed. */
+  /** Final public (or CDN) URL, set when confirmed (never while quarantined: the key is then a quarantine key). */
   url?: string
   confirmedBy?: ConfirmedBy
   /** Set by the image worker: the upright size and placeholder, the variants — or why it could not make them. */
@@ -50,8 +50,10 @@ export interface UploadRecord extends UploadTraceFields {
   processingError?: string
   processedAt?: Date
   etag?: string
-  /** Why confirm rejected the upload, or why `hoist gc` deleted it (`unreferenced`). */
+  /** Why confirm or the malware scan (`malware`) rejected the upload, or why `hoist gc` deleted it (`unreferenced`). */
   reason?: string
+  /** With reason `malware`: the signature the scanner found. */
+  malwareSignature?: string
   source: 'api' | 'migration'
   /** For migrated files: where the file was, relative to the old uploads directory. */
   legacyPath?: string
@@ -87,6 +89,7 @@ export function toView(record: UploadRecord): UploadView {
     ...(record.variants ? { variants: record.variants } : {}),
     ...(record.processingError ? { processingError: record.processingError } : {}),
     ...(record.reason ? { reason: record.reason } : {}),
+    ...(record.malwareSignature ? { malwareSignature: record.malwareSignature } : {}),
     createdAt: record.createdAt.toISOString(),
     expiresAt: record.expiresAt.toISOString(),
     ...(record.confirmedAt ? { confirmedAt: record.confirmedAt.toISOString() } : {}),

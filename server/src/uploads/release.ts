@@ -21,7 +21,7 @@ export async function releaseStorage(deps: { store: ObjectStore }, record: Uploa
 }
 
 /**
- * Deletes a confirmed upload: its objects (the file and its variants) first, then the record, so a failure in between
+ * Deletes a confirmed (or quarantined) upload: its objects (the file and its variants) first, then the record, so a failure in between
  * leaves a record to retry. `reason` goes on the record and so into its `upload.deleted` event (`unreferenced` when
  * `hoist gc` deleted it). Returns the record after, or undefined when another writer moved it first.
  */
@@ -32,7 +32,7 @@ export async function deleteConfirmed(
 ): Promise<UploadRecord | undefined> {
   const deleted = keysOf(record)
   await Promise.all(deleted.map((key) => deps.store.delete(key)))
-  const after = await deps.ledger.transition(record._id, 'confirmed', {
+  const after = await deps.ledger.transition(record._id, record.status, {
     status: 'deleted',
     ...(reason ? { reason } : {}),
     ...purgeChange(record, deps.clock()),

@@ -1,8 +1,8 @@
 /**
  * The sweeper, for pending uploads past their expiry. Before expiring one it looks in the bucket: a file that was
  * uploaded but never confirmed (the tab closed after the PUT) and passes confirm's verification is confirmed
- * (`confirmedBy: "sweeper"`); only what is missing or incomplete expires — pending → expired by a claimed transition,
- * then its object is deleted or its multipart upload aborted. A record it cannot check (the bucket unreachable) is
+ * (`confirmedBy: "sweeper"`; quarantined first when it went to a quarantine key, see scan/scan-worker.ts); only what
+ * is missing or incomplete expires — pending → expired by a claimed transition, then its object is deleted or its multipart upload aborted. A record it cannot check (the bucket unreachable) is
  * left for the next sweep. Safe with several sweepers at once and against a late confirm: one transition wins.
  * It also purges the keys of records that ended without an object once their URL can no longer be used
  * (tombstone.ts), so a replayed PUT leaves nothing behind.

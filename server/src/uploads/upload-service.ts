@@ -21,6 +21,7 @@ import {
   UploadNotPending,
 } from '../errors.js'
 import { findOwned, type ServiceDeps } from './deps.js'
+import { quarantineKey } from '../bucket/private-keys.js'
 import { displayFilename, downloadFilename, newUploadId, objectKey } from './keys.js'
 import { mediaTypeOf, type MediaType } from './media-types.js'
 import type { Principal } from './principal.js'
@@ -36,7 +37,7 @@ function verifiedExtension(record: UploadRecord): string {
   return mediaTypeOf(record.contentType)?.extension ?? /\.([A-Za-z0-9]{1,10})$/.exec(record.key)?.[1] ?? 'bin'
 }
 
-const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'confirmed', 'rejected', 'expired']
+const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'quarantined', 'confirmed', 'rejected', 'expired']
 
 export class UploadService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -56,7 +57,9 @@ export class UploadService {
 
     const now = this.deps.clock()
     const id = newUploadId(now)
-    const key = objectKey(config.s3KeyPrefix, principal.workspaceId, id, mediaType.extension, now)
+    const publicKey = objectKey(config.s3KeyPrefix, principal.workspaceId, id, mediaType.extension, now)
+    // With scanning on, the file goes where the bucket never serves it anonymously, until its scan finds it clean.
+    const key = config.scan === 'off' ? publicKey : quarantineKey(config.s3KeyPrefix, publicKey)
     const base = {
       _id: id,
       workspaceId: principal.workspaceId,
@@ -136,7 +139,7 @@ export class UploadService {
 
   /**
    * Pending: discarded (record first, so a racing confirm loses; then the object or multipart upload).
-   * Confirmed: the object is deleted, then the record. Already gone: nothing to do.
+   * Confirmed or quarantined: the object is deleted, then the record. Already gone: nothing to do.
    */
   async remove(principal: Principal, id: string): Promise<void> {
     let record = await findOwned(this.deps.ledger, principal, id, { deleted: 'found' })
@@ -151,10 +154,11 @@ export class UploadService {
       // Another request moved it first (a confirm, the sweeper): act on what it is now.
       const now = await this.deps.ledger.settled(record._id, 'pending')
       if (!now) throw new UploadBusy(record._id)
-      if (now.status !== 'confirmed') return
+      if (now.status !== 'confirmed' && now.status !== 'quarantined') return
       record = now
     }
-    if (record.status === 'confirmed') await deleteConfirmed(this.deps, record)
+    // A quarantined file the scanner is publishing at this moment: the scanner loses its transition and removes its copy.
+    if (record.status === 'confirmed' || record.status === 'quarantined') await deleteConfirmed(this.deps, record)
   }
 
   /** A short-lived GET URL, for buckets that are not public. */

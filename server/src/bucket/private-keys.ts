@@ -1,0 +1,27 @@
+/**
+ * The part of Hoist's key space that is never publicly readable: `<S3_KEY_PREFIX>.private/`. The public-read policy
+ * grants anonymous GET on `<S3_KEY_PREFIX>*` and denies it on this part (documents.ts), so everything else about the
+ * prefix — the IAM policy, the lifecycle rule, bucket notifications, `hoist doctor` — covers it unchanged. No
+ * workspace id or prefix segment starts with a dot, so no public key can fall in it.
+ *
+ * Uploads wait here for the malware scan (`.private/quarantine/`, then copied to their public key); private uploads
+ * can live in another folder of it.
+ */
+
+export const PRIVATE_FOLDER = '.private/'
+const QUARANTINE_FOLDER = `${PRIVATE_FOLDER}quarantine/`
+
+/** A prefix segment as S3_KEY_PREFIX allows it (no dots), so the quarantine folder is found without the config. */
+const QUARANTINE_KEY = /^((?:[A-Za-z0-9_-]+\/)*)\.private\/quarantine\/(.+)$/
+
+/** Where an upload waits for its scan: the public key, moved under the private folder of the same prefix. */
+export function quarantineKey(keyPrefix: string, publicKey: string): string {
+  if (!publicKey.startsWith(keyPrefix)) throw new Error(`${publicKey} is not under ${keyPrefix}`)
+  return `${keyPrefix}${QUARANTINE_FOLDER}${publicKey.slice(keyPrefix.length)}`
+}
+
+/** The key a quarantined file is published under once clean; undefined when `key` is not a quarantine key. */
+export function publishedKey(key: string): string | undefined {
+  const match = QUARANTINE_KEY.exec(key)
+  return match ? `${match[1]}${match[2]}` : undefined
+}
