@@ -135,6 +135,16 @@ const ConfigSchema = Type.Object({
   imageTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 600, default: 60 }),
   /** Images a worker process makes variants of at once (each takes up to one core). */
   imageConcurrency: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+
+  /** `off`: no /metrics and no measuring at all (the benchmark's baseline); `on`: Prometheus metrics (docs/OPERATIONS.md). */
+  metrics: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  /**
+   * Scrapers send `Authorization: Bearer <METRICS_TOKEN>`. Unset: /metrics is open, except with NODE_ENV=production,
+   * where it is then refused (the API is public on Render).
+   */
+  metricsToken: Type.Optional(Type.String({ minLength: 24 })),
+  /** `hoist worker` serves its /metrics on this port; unset: it serves none. (The API serves /metrics on PORT.) */
+  metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -192,6 +202,9 @@ export const ENV_NAMES = {
   imageMaxPixels: 'IMAGE_MAX_PIXELS',
   imageTimeoutSeconds: 'IMAGE_TIMEOUT_SECONDS',
   imageConcurrency: 'IMAGE_CONCURRENCY',
+  metrics: 'METRICS',
+  metricsToken: 'METRICS_TOKEN',
+  metricsPort: 'METRICS_PORT',
 } as const satisfies Record<keyof Config, string>
 
 /** Env vars a deployment must set: the schema's required keys that have no default, by their env names. */

@@ -13,9 +13,9 @@ declare module 'fastify' {
 /** The object store (one S3 client per process), closed with the app. */
 export default fp(
   async (app) => {
-    const store = openObjectStore(app.config)
+    const store = openObjectStore(app.config, app.metrics?.dependencies)
     app.addHook('onClose', async () => store.close())
     app.decorate('objectStore', store)
   },
-  { name: 'hoist-s3', dependencies: ['hoist-config'] },
+  { name: 'hoist-s3', dependencies: ['hoist-config', 'hoist-metrics'] },
 )

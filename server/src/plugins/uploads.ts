@@ -18,7 +18,13 @@ declare module 'fastify' {
 /** The upload services, wired to the ledger and the object store. */
 export default fp(
   async (app) => {
-    const deps = { config: app.config, ledger: app.ledger, store: app.objectStore, clock: () => new Date() }
+    const deps = {
+      config: app.config,
+      ledger: app.ledger,
+      store: app.objectStore,
+      clock: () => new Date(),
+      ...(app.metrics ? { countTransition: app.metrics.countTransition } : {}),
+    }
     const uploads = new UploadService(deps)
     app.decorate('uploads', uploads)
     // Before MongoDB closes (hooks run in reverse order of registration): the quota leases are returned.

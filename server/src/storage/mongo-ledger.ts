@@ -18,7 +18,7 @@ import {
   type UploadLedger,
   type UploadPageQuery,
 } from './ledger.js'
-import { createMissingIndexes, isDuplicateKey, isMongoUnavailable, mongo } from './mongo-call.js'
+import { createMissingIndexes, isDuplicateKey, isMongoUnavailable, mongoCalls, type MongoCalls } from './mongo-call.js'
 
 export interface MongoLedgerOptions {
   /** A webhook receiver is configured: new events start out pending delivery. */
@@ -37,6 +37,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   private readonly uploads: Collection<UploadRecord>
   private readonly events: Collection<StoredEvent>
   private readonly leases: Collection<QuotaLease>
+  private readonly calls: MongoCalls
 
   constructor(
     private readonly db: Db,
@@ -45,10 +46,11 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     this.uploads = db.collection<UploadRecord>('uploads')
     this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
     this.leases = db.collection<QuotaLease>(LEASES_COLLECTION)
+    this.calls = mongoCalls(db)
   }
 
   ensureIndexes(): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.ensureIndexes', async () => {
       await createMissingIndexes(this.uploads, [
         { key: { key: 1 }, name: 'key_unique', unique: true },
         // Listing a workspace newest first: ULID ids sort by creation time.
@@ -75,13 +77,13 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   ping(): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.ping', async () => {
       await this.db.command({ ping: 1 })
     })
   }
 
   insert(record: UploadRecord): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.insert', async () => {
       try {
         await this.uploads.insertOne(record)
       } catch (error) {
@@ -92,19 +94,19 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   get(workspaceId: string, id: string): Promise<UploadRecord | undefined> {
-    return mongo(async () => (await this.uploads.findOne({ _id: id, workspaceId })) ?? undefined)
+    return this.calls('ledger.get', async () => (await this.uploads.findOne({ _id: id, workspaceId })) ?? undefined)
   }
 
   getById(id: string): Promise<UploadRecord | undefined> {
-    return mongo(async () => (await this.uploads.findOne({ _id: id })) ?? undefined)
+    return this.calls('ledger.getById', async () => (await this.uploads.findOne({ _id: id })) ?? undefined)
   }
 
   findByKey(key: string): Promise<UploadRecord | undefined> {
-    return mongo(async () => (await this.uploads.findOne({ key })) ?? undefined)
+    return this.calls('ledger.findByKey', async () => (await this.uploads.findOne({ key })) ?? undefined)
   }
 
   listPage({ workspaceId, statuses, beforeId, metadataPair, limit }: UploadPageQuery): Promise<UploadRecord[]> {
-    return mongo(() =>
+    return this.calls('ledger.listPage', () =>
       this.uploads
         .find({
           workspaceId,
@@ -129,24 +131,31 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     changes: TransitionChanges,
     read?: UploadRecord,
   ): Promise<UploadRecord | undefined> {
-    const current = from === 'pending' && read?._id === id ? read : await mongo(() => this.uploads.findOne({ _id: id }))
+    const current =
+      from === 'pending' && read?._id === id
+        ? read
+        : await this.calls('ledger.getById', () => this.uploads.findOne({ _id: id }))
     // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"
     // means it is still in `from`.
     if (current?.status !== from) return undefined
     const now = new Date()
     const applied = { ...changes, updatedAt: now }
-    const claimed = await appendEvent(this.events, {
-      _id: `${id}:${from}`,
-      uploadId: id,
-      from,
-      changes: applied,
-      ...eventFields(`upload.${changes.status}`, { ...current, ...applied }, now, this.options.webhooks),
-    })
+    const claimed = await appendEvent(
+      this.events,
+      {
+        _id: `${id}:${from}`,
+        uploadId: id,
+        from,
+        changes: applied,
+        ...eventFields(`upload.${changes.status}`, { ...current, ...applied }, now, this.options.webhooks),
+      },
+      this.calls,
+    )
     if (!claimed) {
       await this.completeStuckTransition(id, from)
       return undefined
     }
-    const after = await mongo(() =>
+    const after = await this.calls('ledger.transition', () =>
       this.uploads.findOneAndUpdate({ _id: id }, { $set: applied }, { returnDocument: 'after' }),
     )
     this.options.onEvent?.()
@@ -154,7 +163,8 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   recordImage(id: string, result: ImageResult): Promise<UploadRecord | undefined> {
-    return mongo(
+    return this.calls(
+      'ledger.recordImage',
       async () =>
         (await this.uploads.findOneAndUpdate({ _id: id }, { $set: result }, { returnDocument: 'after' })) ?? undefined,
     )
@@ -170,7 +180,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   findExpired(now: Date, limit: number): Promise<UploadRecord[]> {
-    return mongo(() =>
+    return this.calls('ledger.findExpired', () =>
       this.uploads
         .find({ status: 'pending', expiresAt: { $lt: now } })
         .sort({ expiresAt: 1 })
@@ -180,7 +190,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   findPurgeDue(now: Date, limit: number): Promise<UploadRecord[]> {
-    return mongo(() =>
+    return this.calls('ledger.findPurgeDue', () =>
       this.uploads
         .find({ purgeAfter: { $lte: now } })
         .sort({ purgeAfter: 1 })
@@ -190,7 +200,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   clearPurge(id: string): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.clearPurge', async () => {
       await this.uploads.updateOne({ _id: id }, { $unset: { purgeAfter: '' } })
     })
   }
@@ -208,7 +218,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   usedBytes(workspaceId: string, range: IdRange = {}): Promise<number> {
-    return mongo(async () => {
+    return this.calls('ledger.usedBytes', async () => {
       const [sum] = await this.uploads
         .aggregate<{ total: number }>([
           {
@@ -233,19 +243,19 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   insertLease(lease: QuotaLease): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.insertLease', async () => {
       await this.leases.insertOne(lease)
     })
   }
 
   deleteLease(id: string): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.deleteLease', async () => {
       await this.leases.deleteOne({ _id: id })
     })
   }
 
   leasedBytes(workspaceId: string, now: Date): Promise<number> {
-    return mongo(async () => {
+    return this.calls('ledger.leasedBytes', async () => {
       const [sum] = await this.leases
         .aggregate<{ total: number }>([
           { $match: { workspaceId, expiresAt: { $gt: now } } },
@@ -257,17 +267,20 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   deleteExpiredLeases(now: Date): Promise<number> {
-    return mongo(async () => (await this.leases.deleteMany({ expiresAt: { $lte: now } })).deletedCount)
+    return this.calls(
+      'ledger.deleteExpiredLeases',
+      async () => (await this.leases.deleteMany({ expiresAt: { $lte: now } })).deletedCount,
+    )
   }
 
   withdraw(id: string): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.withdraw', async () => {
       await this.uploads.deleteOne({ _id: id, status: 'pending' })
     })
   }
 
   findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]> {
-    return mongo(async () => {
+    return this.calls('ledger.findStuckTransitions', async () => {
       const stuck: { uploadId: string; from: UploadStatus }[] = []
       // Every transition's claim stays as its event: look at them in batches, against their records in one query each.
       const claims = this.events.find(
@@ -291,7 +304,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
    * STUCK_TRANSITION_MS qualify, so a live writer that is merely slow is never overtaken.
    */
   completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
-    return mongo(async () => {
+    return this.calls('ledger.completeStuckTransition', async () => {
       const claim = await this.events.findOne({ _id: `${uploadId}:${from}` })
       if (!claim?.changes || Date.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
       const record = await this.uploads.findOne({ _id: uploadId }, { projection: { status: 1 } })

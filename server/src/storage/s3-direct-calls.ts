@@ -13,7 +13,9 @@ import http, { type IncomingHttpHeaders } from 'node:http'
 import https from 'node:https'
 import { HttpRequest } from '@smithy/protocol-http'
 import type { SignatureV4 } from '@smithy/signature-v4'
+import { observed, type DependencyObserver } from '../metrics/observers.js'
 import type { S3Address } from './s3-address.js'
+import { isS3Timeout } from './s3-errors.js'
 
 export interface DirectResponse {
   status: number
@@ -26,6 +28,8 @@ export interface S3DirectCallsOptions {
   signer: SignatureV4
   connectionTimeoutMs: number
   requestTimeoutMs: number
+  /** Told of each call, named as the S3 operation it is (HeadObject, GetObject, PutObject), like the SDK's. */
+  observer?: DependencyObserver
 }
 
 /** An S3 answer other than 2xx, shaped as s3-errors.ts reads the SDK's. */
@@ -41,6 +45,8 @@ export class S3HttpError extends Error {
 }
 
 type Method = 'HEAD' | 'GET' | 'PUT'
+
+const OPERATION_OF: Record<Method, string> = { HEAD: 'HeadObject', GET: 'GetObject', PUT: 'PutObject' }
 
 /** Error bodies are short XML; more than this is not read. */
 const MAX_ERROR_BODY = 4096
@@ -72,7 +78,19 @@ export class S3DirectCalls {
     this.agent.destroy()
   }
 
-  private async call(
+  private call(
+    method: Method,
+    key: string,
+    headers: Record<string, string>,
+    maxBytes: number,
+    body?: Buffer,
+  ): Promise<DirectResponse> {
+    return observed(this.options.observer, 's3', OPERATION_OF[method], isS3Timeout, () =>
+      this.withRetry(method, key, headers, maxBytes, body),
+    )
+  }
+
+  private async withRetry(
     method: Method,
     key: string,
     headers: Record<string, string>,

@@ -155,7 +155,10 @@ export class UploadService {
         { status: 'deleted', ...purgeChange(record, this.deps.clock()) },
         record,
       )
-      if (discarded) return releaseStorage(this.deps, discarded)
+      if (discarded) {
+        this.deps.countTransition?.('deleted', 'client')
+        return releaseStorage(this.deps, discarded)
+      }
       // Another request moved it first (a confirm, the sweeper): act on what it is now.
       const now = await this.deps.ledger.settled(record._id, 'pending')
       if (!now) throw new UploadBusy(record._id)
@@ -165,10 +168,11 @@ export class UploadService {
     if (record.status === 'confirmed') {
       // Objects first (the file and its variants), then the record: a failure in between leaves a record to retry.
       await Promise.all(keysOf(record).map((key) => this.deps.store.delete(key)))
-      await this.deps.ledger.transition(record._id, 'confirmed', {
+      const deleted = await this.deps.ledger.transition(record._id, 'confirmed', {
         status: 'deleted',
         ...purgeChange(record, this.deps.clock()),
       })
+      if (deleted) this.deps.countTransition?.('deleted', 'client')
     }
   }
 
