@@ -38,6 +38,7 @@ declare module 'fastify' {
 /** The JSON bodies are small; 256 KiB leaves room for a hostile 100 KB filename to reach validation (a clear 400). */
 const BODY_LIMIT_BYTES = 256 * 1024
 
+/** The options of hoistApp. @public */
 export interface HoistAppOptions {
   config: Config
   /** NODE_ENV=production (default: read from the environment): /metrics then needs METRICS_TOKEN. */

@@ -143,7 +143,7 @@ const ConfigSchema = Type.Object({
    * where it is then refused (the API is public on Render).
    */
   metricsToken: Type.Optional(Type.String({ minLength: 24 })),
-  /** `hoist worker` serves its /metrics on this port; unset: it serves none. (The API serves /metrics on PORT.) */
+  /** `hoist worker` and `hoist events deliver` serve their /metrics on this port; unset: none. (The API's is on PORT.) */
   metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
 })
 

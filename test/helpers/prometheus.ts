@@ -1,6 +1,6 @@
 /** Reading the Prometheus text format in tests: samples by name and labels, and the metric families a scrape names. */
 
-export interface Sample {
+interface Sample {
   name: string
   labels: Record<string, string>
   value: number
@@ -9,7 +9,7 @@ export interface Sample {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g
 
-export function parseSamples(text: string): Sample[] {
+function parseSamples(text: string): Sample[] {
   const samples: Sample[] = []
   for (const line of text.split('\n')) {
     if (line.startsWith('#') || line.trim() === '') continue
@@ -30,7 +30,7 @@ export function valueOf(text: string, name: string, labels: Record<string, strin
 }
 
 /** The metric families a scrape declares (`# TYPE` lines), with their types. */
-export function metricFamilies(text: string): Map<string, string> {
+function metricFamilies(text: string): Map<string, string> {
   return new Map(
     [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1]!, match[2]!] as [string, string]),
   )

@@ -4,7 +4,7 @@
  */
 import type { Backlog } from '../events/outbox-work.js'
 
-export interface BacklogReport {
+interface BacklogReport {
   webhooks: { pending: number; oldestPendingAt?: string; oldestAgeSeconds?: number }
   images: { pending: number; oldestPendingAt?: string; oldestAgeSeconds?: number }
 }

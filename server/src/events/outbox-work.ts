@@ -70,7 +70,7 @@ export class OutboxWork {
    * written. Each query may run `timeoutMs` on the server (for /metrics and `hoist doctor`: a figure, never a hang).
    */
   backlog(timeoutMs: number): Promise<Backlog> {
-    return this.calls(`outbox.backlog`, async () => {
+    return this.calls('outbox.backlog', async () => {
       const pending = { [`${this.field}.state`]: 'pending' } as Filter<StoredEvent>
       const [count, oldest] = await Promise.all([
         this.events.countDocuments(pending, { maxTimeMS: timeoutMs }),

@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto'
 
 /** Why a scrape is refused (for its 401), or undefined when it may read. */
-export type MetricsRefusal = (authorization: string | undefined) => string | undefined
+type MetricsRefusal = (authorization: string | undefined) => string | undefined
 
 export function metricsRefusal(token: string | undefined, production: boolean): MetricsRefusal {
   if (!token) {

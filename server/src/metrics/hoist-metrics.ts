@@ -18,8 +18,7 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 type OutboxWorkName = 'webhooks' | 'images'
 
 /** Reads the backlog of each kind of outbox work (outbox-work.ts `backlog`). */
-export type BacklogReader = (timeoutMs: number) => Promise<Record<OutboxWorkName, Backlog>>
-
+type BacklogReader = (timeoutMs: number) => Promise<Record<OutboxWorkName, Backlog>>
 
 /** How one attempt at outbox work ended: done, given up for good, or scheduled again. */
 type AttemptOutcome = 'delivered' | 'processed' | 'failed' | 'retry'

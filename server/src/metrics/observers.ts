@@ -16,7 +16,7 @@ export interface DependencyObserver {
 }
 
 /** A record's change, named after its event (`upload.<transition>`). */
-export type UploadTransition = 'confirmed' | 'rejected' | 'expired' | 'deleted' | 'processed'
+type UploadTransition = 'confirmed' | 'rejected' | 'expired' | 'deleted' | 'processed'
 
 /** Who made it: the client's request, the sweeper, a bucket notification, or the image worker. */
 export type TransitionActor = 'client' | 'sweeper' | 'notification' | 'worker'

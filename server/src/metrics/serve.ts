@@ -10,7 +10,7 @@ import { toErrorResponse } from '../plugins/error-handler.js'
 import { metricsRefusal } from './access.js'
 import type { HoistMetrics } from './hoist-metrics.js'
 
-export interface MetricsServerOptions {
+interface MetricsServerOptions {
   port: number
   host: string
   token: string | undefined

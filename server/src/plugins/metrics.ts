@@ -13,9 +13,9 @@ declare module 'fastify' {
 }
 
 /** The route label of a request no route matched (a 404): one value, whatever the URL was. */
-export const UNMATCHED_ROUTE = 'unmatched'
+const UNMATCHED_ROUTE = 'unmatched'
 
-export interface MetricsPluginOptions {
+interface MetricsPluginOptions {
   /** NODE_ENV=production: without METRICS_TOKEN, /metrics is refused rather than public. */
   production: boolean
 }

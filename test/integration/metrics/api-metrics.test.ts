@@ -2,15 +2,16 @@
  * GET /metrics on the API, against the real stack: a scrape before and after one upload (presign, PUT to MinIO,
  * confirm) sees the counters and the request histogram move, and the MongoDB and S3 calls measured; labels carry route
  * templates, never an upload id, a key or a workspace; METRICS_TOKEN keeps everyone else out (401, the error shape);
- * quota and rate-limit refusals are counted; METRICS=off serves no /metrics at all.
+ * quota and rate-limit refusals and webhook attempts are counted; METRICS=off serves no /metrics at all.
  */
 import t from 'tap'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
-import { confirmUpload, createUpload, putObject } from '../../helpers/api.js'
+import { confirmUpload, createUpload, putObject, uploadFile } from '../../helpers/api.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
 import { valueOf } from '../../helpers/prometheus.js'
 import { sharedStack } from '../../helpers/stack.js'
+import { startWebhookReceiver } from '../../helpers/webhook-receiver.js'
 
 const TOKEN = 'metrics-token-for-the-api-0123456789'
 const stack = await sharedStack(t)
@@ -111,6 +112,37 @@ t.test('quota refusals and rate-limited requests are counted', async (t) => {
   t.equal(moved(before, after, 'hoist_quota_refusals_total'), 1)
   t.equal(moved(before, after, 'hoist_rate_limited_total', { route: '/v1/uploads' }), 1)
 })
+
+t.test(
+  'webhook attempts: a receiver answering 500, then 200 — one retry, one delivered, both calls timed',
+  async (t) => {
+    const receiver = await startWebhookReceiver(t, (_delivery, index) => (index === 0 ? 500 : 200))
+    const { app: delivering } = await startHoist(t, {
+      stack,
+      config: {
+        webhookUrl: receiver.url,
+        webhookSecret: receiver.secret,
+        webhookAllowLoopback: true,
+        webhookRetryDelaysSeconds: [0.2, 0.2],
+      },
+    })
+    await uploadFile(delivering, { filename: 'hooked.png', contentType: 'image/png', bytes: fileOf('image/png', 2000) })
+    await receiver.waitFor(2)
+    const read = async (): Promise<string> => (await delivering.inject({ method: 'GET', url: '/metrics' })).body
+    let text = await read()
+    for (let i = 0; i < 50 && valueOf(text, 'hoist_webhook_deliveries_total', { outcome: 'delivered' }) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      text = await read()
+    }
+    t.equal(valueOf(text, 'hoist_webhook_deliveries_total', { outcome: 'retry' }), 1)
+    t.equal(valueOf(text, 'hoist_webhook_deliveries_total', { outcome: 'delivered' }), 1)
+    t.equal(
+      valueOf(text, 'hoist_dependency_duration_seconds_count', { dependency: 'webhook', operation: 'deliver' }),
+      2,
+    )
+    t.notOk(text.includes(receiver.url), 'the receiver’s URL is in no label')
+  },
+)
 
 t.test('METRICS=off: no /metrics, and the API works as before', async (t) => {
   const { app: quiet } = await startHoist(t, { stack, config: { metrics: 'off' } })
