@@ -33,6 +33,9 @@ const url = await Promise.race([
   worker.then((result) => {
     throw new Error(`the worker exited: ${result.stderr}`)
   }),
+  new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('the worker did not announce its /metrics within 60 s')), 60_000).unref(),
+  ),
 ])
 
 const scrape = async (): Promise<string> => {

@@ -23,7 +23,12 @@ t.test(
   'with METRICS_TOKEN: refused (401, the API’s error shape) without it or with another, served with it',
   async (t) => {
     const { scrape } = await served(t, TOKEN, false)
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abcdef' }, { authorization: TOKEN }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong-token-0123456789abcdef' },
+      { authorization: TOKEN },
+    ]
+    for (const headers of attempts) {
       const refused = await scrape(headers)
       t.equal(refused.status, 401)
       const body = (await refused.json()) as { error: { code: string; message: string } }
