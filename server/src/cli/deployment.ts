@@ -1,6 +1,5 @@
 import type { Db, MongoClient } from 'mongodb'
 import type { Config } from '../config.js'
-import type { DependencyObserver } from '../metrics/observers.js'
 import { connectMongo } from '../storage/mongo-client.js'
 import { MongoLedger } from '../storage/mongo-ledger.js'
 import { openObjectStore } from '../storage/open-object-store.js'
@@ -13,17 +12,10 @@ export interface Deployment {
   db: Db
 }
 
-/**
- * Opens what the API opens (the ledger on MongoDB, the object store on S3) for one command, then closes it; the
- * store's S3 calls are told to `observer` when given (a worker's metrics).
- */
-export async function withDeployment<T>(
-  config: Config,
-  work: (deployment: Deployment) => Promise<T>,
-  observer?: DependencyObserver,
-): Promise<T> {
+/** Opens what the API opens (the ledger on MongoDB, the object store on S3) for one command, then closes it. */
+export async function withDeployment<T>(config: Config, work: (deployment: Deployment) => Promise<T>): Promise<T> {
   const mongo = await connectMongo(config.mongoUri, config.mongoTimeoutMs)
-  const store = openObjectStore(config, observer)
+  const store = openObjectStore(config)
   try {
     const db = mongo.db(config.mongoDbName)
     return await work({ ledger: new MongoLedger(db, { webhooks: Boolean(config.webhookUrl) }), store, mongo, db })

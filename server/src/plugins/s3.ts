@@ -13,7 +13,8 @@ declare module 'fastify' {
 /** The object store (one S3 client per process), closed with the app. */
 export default fp(
   async (app) => {
-    const store = openObjectStore(app.config, app.metrics?.dependencies)
+    const store = openObjectStore(app.config)
+    if (app.metrics) store.observeCalls(app.metrics.dependencies)
     app.addHook('onClose', async () => store.close())
     app.decorate('objectStore', store)
   },

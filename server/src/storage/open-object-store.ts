@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { Config } from '../config.js'
-import type { DependencyObserver } from '../metrics/observers.js'
 import { SdkUrlSigner } from './presign/sdk-url-signer.js'
 import { SigV4UrlSigner } from './presign/sigv4-url-signer.js'
 import type { UrlSigner } from './presign/url-signer.js'
@@ -9,7 +8,6 @@ import { createS3Client } from './s3-client.js'
 import { S3DirectCalls } from './s3-direct-calls.js'
 import { createS3Signer } from './s3-signer.js'
 import { S3ObjectStore } from './s3-object-store.js'
-import { observeS3Client } from './s3-observer.js'
 
 function createUrlSigner(config: Config, client: S3Client, address: S3Address): UrlSigner {
   if (config.presigner === 'sdk') return new SdkUrlSigner(client, config.s3Bucket)
@@ -18,29 +16,18 @@ function createUrlSigner(config: Config, client: S3Client, address: S3Address): 
 }
 
 /** The same time budget as the SDK client (s3-client.ts), and its credentials. */
-function createDirectCalls(
-  config: Config,
-  client: S3Client,
-  address: S3Address,
-  observer: DependencyObserver | undefined,
-): S3DirectCalls {
+function createDirectCalls(config: Config, client: S3Client, address: S3Address): S3DirectCalls {
   return new S3DirectCalls({
     address,
     signer: createS3Signer(config.awsRegion, client.config.credentials),
     connectionTimeoutMs: config.s3TimeoutMs,
     requestTimeoutMs: config.s3TimeoutMs,
-    ...(observer ? { observer } : {}),
   })
 }
 
-/**
- * The object store exactly as the API uses it — its S3 client, URL signer and public URLs — for the API, the CLI and
- * the benchmarks; every call it makes to S3 is told to `observer` (the process's metrics) when given. Call `close()`
- * when done.
- */
-export function openObjectStore(config: Config, observer?: DependencyObserver): S3ObjectStore {
+/** The object store exactly as the API uses it — its S3 client, URL signer and public URLs — for the API, the CLI and the benchmarks. Call `close()` when done. */
+export function openObjectStore(config: Config): S3ObjectStore {
   const client = createS3Client(config)
-  if (observer) observeS3Client(client, observer)
   const address = new S3Address({
     bucket: config.s3Bucket,
     region: config.awsRegion,
@@ -54,6 +41,6 @@ export function openObjectStore(config: Config, observer?: DependencyObserver): 
     signer: createUrlSigner(config, client, address),
     publicUrl: (key) => (base ? `${base}/${key}` : address.objectUrl(key)),
     keyPrefix: config.s3KeyPrefix,
-    direct: createDirectCalls(config, client, address, observer),
+    direct: createDirectCalls(config, client, address),
   })
 }

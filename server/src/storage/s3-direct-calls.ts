@@ -28,8 +28,6 @@ export interface S3DirectCallsOptions {
   signer: SignatureV4
   connectionTimeoutMs: number
   requestTimeoutMs: number
-  /** Told of each call, named as the S3 operation it is (HeadObject, GetObject, PutObject), like the SDK's. */
-  observer?: DependencyObserver
 }
 
 /** An S3 answer other than 2xx, shaped as s3-errors.ts reads the SDK's. */
@@ -53,6 +51,8 @@ const MAX_ERROR_BODY = 4096
 
 export class S3DirectCalls {
   private readonly agent: http.Agent
+  /** Told of each call, named as the S3 operation it is (HeadObject, GetObject, PutObject), like the SDK's. */
+  private observer: DependencyObserver | undefined
 
   constructor(private readonly options: S3DirectCallsOptions) {
     const secure = options.address.target('').protocol === 'https:'
@@ -74,6 +74,11 @@ export class S3DirectCalls {
     return this.call('PUT', key, { ...headers, 'content-length': String(body.length) }, 0, body)
   }
 
+  /** From now on, each call is told to `observer` (the process's metrics). */
+  observeCalls(observer: DependencyObserver): void {
+    this.observer = observer
+  }
+
   close(): void {
     this.agent.destroy()
   }
@@ -85,7 +90,7 @@ export class S3DirectCalls {
     maxBytes: number,
     body?: Buffer,
   ): Promise<DirectResponse> {
-    return observed(this.options.observer, 's3', OPERATION_OF[method], isS3Timeout, () =>
+    return observed(this.observer, 's3', OPERATION_OF[method], isS3Timeout, () =>
       this.withRetry(method, key, headers, maxBytes, body),
     )
   }

@@ -79,9 +79,9 @@ With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behin
   async run(_parsed, loadConfig) {
     const config = loadConfig()
     const metrics = workerMetrics(config)
-    return withDeployment(config, async ({ db }) => {
+    return withDeployment(config, async ({ db, store }) => {
       const events = new MongoEventLog(db)
-      const metricsServer = metrics && (await serveWorkerMetrics(metrics, config, db, events))
+      const metricsServer = metrics && (await serveWorkerMetrics(metrics, config, { db, store, events }))
       const deliverer = delivererFor(config, events, {
         ...(metrics ? { observer: metrics.dependencies } : {}),
         onAttempt: (event, delivery) => {

@@ -21,48 +21,45 @@ export default defineCommand({
   help: `The image worker, until stopped (SIGTERM/SIGINT): makes responsive variants of every confirmed image — upright,
 without EXIF/GPS, IMAGE_WIDTHS wide (default 320,640,1280,1920; never upscaled), WebP (and AVIF with IMAGE_AVIF=true) —
 plus a thumbhash placeholder, records them on the upload and emits upload.processed. Any number may run at once:
-each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS and IMAGE_CONCURRENCY. With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behind METRICS_TOKEN).`,
+each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS and IMAGE_CONCURRENCY.
+With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behind METRICS_TOKEN).`,
   options: {},
   async run(_parsed, loadConfig) {
     const config = loadConfig()
     const metrics = workerMetrics(config)
-    return withDeployment(
-      config,
-      async ({ db, ledger, store }) => {
-        const events = new MongoEventLog(db)
-        await events.ensureIndexes()
-        const metricsServer = metrics && (await serveWorkerMetrics(metrics, config, db, events))
-        const worker = imageWorker({
-          work: events.work('processing'),
-          events,
-          ledger,
-          store,
-          variants: variantOptions(config),
-          maxImageBytes: config.maxImageBytes,
-          concurrency: config.imageConcurrency,
-          webhooks: Boolean(config.webhookUrl),
-          clock: () => new Date(),
-          ...(metrics ? { countTransition: metrics.countTransition } : {}),
-          onAttempt: (event, state) => {
-            metrics?.countImageJob(event, state)
-            console.log(
-              `${event.uploadId} ${event.data.filename}: ${state.state}${state.lastError ? ` (${state.lastError})` : ''}`,
-            )
-          },
-        })
-        worker.start()
-        console.error(
-          `hoist: image worker started (${variantOptions(config).formats.join(', ')} at ${config.imageWidths.join(', ')} px)`,
-        )
-        await new Promise<void>((resolve) => {
-          process.once('SIGTERM', resolve)
-          process.once('SIGINT', resolve)
-        })
-        await worker.stop()
-        await metricsServer?.close()
-        return 0
-      },
-      metrics?.dependencies,
-    )
+    return withDeployment(config, async ({ db, ledger, store }) => {
+      const events = new MongoEventLog(db)
+      await events.ensureIndexes()
+      const metricsServer = metrics && (await serveWorkerMetrics(metrics, config, { db, store, events }))
+      const worker = imageWorker({
+        work: events.work('processing'),
+        events,
+        ledger,
+        store,
+        variants: variantOptions(config),
+        maxImageBytes: config.maxImageBytes,
+        concurrency: config.imageConcurrency,
+        webhooks: Boolean(config.webhookUrl),
+        clock: () => new Date(),
+        ...(metrics ? { countTransition: metrics.countTransition } : {}),
+        onAttempt: (event, state) => {
+          metrics?.countImageJob(event, state)
+          console.log(
+            `${event.uploadId} ${event.data.filename}: ${state.state}${state.lastError ? ` (${state.lastError})` : ''}`,
+          )
+        },
+      })
+      worker.start()
+      console.error(
+        `hoist: image worker started (${variantOptions(config).formats.join(', ')} at ${config.imageWidths.join(', ')} px)`,
+      )
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve)
+        process.once('SIGINT', resolve)
+      })
+      await worker.stop()
+      await metricsServer?.close()
+      return 0
+    })
   },
 })
