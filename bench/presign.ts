@@ -76,14 +76,15 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 /**
  * The API's CPU per presign with its metrics on (the default) and with METRICS=off: rounds of one run each,
- * interleaved, so that other work on the machine weighs on both alike; medians. On benchPresign's SigV4 database, run
- * before: its indexes exist, so each start is quick.
+ * interleaved, so that other work on the machine weighs on both alike; medians. Each run on a database of its own,
+ * like every presign run: on FerretDB v1 the first quota sum of an instance reads every upload of the workspace, and
+ * after one run the workspace holds thousands.
  */
 export async function benchMetricsCost(stack: Stack, bucket: string, database: string): Promise<MetricsCost> {
   const runs: Record<'on' | 'off', PresignRow[]> = { on: [], off: [] }
   for (let round = 0; round < COST_ROUNDS; round++) {
     for (const metrics of ['on', 'off'] as const) {
-      const api = await startHoistApi(stack, bucket, `${database}_sigv4`, { METRICS: metrics })
+      const api = await startHoistApi(stack, bucket, `${database}_metrics_${metrics}_${round}`, { METRICS: metrics })
       try {
         runs[metrics].push(await drive(api, presignRequest(), `METRICS=${metrics}`, COST_DURATION_S))
       } finally {

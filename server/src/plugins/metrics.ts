@@ -34,13 +34,16 @@ export default fp<MetricsPluginOptions>(
     app.decorate('metrics', metrics)
     const routeOf = (url: string | undefined): string => url ?? UNMATCHED_ROUTE
 
-    app.addHook('onResponse', async (request, reply) => {
+    // Callback hooks, not async ones: these run on every request, and a promise each is measurable per presign.
+    app.addHook('onResponse', (request, reply, done) => {
       const labels = { route: routeOf(request.routeOptions.url), method: request.method, status: reply.statusCode }
       metrics.httpDuration.observe(labels, reply.elapsedTime / 1000)
+      done()
     })
-    app.addHook('onError', async (request, _reply, error) => {
+    app.addHook('onError', (request, _reply, error, done) => {
       if (error.code === 'QUOTA_EXCEEDED') metrics.quotaRefusals.inc()
       else if (error.code === 'RATE_LIMITED') metrics.rateLimited.inc({ route: routeOf(request.routeOptions.url) })
+      done()
     })
 
     const refusal = metricsRefusal(app.config.metricsToken, production)
