@@ -1,7 +1,7 @@
 /**
  * Presign throughput: Hoist's POST /v1/uploads (JWT, validation, ledger insert, presign) with its SigV4 signer and
  * with the SDK's getSignedUrl, against Uppy Companion's S3 signing endpoint on the same MinIO — one run, one
- * machine. autocannon drives each listening server from this process; CPU is read from the server's /proc.
+ * machine. Then what the metrics cost: the same presigns with METRICS on and off, interleaved. autocannon drives each listening server from this process; CPU is read from the server's /proc.
  */
 import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
@@ -26,6 +26,7 @@ async function drive(
   server: ServerProcess,
   request: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string },
   variant: string,
+  durationS = DURATION_S,
 ): Promise<PresignRow> {
   const options = {
     url: `${server.url}${request.path}`,
@@ -36,12 +37,12 @@ async function drive(
   }
   await autocannon({ ...options, duration: WARMUP_S })
   const cpuBefore = cpuSeconds(server.pid)
-  const result = await autocannon({ ...options, duration: DURATION_S })
+  const result = await autocannon({ ...options, duration: durationS })
   const cpu = cpuSeconds(server.pid) - cpuBefore
   const total = result.requests.total
   return {
     variant,
-    requestsPerSecond: Math.round(total / DURATION_S),
+    requestsPerSecond: Math.round(total / durationS),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     cpuMicrosPerRequest: Math.round((cpu * 1e6) / Math.max(1, total)),
@@ -49,14 +50,59 @@ async function drive(
   }
 }
 
-export async function benchPresign(stack: Stack, bucket: string, database: string): Promise<PresignRow[]> {
+function presignRequest() {
   const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
-  const hoistRequest = {
+  return {
     method: 'POST' as const,
     path: '/v1/uploads',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ filename: 'step.png', contentType: 'image/png', size: 204_800 }),
   }
+}
+
+export interface MetricsCost {
+  rounds: number
+  /** Medians over the rounds of the API's CPU per presign. */
+  onMicros: number
+  offMicros: number
+  onRequestsPerSecond: number
+  offRequestsPerSecond: number
+}
+
+const COST_ROUNDS = 3
+const COST_DURATION_S = 6
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+/**
+ * The API's CPU per presign with its metrics on (the default) and with METRICS=off: rounds of one run each,
+ * interleaved, so that other work on the machine weighs on both alike; medians. Each run on a database of its own,
+ * like every presign run: on FerretDB v1 the first quota sum of an instance reads every upload of the workspace, and
+ * after one run the workspace holds thousands.
+ */
+export async function benchMetricsCost(stack: Stack, bucket: string, database: string): Promise<MetricsCost> {
+  const runs: Record<'on' | 'off', PresignRow[]> = { on: [], off: [] }
+  for (let round = 0; round < COST_ROUNDS; round++) {
+    for (const metrics of ['on', 'off'] as const) {
+      const api = await startHoistApi(stack, bucket, `${database}_metrics_${metrics}_${round}`, { METRICS: metrics })
+      try {
+        runs[metrics].push(await drive(api, presignRequest(), `METRICS=${metrics}`, COST_DURATION_S))
+      } finally {
+        await api.stop()
+      }
+    }
+  }
+  return {
+    rounds: COST_ROUNDS,
+    onMicros: median(runs.on.map((run) => run.cpuMicrosPerRequest)),
+    offMicros: median(runs.off.map((run) => run.cpuMicrosPerRequest)),
+    onRequestsPerSecond: median(runs.on.map((run) => run.requestsPerSecond)),
+    offRequestsPerSecond: median(runs.off.map((run) => run.requestsPerSecond)),
+  }
+}
+
+export async function benchPresign(stack: Stack, bucket: string, database: string): Promise<PresignRow[]> {
+  const hoistRequest = presignRequest()
   const rows: PresignRow[] = []
   for (const [variant, presigner] of [
     ['Hoist (SigV4 signer)', 'sigv4'],

@@ -15,6 +15,7 @@ import eventsPlugin from './plugins/events.js'
 import rateLimitsPlugin from './plugins/rate-limits.js'
 import errorHandlerPlugin, { toErrorResponse } from './plugins/error-handler.js'
 import inFlightPlugin from './plugins/in-flight.js'
+import metricsPlugin from './plugins/metrics.js'
 import { methodGuard } from './plugins/method-guard.js'
 import mongoPlugin from './plugins/mongo.js'
 import oversizeBodyPlugin from './plugins/oversize-body.js'
@@ -38,9 +39,16 @@ declare module 'fastify' {
 /** The JSON bodies are small; 256 KiB leaves room for a hostile 100 KB filename to reach validation (a clear 400). */
 const BODY_LIMIT_BYTES = 256 * 1024
 
+/** The options of hoistApp. @public */
+export interface HoistAppOptions {
+  config: Config
+  /** NODE_ENV=production (default: read from the environment): /metrics then needs METRICS_TOKEN. */
+  production?: boolean
+}
+
 /** The Hoist API as a plugin, to mount inside another Fastify app. @public */
-export const hoistApp = fp<{ config: Config }>(
-  async (app, { config }) => {
+export const hoistApp = fp<HoistAppOptions>(
+  async (app, { config, production = process.env.NODE_ENV === 'production' }) => {
     app.decorate('draining', false)
     app.setValidatorCompiler(compileValidator)
     const methods = methodGuard()
@@ -49,6 +57,7 @@ export const hoistApp = fp<{ config: Config }>(
     await app.register(inFlightPlugin)
     await app.register(oversizeBodyPlugin)
     await app.register(configPlugin, { config })
+    await app.register(metricsPlugin, { production })
     await app.register(cors, {
       // Only the configured origins get Access-Control-Allow-Origin; others get no CORS headers at all.
       origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
@@ -77,7 +86,7 @@ export const hoistApp = fp<{ config: Config }>(
 
 export async function buildApp(
   config: Config,
-  options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {},
+  options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> & Pick<HoistAppOptions, 'production'> = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.loggerInstance
@@ -94,6 +103,9 @@ export async function buildApp(
       void reply.code(statusCode).send(body)
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
-  await app.register(hoistApp, { config })
+  await app.register(hoistApp, {
+    config,
+    ...(options.production !== undefined ? { production: options.production } : {}),
+  })
   return app
 }

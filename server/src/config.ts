@@ -168,6 +168,15 @@ const ConfigSchema = Type.Object({
     minItems: 1,
     maxItems: 50,
   }),
+  /** `off`: no /metrics and no measuring at all (the benchmark's baseline); `on`: Prometheus metrics (docs/OPERATIONS.md). */
+  metrics: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  /**
+   * Scrapers send `Authorization: Bearer <METRICS_TOKEN>`. Unset: /metrics is open, except with NODE_ENV=production,
+   * where it is then refused (the API is public on Render).
+   */
+  metricsToken: Type.Optional(Type.String({ minLength: 24 })),
+  /** `hoist worker` and `hoist events deliver` serve their /metrics on this port; unset: none. (The API's is on PORT.) */
+  metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -236,6 +245,9 @@ export const ENV_NAMES = {
   scanMaxBytes: 'SCAN_MAX_BYTES',
   scanOversize: 'SCAN_OVERSIZE',
   scanRetryDelaysSeconds: 'SCAN_RETRY_DELAYS',
+  metrics: 'METRICS',
+  metricsToken: 'METRICS_TOKEN',
+  metricsPort: 'METRICS_PORT',
 } as const satisfies Record<keyof Config, string>
 
 /** Env vars a deployment must set: the schema's required keys that have no default, by their env names. */

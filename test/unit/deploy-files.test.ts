@@ -69,13 +69,14 @@ t.test('render.yaml: the image worker runs the built CLI with the API’s own se
   )
 })
 
-t.test('render.yaml: secrets are never committed; JWT_SECRET is generated', async (t) => {
+t.test('render.yaml: secrets are never committed; JWT_SECRET and METRICS_TOKEN are generated', async (t) => {
   for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'MONGO_URI']) {
     const entry = api.envVars.find((v) => v.key === key)
     t.equal(entry?.sync, false, `${key} is set in the dashboard`)
     t.equal(entry?.value, undefined, `${key} has no value in the file`)
   }
   t.equal(api.envVars.find((v) => v.key === 'JWT_SECRET')?.generateValue, true)
+  t.equal(api.envVars.find((v) => v.key === 'METRICS_TOKEN')?.generateValue, true, '/metrics is never public there')
 })
 
 t.test('render.yaml: health check, no disk, the built entry point, the static site’s output folder', async (t) => {

@@ -4,7 +4,8 @@
  * marked failed and visible (GET /v1/events?status=failed, `hoist events list --status failed`). It never runs inside
  * a request: the request path only writes the event.
  */
-import { guardedRequest } from '../net/guarded-request.js'
+import { observed, type DependencyObserver } from '../metrics/observers.js'
+import { guardedRequest, RequestTimedOut } from '../net/guarded-request.js'
 import { uploadTracing } from '../telemetry/upload-tracing.js'
 import type { OutboxWork } from './outbox-work.js'
 import { OutboxWorker, type AttemptOutcome, type OutboxWorkerOptions } from './outbox-worker.js'
@@ -22,6 +23,8 @@ export interface DelivererOptions extends Pick<
   allowLoopback: boolean
   timeoutMs: number
   retryDelaysSeconds: readonly number[]
+  /** Told how long each delivery took and whether the receiver spent WEBHOOK_TIMEOUT_SECONDS. */
+  observer?: DependencyObserver
 }
 
 /** Receivers may keep a deliverer waiting this long (their timeout) plus clock skew between instances. */
@@ -52,15 +55,18 @@ async function send(options: DelivererOptions, event: StoredEvent, now: Date): P
   const signature = signWebhook(options.secret, event.eventId, Math.floor(now.getTime() / 1000), body)
   let status: number
   try {
+    const isTimeout = (error: unknown): boolean => error instanceof RequestTimedOut
     status = (
-      await guardedRequest(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Hoist-Webhooks/1', ...signature },
-        body,
-        timeoutMs: options.timeoutMs,
-        allowLoopback: options.allowLoopback,
-        maxBodyBytes: 1024,
-      })
+      await observed(options.observer, 'webhook', 'deliver', isTimeout, () =>
+        guardedRequest(options.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'Hoist-Webhooks/1', ...signature },
+          body,
+          timeoutMs: options.timeoutMs,
+          allowLoopback: options.allowLoopback,
+          maxBodyBytes: 1024,
+        }),
+      )
     ).status
   } catch (error) {
     return { state: 'retry', lastError: (error as Error).message }

@@ -7,7 +7,7 @@
  */
 import type { Collection } from 'mongodb'
 import { dependencyUnavailable } from '../errors.js'
-import { isDuplicateKey, mongo } from '../storage/mongo-call.js'
+import { isDuplicateKey, mongo, type MongoCalls } from '../storage/mongo-call.js'
 import type { StoredEvent } from './stored-event.js'
 
 /** Appends that lose this many races in a row give up with a 503 (each lost race means another append succeeded). */
@@ -34,13 +34,15 @@ async function headSeq(events: Collection<StoredEvent>, workspaceId: string): Pr
 
 /**
  * Inserts `event` at its workspace's next seq. Returns the event as stored, or undefined when its `_id` is already
- * another event's (a transition someone else claimed, an upload.processed already written).
+ * another event's (a transition someone else claimed, an upload.processed already written). `calls`: the store's
+ * measured mongo() (mongo-call.ts).
  */
 export function appendEvent(
   events: Collection<StoredEvent>,
   event: Omit<StoredEvent, 'seq'>,
+  calls: MongoCalls = (_operation, call) => mongo(call),
 ): Promise<StoredEvent | undefined> {
-  return inTurn(`${events.dbName}.${event.workspaceId}`, (previous) => append(events, event, previous))
+  return inTurn(`${events.dbName}.${event.workspaceId}`, (previous) => append(calls, events, event, previous))
 }
 
 /**
@@ -71,13 +73,14 @@ function inTurn<T extends { seq: number } | undefined>(
 }
 
 function append(
+  calls: MongoCalls,
   events: Collection<StoredEvent>,
   event: Omit<StoredEvent, 'seq'>,
   previousSeq: number | undefined,
 ): Promise<StoredEvent | undefined> {
   // One driver call as far as mongo() is concerned: a transient failure retries the whole append, which then finds
   // its own event if the failed insert had in fact been applied.
-  return mongo(async () => {
+  return calls('upload_events.append', async () => {
     let seq = previousSeq === undefined ? (await headSeq(events, event.workspaceId)) + 1 : previousSeq + 1
     for (let race = 0; race < MAX_APPEND_RACES; race++) {
       const stored: StoredEvent = { ...event, seq }

@@ -8,9 +8,9 @@
  */
 import type { DeliveryState } from '@hoist/protocol'
 import type { Collection, Db, Filter } from 'mongodb'
-import { createMissingIndexes, mongo } from '../storage/mongo-call.js'
+import { createMissingIndexes, mongoCalls, type MongoCalls } from '../storage/mongo-call.js'
 import { appendEvent, WORKSPACE_SEQ_INDEX } from './event-sequence.js'
-import { OutboxWork, type WorkField } from './outbox-work.js'
+import { OutboxWork, type Backlog, type WorkField } from './outbox-work.js'
 import { EVENTS_COLLECTION, type StoredEvent } from './stored-event.js'
 
 export interface FeedPage {
@@ -21,9 +21,11 @@ export interface FeedPage {
 
 export class MongoEventLog {
   private readonly events: Collection<StoredEvent>
+  private readonly calls: MongoCalls
 
   constructor(private readonly db: Db) {
     this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
+    this.calls = mongoCalls(db)
   }
 
   /** The queue of one kind of work on these events (webhook delivery, image processing). */
@@ -33,15 +35,24 @@ export class MongoEventLog {
 
   async ensureIndexes(): Promise<void> {
     // Also made by MongoLedger.ensureIndexes: a process that only appends here (`hoist worker`) needs it as well.
-    await mongo(() => createMissingIndexes(this.events, [WORKSPACE_SEQ_INDEX]))
+    await this.calls('events.ensureIndexes', () => createMissingIndexes(this.events, [WORKSPACE_SEQ_INDEX]))
     await this.work('delivery').ensureIndexes()
     await this.work('processing').ensureIndexes()
     await this.work('scanning').ensureIndexes()
   }
 
+  /** What waits in the outbox, by kind of work: webhook deliveries and image processing (see OutboxWork.backlog). */
+  async backlog(timeoutMs: number): Promise<{ webhooks: Backlog; images: Backlog }> {
+    const [webhooks, images] = await Promise.all([
+      this.work('delivery').backlog(timeoutMs),
+      this.work('processing').backlog(timeoutMs),
+    ])
+    return { webhooks, images }
+  }
+
   /** A workspace's events after position `after` (0: from the start), in order; `state` keeps those in that state. */
   feed(workspaceId: string, query: { after?: number; limit: number; state?: DeliveryState }): Promise<FeedPage> {
-    return mongo(async () => {
+    return this.calls('events.feed', async () => {
       const after = query.after ?? 0
       const items = await this.events
         .find({ workspaceId, seq: { $gt: after }, ...(query.state ? { 'delivery.state': query.state } : {}) })
@@ -54,16 +65,16 @@ export class MongoEventLog {
 
   /** Writes an event that is not a transition (image processing); false when it was already written. */
   async append(event: Omit<StoredEvent, 'seq'>): Promise<boolean> {
-    return (await appendEvent(this.events, event)) !== undefined
+    return (await appendEvent(this.events, event, this.calls)) !== undefined
   }
 
   get(eventId: string): Promise<StoredEvent | undefined> {
-    return mongo(async () => (await this.events.findOne({ eventId })) ?? undefined)
+    return this.calls('events.get', async () => (await this.events.findOne({ eventId })) ?? undefined)
   }
 
   /** Puts events back in the queue: one by id, or every event of a workspace (or of all) since a time. */
   redeliver(filter: { eventId: string } | { since: Date; workspaceId?: string }, now: Date): Promise<number> {
-    return mongo(async () => {
+    return this.calls('events.redeliver', async () => {
       const match: Filter<StoredEvent> =
         'eventId' in filter
           ? { eventId: filter.eventId }

@@ -8,6 +8,7 @@
  */
 import type { ImageVariant } from '@hoist/protocol'
 import type { MongoEventLog } from '../events/mongo-event-log.js'
+import type { CountTransition } from '../metrics/observers.js'
 import type { OutboxWork } from '../events/outbox-work.js'
 import { OutboxWorker, type AttemptOutcome, type OutboxWorkerOptions } from '../events/outbox-worker.js'
 import { eventFields, type StoredEvent } from '../events/stored-event.js'
@@ -30,6 +31,8 @@ export interface ImageWorkerOptions extends Pick<OutboxWorkerOptions, 'clock' | 
   concurrency: number
   /** New events start out pending webhook delivery. */
   webhooks: boolean
+  /** Told of each upload.processed this worker writes (the metrics). */
+  countTransition?: CountTransition
 }
 
 /** Retries of a job that failed for a reason outside the image (the bucket or MongoDB away), then it is parked. */
@@ -114,9 +117,10 @@ async function fail(
 
 /** `upload.processed`, once per upload (its key is unique: a retried job does not send it twice). */
 async function emitProcessed(options: ImageWorkerOptions, record: UploadRecord, now: Date): Promise<void> {
-  await options.events.append({
+  const written = await options.events.append({
     _id: `${record._id}:processed`,
     uploadId: record._id,
     ...eventFields('upload.processed', record, now, options.webhooks),
   })
+  if (written) options.countTransition?.('processed', 'worker')
 }

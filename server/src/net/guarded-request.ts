@@ -19,6 +19,14 @@ export class RefusedUrlError extends Error {
   }
 }
 
+/** The receiver did not answer within the request's time budget. */
+export class RequestTimedOut extends Error {
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`)
+    this.name = 'RequestTimedOut'
+  }
+}
+
 export interface GuardedRequestOptions extends AddressPolicy {
   method: 'GET' | 'HEAD' | 'POST'
   headers?: Record<string, string>
@@ -107,9 +115,7 @@ export async function guardedRequest(target: string | URL, options: GuardedReque
     )
     request.on('error', (error: Error) =>
       reject(
-        error.name === 'AbortError' || error.name === 'TimeoutError'
-          ? new Error(`no answer within ${options.timeoutMs} ms`)
-          : error,
+        error.name === 'AbortError' || error.name === 'TimeoutError' ? new RequestTimedOut(options.timeoutMs) : error,
       ),
     )
     request.end(options.body)

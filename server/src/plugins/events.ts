@@ -10,7 +10,7 @@ import type { OutboxWorker } from '../events/outbox-worker.js'
 export function delivererFor(
   config: Config,
   log: MongoEventLog,
-  extra: Pick<DelivererOptions, 'pollMs' | 'onAttempt'> = {},
+  extra: Pick<DelivererOptions, 'pollMs' | 'onAttempt' | 'observer'> = {},
 ): OutboxWorker | undefined {
   if (!config.webhookUrl || !config.webhookSecret) return undefined
   return webhookDeliverer({
@@ -29,7 +29,12 @@ export function delivererFor(
 export default fp(
   async (app) => {
     if (app.config.eventDelivery !== 'api') return
-    const deliverer = delivererFor(app.config, app.eventLog)
+    const { metrics } = app
+    const deliverer = delivererFor(
+      app.config,
+      app.eventLog,
+      metrics ? { observer: metrics.dependencies, onAttempt: metrics.countDelivery } : {},
+    )
     if (!deliverer) return
     const wake = (): void => deliverer.wake()
     app.eventSignals.on('written', wake)
@@ -40,5 +45,5 @@ export default fp(
       await deliverer.stop()
     })
   },
-  { name: 'hoist-events', dependencies: ['hoist-config', 'hoist-mongo'] },
+  { name: 'hoist-events', dependencies: ['hoist-config', 'hoist-mongo', 'hoist-metrics'] },
 )

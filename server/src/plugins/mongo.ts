@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events'
 import fp from 'fastify-plugin'
 import { MongoEventLog } from '../events/mongo-event-log.js'
 import type { LedgerMaintenance, UploadLedger } from '../storage/ledger.js'
+import { observeMongo } from '../storage/mongo-call.js'
 import { connectMongoAtStartup } from '../storage/mongo-client.js'
 import { MongoLedger } from '../storage/mongo-ledger.js'
 import type { AttachmentStore } from '../storage/attachments.js'
@@ -32,12 +33,14 @@ export default fp(
       await client.close()
     })
     const db = client.db(app.config.mongoDbName)
+    if (app.metrics) observeMongo(db, app.metrics.dependencies)
     const signals = new EventEmitter()
     const ledger = new MongoLedger(db, {
       webhooks: Boolean(app.config.webhookUrl),
       onEvent: () => signals.emit('written'),
     })
     const eventLog = new MongoEventLog(db)
+    app.metrics?.readBacklogFrom((timeoutMs) => eventLog.backlog(timeoutMs), app.config.mongoTimeoutMs)
     await ledger.ensureIndexes()
     await eventLog.ensureIndexes()
     const attachments = new MongoAttachmentStore(db)
@@ -48,5 +51,5 @@ export default fp(
     app.decorate('eventLog', eventLog)
     app.decorate('eventSignals', signals)
   },
-  { name: 'hoist-mongo', dependencies: ['hoist-config'] },
+  { name: 'hoist-mongo', dependencies: ['hoist-config', 'hoist-metrics'] },
 )

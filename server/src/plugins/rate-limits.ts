@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyRequest, preHandlerAsyncHookHandler } fr
 import fp from 'fastify-plugin'
 import { Redis, type Command, type RedisOptions } from 'ioredis'
 import { RateLimited } from '../errors.js'
+import type { DependencyObserver } from '../metrics/observers.js'
 import { oneLine, StartupError } from '../startup-error.js'
 
 declare module 'fastify' {
@@ -33,7 +34,9 @@ const WINDOW_MS = 60_000
 export default fp(
   async (app) => {
     const { redisUrl, redisTimeoutMs } = app.config
-    const redis = redisUrl ? await connectRedis(redisUrl, redisTimeoutMs, app.log) : undefined
+    const redis = redisUrl
+      ? await connectRedis(redisUrl, redisTimeoutMs, app.log, app.metrics?.dependencies)
+      : undefined
     if (redis) app.decorate('pingRateLimitStore', async () => void (await redis.ping()))
     if (redis)
       app.addHook('onClose', async () => {
@@ -67,7 +70,7 @@ export default fp(
       lists: perUserAndRoute(app.config.listRateLimitPerMinute),
     })
   },
-  { name: 'hoist-rate-limits', dependencies: ['hoist-config'] },
+  { name: 'hoist-rate-limits', dependencies: ['hoist-config', 'hoist-metrics'] },
 )
 
 /** The route a request counts against: a HEAD is its GET. */
@@ -76,8 +79,13 @@ function routeOf(request: FastifyRequest): string {
 }
 
 /** Connects at start-up so a wrong REDIS_URL stops the API with a clear message instead of silently never limiting. */
-async function connectRedis(url: string, timeoutMs: number, log: FastifyBaseLogger): Promise<Redis> {
-  const redis = new BudgetedRedis(url, log, {
+async function connectRedis(
+  url: string,
+  timeoutMs: number,
+  log: FastifyBaseLogger,
+  observer: DependencyObserver | undefined,
+): Promise<Redis> {
+  const redis = new BudgetedRedis(url, log, observer, {
     lazyConnect: true,
     connectTimeout: 5_000,
     // The time budget: a frozen Redis keeps the connection open and never answers; no event says so.
@@ -108,28 +116,38 @@ async function connectRedis(url: string, timeoutMs: number, log: FastifyBaseLogg
   return redis
 }
 
-/** A Redis client that says (once per outage) when its commands time out: the limiter then counts nothing. */
+/**
+ * A Redis client that says (once per outage) when its commands time out — the limiter then counts nothing — and tells
+ * `observer` how long each command took (named by the command: `evalsha`, `ping`).
+ */
 class BudgetedRedis extends Redis {
   private silent = false
 
   constructor(
     url: string,
     private readonly log: FastifyBaseLogger,
+    private readonly observer: DependencyObserver | undefined,
     options: RedisOptions & { replyMapping?: 'legacy' },
   ) {
     super(url, options)
   }
 
   override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const started = process.hrtime.bigint()
+    const observe = (timedOut: boolean): void =>
+      this.observer?.observe('redis', command.name, Number(process.hrtime.bigint() - started) / 1e9, timedOut)
     const sent = super.sendCommand(command, stream)
     command.promise.then(
       () => {
+        observe(false)
         if (!this.silent) return
         this.silent = false
         this.log.info('Redis answers again: rate limits are counted again')
       },
       (error: unknown) => {
-        if (this.silent || (error as Error)?.message !== 'Command timed out') return
+        const timedOut = (error as Error)?.message === 'Command timed out'
+        observe(timedOut)
+        if (this.silent || !timedOut) return
         this.silent = true
         this.log.warn('Redis did not answer within REDIS_TIMEOUT_MS: rate limits are not counted until it does')
       },

@@ -14,8 +14,9 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const store = openObjectStore(app.config)
+    if (app.metrics) store.observeCalls(app.metrics.dependencies)
     app.addHook('onClose', async () => store.close())
     app.decorate('objectStore', store)
   },
-  { name: 'hoist-s3', dependencies: ['hoist-config'] },
+  { name: 'hoist-s3', dependencies: ['hoist-config', 'hoist-metrics'] },
 )

@@ -17,6 +17,7 @@ export default fp(
         confirmer: app.confirmer,
         store: app.objectStore,
         clock: () => new Date(),
+        ...(app.metrics ? { countTransition: app.metrics.countTransition } : {}),
         onCleanupError: (id, error) =>
           app.log.warn({ err: error, uploadId: id }, 'expired upload: bucket clean-up failed'),
       })

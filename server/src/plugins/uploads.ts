@@ -18,7 +18,13 @@ declare module 'fastify' {
 /** The upload services, wired to the ledger and the object store. */
 export default fp(
   async (app) => {
-    const deps = { config: app.config, ledger: app.ledger, store: app.objectStore, clock: () => new Date() }
+    const deps = {
+      config: app.config,
+      ledger: app.ledger,
+      store: app.objectStore,
+      clock: () => new Date(),
+      ...(app.metrics ? { countTransition: app.metrics.countTransition } : {}),
+    }
     app.decorate('uploads', new UploadService(deps))
     app.decorate('confirmer', new UploadConfirmer(deps))
     app.decorate('multipart', new MultipartService(deps))

@@ -12,11 +12,13 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
   type Collection,
+  type Db,
   type Document,
   type IndexDescription,
 } from 'mongodb'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { dependencyUnavailable } from '../errors.js'
+import { dependencyUnavailable, isDependencyTimeout } from '../errors.js'
+import { observed, type DependencyObserver } from '../metrics/observers.js'
 import { isNetworkError } from '../net/network-errors.js'
 
 const DUPLICATE_KEY = 11000
@@ -109,4 +111,22 @@ export async function mongo<T>(call: () => Promise<T>): Promise<T> {
       throw error
     }
   }
+}
+
+/** One named driver call through mongo(), measured: `operation` is a fixed name (`uploads.insert`), never data. */
+export type MongoCalls = <T>(operation: string, call: () => Promise<T>) => Promise<T>
+
+const observers = new WeakMap<Db, DependencyObserver>()
+
+/**
+ * From now on, every call made through `mongoCalls(db)` reports its duration (and whether it spent MONGO_TIMEOUT_MS)
+ * to `observer`. Kept beside the Db, not in a global: tests run many apps, each with its own metrics, in one process.
+ */
+export function observeMongo(db: Db, observer: DependencyObserver): void {
+  observers.set(db, observer)
+}
+
+/** mongo(), for the stores on `db`: each call named, and measured once `observeMongo(db, …)` was called. */
+export function mongoCalls(db: Db): MongoCalls {
+  return (operation, call) => observed(observers.get(db), 'mongodb', operation, isDependencyTimeout, () => mongo(call))
 }

@@ -16,7 +16,7 @@ import {
   type UploadLedger,
   type UploadPageQuery,
 } from './ledger.js'
-import { createMissingIndexes, isDuplicateKey, isMongoUnavailable, mongo } from './mongo-call.js'
+import { createMissingIndexes, isDuplicateKey, isMongoUnavailable, mongoCalls, type MongoCalls } from './mongo-call.js'
 import { QuotaJournal } from './quota-journal.js'
 
 export interface MongoLedgerOptions {
@@ -36,6 +36,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   private readonly uploads: Collection<UploadRecord>
   private readonly events: Collection<StoredEvent>
   private readonly quota: QuotaJournal
+  private readonly calls: MongoCalls
 
   constructor(
     private readonly db: Db,
@@ -44,10 +45,11 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     this.uploads = db.collection<UploadRecord>('uploads')
     this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
     this.quota = new QuotaJournal(db)
+    this.calls = mongoCalls(db)
   }
 
   async ensureIndexes(): Promise<void> {
-    await mongo(async () => {
+    await this.calls('ledger.ensureIndexes', async () => {
       await createMissingIndexes(this.uploads, [
         { key: { key: 1 }, name: 'key_unique', unique: true },
         // Listing a workspace newest first: ULID ids sort by creation time.
@@ -72,13 +74,13 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   ping(): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.ping', async () => {
       await this.db.command({ ping: 1 })
     })
   }
 
   insert(record: UploadRecord): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.insert', async () => {
       try {
         await this.uploads.insertOne(record)
       } catch (error) {
@@ -108,19 +110,19 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   get(workspaceId: string, id: string): Promise<UploadRecord | undefined> {
-    return mongo(async () => (await this.uploads.findOne({ _id: id, workspaceId })) ?? undefined)
+    return this.calls('ledger.get', async () => (await this.uploads.findOne({ _id: id, workspaceId })) ?? undefined)
   }
 
   getById(id: string): Promise<UploadRecord | undefined> {
-    return mongo(async () => (await this.uploads.findOne({ _id: id })) ?? undefined)
+    return this.calls('ledger.getById', async () => (await this.uploads.findOne({ _id: id })) ?? undefined)
   }
 
   findByKey(key: string): Promise<UploadRecord | undefined> {
-    return mongo(async () => (await this.uploads.findOne({ key })) ?? undefined)
+    return this.calls('ledger.findByKey', async () => (await this.uploads.findOne({ key })) ?? undefined)
   }
 
   listPage({ workspaceId, statuses, beforeId, metadataPair, limit }: UploadPageQuery): Promise<UploadRecord[]> {
-    return mongo(() =>
+    return this.calls('ledger.listPage', () =>
       this.uploads
         .find({
           workspaceId,
@@ -145,19 +147,26 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     changes: TransitionChanges,
     read?: UploadRecord,
   ): Promise<UploadRecord | undefined> {
-    const current = from === 'pending' && read?._id === id ? read : await mongo(() => this.uploads.findOne({ _id: id }))
+    const current =
+      from === 'pending' && read?._id === id
+        ? read
+        : await this.calls('ledger.getById', () => this.uploads.findOne({ _id: id }))
     // A record never returns to a status it left, so "it was in `from`, and nobody has claimed leaving `from`"
     // means it is still in `from`.
     if (current?.status !== from) return undefined
     const now = new Date()
     const applied = { ...changes, updatedAt: now }
-    const claimed = await appendEvent(this.events, {
-      _id: `${id}:${from}`,
-      uploadId: id,
-      from,
-      changes: applied,
-      ...eventFields(`upload.${changes.status}`, { ...current, ...applied }, now, this.options.webhooks),
-    })
+    const claimed = await appendEvent(
+      this.events,
+      {
+        _id: `${id}:${from}`,
+        uploadId: id,
+        from,
+        changes: applied,
+        ...eventFields(`upload.${changes.status}`, { ...current, ...applied }, now, this.options.webhooks),
+      },
+      this.calls,
+    )
     if (!claimed) {
       await this.completeStuckTransition(id, from)
       return undefined
@@ -165,7 +174,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     // Released before the change is applied: a writer that dies in between leaves a stuck transition, whose
     // completion releases (once: the entry is keyed by the upload) and applies.
     await this.releaseIfEnded(current, changes.status)
-    const after = await mongo(() =>
+    const after = await this.calls('ledger.transition', () =>
       this.uploads.findOneAndUpdate({ _id: id }, { $set: applied }, { returnDocument: 'after' }),
     )
     this.options.onEvent?.()
@@ -173,7 +182,8 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   recordImage(id: string, result: ImageResult): Promise<UploadRecord | undefined> {
-    return mongo(
+    return this.calls(
+      'ledger.recordImage',
       async () =>
         (await this.uploads.findOneAndUpdate({ _id: id }, { $set: result }, { returnDocument: 'after' })) ?? undefined,
     )
@@ -189,7 +199,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   findExpired(now: Date, limit: number): Promise<UploadRecord[]> {
-    return mongo(() =>
+    return this.calls('ledger.findExpired', () =>
       this.uploads
         .find({ status: 'pending', expiresAt: { $lt: now } })
         .sort({ expiresAt: 1 })
@@ -199,7 +209,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   findPurgeDue(now: Date, limit: number): Promise<UploadRecord[]> {
-    return mongo(() =>
+    return this.calls('ledger.findPurgeDue', () =>
       this.uploads
         .find({ purgeAfter: { $lte: now } })
         .sort({ purgeAfter: 1 })
@@ -209,7 +219,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   replaceUrls(id: string, expected: RecordUrls, urls: RecordUrls): Promise<boolean> {
-    return mongo(async () => {
+    return this.calls('ledger.replaceUrls', async () => {
       // The variants array is compared whole, as it was read.
       const filter = {
         _id: id,
@@ -222,7 +232,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   clearPurge(id: string): Promise<void> {
-    return mongo(async () => {
+    return this.calls('ledger.clearPurge', async () => {
       await this.uploads.updateOne({ _id: id }, { $unset: { purgeAfter: '' } })
     })
   }
@@ -246,7 +256,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
   }
 
   findStuckTransitions(olderThan: Date): Promise<{ uploadId: string; from: UploadStatus }[]> {
-    return mongo(async () => {
+    return this.calls('ledger.findStuckTransitions', async () => {
       const stuck: { uploadId: string; from: UploadStatus }[] = []
       // Every transition's claim stays as its event: look at them in batches, against their records in one query each.
       const claims = this.events.find(
@@ -270,7 +280,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
    * STUCK_TRANSITION_MS qualify, so a live writer that is merely slow is never overtaken.
    */
   completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
-    return mongo(async () => {
+    return this.calls('ledger.completeStuckTransition', async () => {
       const claim = await this.events.findOne({ _id: `${uploadId}:${from}` })
       if (!claim?.changes || Date.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
       const record = await this.uploads.findOne({ _id: uploadId })

@@ -14,7 +14,7 @@
 import type { Collection, Db } from 'mongodb'
 import { dependencyUnavailable } from '../errors.js'
 import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
-import { createMissingIndexes, isDuplicateKey, mongo } from './mongo-call.js'
+import { createMissingIndexes, isDuplicateKey, mongoCalls, type MongoCalls } from './mongo-call.js'
 
 export const QUOTA_JOURNAL_COLLECTION = 'quota_journal'
 
@@ -44,13 +44,16 @@ export class QuotaJournal {
    */
   private readonly heads = new Map<string, JournalEntry>()
 
+  private readonly calls: MongoCalls
+
   constructor(db: Db) {
+    this.calls = mongoCalls(db)
     this.journal = db.collection<JournalEntry>(QUOTA_JOURNAL_COLLECTION)
     this.uploads = db.collection<UploadRecord>('uploads')
   }
 
   ensureIndexes(): Promise<void> {
-    return mongo(() =>
+    return this.calls('quota.ensureIndexes', () =>
       createMissingIndexes(this.journal, [
         { key: { workspaceId: 1, seq: -1 }, name: 'workspace_seq_unique', unique: true },
       ]),
@@ -59,7 +62,10 @@ export class QuotaJournal {
 
   /** The bytes the workspace holds. */
   used(workspaceId: string): Promise<number> {
-    return mongo(async () => (await this.head(workspaceId))?.total ?? (await this.recordedBytes(workspaceId)))
+    return this.calls(
+      'quota.used',
+      async () => (await this.head(workspaceId))?.total ?? (await this.recordedBytes(workspaceId)),
+    )
   }
 
   /** Adds `upload.size` to the workspace's total if the sum stays within `quota`; false (and nothing changed) if not. */
@@ -70,14 +76,14 @@ export class QuotaJournal {
         total + upload.size <= quota ? upload.size : undefined,
       )
       // Declined: unless a first attempt of this same reservation was applied before its answer was lost.
-      return appended || (await mongo(() => this.journal.findOne({ _id: id }))) !== null
+      return appended || (await this.calls('quota.reserve', () => this.journal.findOne({ _id: id }))) !== null
     })
   }
 
   /** Gives back what `upload` held, once; nothing if it never counted (see the module comment). */
   release(upload: Counted): Promise<void> {
     return this.inTurn(upload.workspaceId, async () => {
-      const counted = await mongo(() =>
+      const counted = await this.calls('quota.release', () =>
         this.journal.findOne(
           { _id: { $in: [`reserve:${upload._id}`, `opening:${upload.workspaceId}`] } },
           { projection: { _id: 1 } },
@@ -92,7 +98,7 @@ export class QuotaJournal {
    * entry is stored (now, or by an earlier attempt).
    */
   private append(workspaceId: string, id: string, change: (total: number) => number | undefined): Promise<boolean> {
-    return mongo(async () => {
+    return this.calls('quota.append', async () => {
       let head = this.heads.get(workspaceId)
       let fresh = false
       for (let race = 0; race < MAX_APPEND_RACES; race++) {

@@ -13,7 +13,9 @@ import http, { type IncomingHttpHeaders } from 'node:http'
 import https from 'node:https'
 import { HttpRequest } from '@smithy/protocol-http'
 import type { SignatureV4 } from '@smithy/signature-v4'
+import { observed, type DependencyObserver } from '../metrics/observers.js'
 import type { S3Address } from './s3-address.js'
+import { isS3Timeout } from './s3-errors.js'
 
 export interface DirectResponse {
   status: number
@@ -42,11 +44,15 @@ export class S3HttpError extends Error {
 
 type Method = 'HEAD' | 'GET' | 'PUT'
 
+const OPERATION_OF: Record<Method, string> = { HEAD: 'HeadObject', GET: 'GetObject', PUT: 'PutObject' }
+
 /** Error bodies are short XML; more than this is not read. */
 const MAX_ERROR_BODY = 4096
 
 export class S3DirectCalls {
   private readonly agent: http.Agent
+  /** Told of each call, named as the S3 operation it is (HeadObject, GetObject, PutObject), like the SDK's. */
+  private observer: DependencyObserver | undefined
 
   constructor(private readonly options: S3DirectCallsOptions) {
     const secure = options.address.target('').protocol === 'https:'
@@ -68,11 +74,28 @@ export class S3DirectCalls {
     return this.call('PUT', key, { ...headers, 'content-length': String(body.length) }, 0, body)
   }
 
+  /** From now on, each call is told to `observer` (the process's metrics). */
+  observeCalls(observer: DependencyObserver): void {
+    this.observer = observer
+  }
+
   close(): void {
     this.agent.destroy()
   }
 
-  private async call(
+  private call(
+    method: Method,
+    key: string,
+    headers: Record<string, string>,
+    maxBytes: number,
+    body?: Buffer,
+  ): Promise<DirectResponse> {
+    return observed(this.observer, 's3', OPERATION_OF[method], isS3Timeout, () =>
+      this.withRetry(method, key, headers, maxBytes, body),
+    )
+  }
+
+  private async withRetry(
     method: Method,
     key: string,
     headers: Record<string, string>,

@@ -41,7 +41,7 @@ export function isS3Unavailable(error: unknown): boolean {
 }
 
 /** The time budget (S3_TIMEOUT_MS) was spent: no connection, or the store went silent mid-request. */
-function isS3Timeout(error: unknown): boolean {
+export function isS3Timeout(error: unknown): boolean {
   for (
     let e = error, depth = 0;
     e && typeof e === 'object' && depth < 5;

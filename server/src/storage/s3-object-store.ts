@@ -33,6 +33,8 @@ import { isS3Forbidden, isS3NotFound, isS3Unavailable, s3Call } from './s3-error
 import { IMMUTABLE_CACHE_CONTROL } from './cache-control.js'
 import { putFile, singlePutHeaders, type LocalFileInput } from './s3-put-file.js'
 import type { S3DirectCalls } from './s3-direct-calls.js'
+import type { DependencyObserver } from '../metrics/observers.js'
+import { observeS3Client } from './s3-observer.js'
 import type { IncomingHttpHeaders } from 'node:http'
 import { header } from '../net/headers.js'
 import type { Readable } from 'node:stream'
@@ -112,6 +114,12 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
         }),
       )
     })
+  }
+
+  /** From now on, every call to S3 (through the SDK or direct) is told to `observer`: the process's metrics. */
+  observeCalls(observer: DependencyObserver): void {
+    observeS3Client(this.client, observer)
+    this.options.direct?.observeCalls(observer)
   }
 
   /** Releases the S3 client's connections: the store is unusable afterwards. */

@@ -8,6 +8,7 @@ import { partLength, type ConfirmedBy, type UploadView } from '@hoist/protocol'
 import { NotUploadedYet, UploadBusy, UploadNotPending, UploadRejected, withDetails } from '../errors.js'
 import { publishedKey } from '../bucket/private-keys.js'
 import { IMMUTABLE_CACHE_CONTROL } from '../storage/cache-control.js'
+import type { TransitionActor } from '../metrics/observers.js'
 import type { ObjectHead } from '../storage/object-store.js'
 import { findOwned, type ServiceDeps } from './deps.js'
 import { mediaTypeOf, SIGNATURE_BYTES } from './media-types.js'
@@ -18,6 +19,13 @@ import { uploadTracing } from '../telemetry/upload-tracing.js'
 import { purgeChange } from './tombstone.js'
 
 type Verdict = { ok: true; head: ObjectHead } | { ok: false; reason: string }
+
+/** Who confirmed, as the metrics count it. */
+const ACTOR_OF: Record<ConfirmedBy, TransitionActor> = {
+  client: 'client',
+  sweeper: 'sweeper',
+  'bucket-event': 'notification',
+}
 
 /**
  * Standard headers a PUT can add without breaking the signature, which the bucket would then serve with the file
@@ -36,7 +44,7 @@ function headersHoistDidNotSet(head: ObjectHead): string[] {
 }
 
 export class UploadConfirmer {
-  constructor(private readonly deps: Pick<ServiceDeps, 'ledger' | 'store' | 'clock'>) {}
+  constructor(private readonly deps: Pick<ServiceDeps, 'ledger' | 'store' | 'clock' | 'countTransition'>) {}
 
   async confirm(principal: Principal, id: string): Promise<UploadView> {
     return (await this.confirmRecord(await findOwned(this.deps.ledger, principal, id), 'client')).view
@@ -83,7 +91,10 @@ export class UploadConfirmer {
         { status: 'rejected', reason: verdict.reason, ...purgeChange(record, this.deps.clock()) },
         record,
       )
-      if (rejected) await releaseStorage(this.deps, rejected)
+      if (rejected) {
+        this.deps.countTransition?.('rejected', ACTOR_OF[confirmedBy])
+        await releaseStorage(this.deps, rejected)
+      }
       return { view: this.answerFor(rejected ?? (await this.current(record))), confirmedNow: false }
     }
 
@@ -104,6 +115,7 @@ export class UploadConfirmer {
           },
       record,
     )
+    if (confirmed) this.deps.countTransition?.('confirmed', ACTOR_OF[confirmedBy])
     // Lost the race (another confirm, the sweeper, a delete): answer with whatever won.
     return { view: this.answerFor(confirmed ?? (await this.current(record))), confirmedNow: confirmed !== undefined }
   }

@@ -1,5 +1,6 @@
 import type { Principal } from './principal.js'
 import type { Config } from '../config.js'
+import type { CountTransition } from '../metrics/observers.js'
 import { UploadNotFound } from '../errors.js'
 import type { UploadLedger } from '../storage/ledger.js'
 import type { ObjectStore } from '../storage/object-store.js'
@@ -12,6 +13,8 @@ export interface ServiceDeps {
   store: ObjectStore
   /** Every time a service stamps or compares comes from here: tests pass their own. */
   clock: () => Date
+  /** Told of each transition this process makes (the metrics); absent: nothing is counted. */
+  countTransition?: CountTransition
 }
 
 /**

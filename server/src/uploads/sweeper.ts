@@ -25,7 +25,7 @@ export interface SweepResult {
   cleanupFailed: number
 }
 
-export interface SweeperDeps extends Pick<ServiceDeps, 'ledger' | 'store' | 'clock'> {
+export interface SweeperDeps extends Pick<ServiceDeps, 'ledger' | 'store' | 'clock' | 'countTransition'> {
   maintenance: LedgerMaintenance
   confirmer: UploadConfirmer
   onCleanupError?: (id: string, error: unknown) => void
@@ -86,6 +86,7 @@ async function settleOne(
   )
   if (!expired) return 'lost'
   result.expired++
+  deps.countTransition?.('expired', 'sweeper')
   try {
     await releaseStorage(deps, expired)
   } catch (error) {

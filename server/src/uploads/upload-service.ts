@@ -150,7 +150,10 @@ export class UploadService {
         { status: 'deleted', ...purgeChange(record, this.deps.clock()) },
         record,
       )
-      if (discarded) return releaseStorage(this.deps, discarded)
+      if (discarded) {
+        this.deps.countTransition?.('deleted', 'client')
+        return releaseStorage(this.deps, discarded)
+      }
       // Another request moved it first (a confirm, the sweeper): act on what it is now.
       const now = await this.deps.ledger.settled(record._id, 'pending')
       if (!now) throw new UploadBusy(record._id)
@@ -158,7 +161,9 @@ export class UploadService {
       record = now
     }
     // A quarantined file the scanner is publishing at this moment: the scanner loses its transition and removes its copy.
-    if (record.status === 'confirmed' || record.status === 'quarantined') await deleteConfirmed(this.deps, record)
+    if (record.status === 'confirmed' || record.status === 'quarantined') {
+      if (await deleteConfirmed(this.deps, record)) this.deps.countTransition?.('deleted', 'client')
+    }
   }
 
   /** A short-lived GET URL, for buckets that are not public. */

@@ -106,4 +106,9 @@ t.test('hoist doctor prints the report and exits 1 while something is wrong', as
   t.equal(result.code, 1)
   t.match(result.stdout, /confirmed records whose object is MISSING: 1/)
   t.match(result.stdout, /NOT clean/)
+  // The outbox backlog, the figures /metrics shows: the images confirmed here wait for a worker that never ran.
+  t.match(
+    result.stdout,
+    /\n {2}webhook deliveries: 0 pending\n {2}image processing: [1-9]\d* pending, the oldest for \d+ (s|min)/,
+  )
 })

@@ -2,6 +2,8 @@
  * Every dependency has a time budget (README "Time budgets"): a server that is frozen — SIGSTOP, so it keeps its
  * connections open and never answers — costs a request its budget, then a 503 with Retry-After (Redis: the request
  * passes uncounted), and /readyz says `timed out`; thawed, the same request succeeds without a restart.
+ * Each spent budget is counted on /metrics (`hoist_dependency_timeouts_total{dependency}`), and a scrape while MongoDB
+ * is frozen still answers, without the outbox gauges it could not read.
  * This file owns its servers (it freezes them), and sets short budgets so that it stays fast.
  */
 import type { LightMyRequestResponse } from 'fastify'
@@ -11,6 +13,7 @@ import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
 import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
+import { valueOf } from '../../helpers/prometheus.js'
 import { ownedStack } from '../../helpers/stack.js'
 import { bearer } from '../../helpers/tokens.js'
 
@@ -73,6 +76,16 @@ function assertBudgetSpent(t: Test, response: LightMyRequestResponse, dependency
 
 const readiness = async () => (await answered(app.inject({ method: 'GET', url: '/readyz' }))).json()
 
+/** /metrics (open: no METRICS_TOKEN outside production), answered before the deadline whatever is frozen. */
+async function scrape(t: Test): Promise<string> {
+  const response = await answered(app.inject({ method: 'GET', url: '/metrics' }))
+  t.equal(response.statusCode, 200, 'the scrape answers')
+  return response.body
+}
+
+const timeouts = (text: string, dependency: string): number =>
+  valueOf(text, 'hoist_dependency_timeouts_total', { dependency })
+
 async function uploadedFile(name: string): Promise<SingleInstructions> {
   const bytes = fileOf('image/png', 2000)
   const created = (
@@ -86,12 +99,14 @@ t.test(
   'MinIO frozen: confirm answers 503 with Retry-After, /readyz says timed out; thawed, confirm succeeds',
   async (t) => {
     const uploaded = await uploadedFile('frozen-s3.png')
+    const before = await scrape(t)
     await whileFrozen(t, stack.servers.s3, async () => {
       assertBudgetSpent(t, await answered(confirmUpload(app, uploaded.id)), /Object storage \(S3\)/)
       const ready = await readiness()
       t.equal(ready.status, 'unavailable')
       t.same(ready.checks.objectStorage, { ok: false, error: 'timed out' })
     })
+    t.ok(timeouts(await scrape(t), 's3') > timeouts(before, 's3'), 'the spent S3 budget is counted')
     const confirmed = await recovered(() => confirmUpload(app, uploaded.id))
     t.equal(confirmed.statusCode, 200, confirmed.body)
     t.equal((await readiness()).status, 'ready')
@@ -100,6 +115,7 @@ t.test(
 
 t.test('FerretDB frozen: reads and writes answer 503 with Retry-After; thawed, they succeed', async (t) => {
   const uploaded = await uploadedFile('frozen-mongo.png')
+  const before = await scrape(t)
   await whileFrozen(t, stack.servers.mongo, async () => {
     const [read, write] = await Promise.all([
       answered(getUpload(app, uploaded.id)),
@@ -110,6 +126,13 @@ t.test('FerretDB frozen: reads and writes answer 503 with Retry-After; thawed, t
     const ready = await readiness()
     t.equal(ready.status, 'unavailable')
     t.same(ready.checks.mongodb, { ok: false, error: 'timed out' })
+    const during = await scrape(t)
+    t.ok(timeouts(during, 'mongodb') > timeouts(before, 'mongodb'), 'the spent MongoDB budget is counted')
+    t.notMatch(during, /^hoist_outbox_pending\{/m, 'the backlog it could not read is left out')
+    t.ok(
+      valueOf(during, 'hoist_outbox_scrape_errors_total') > valueOf(before, 'hoist_outbox_scrape_errors_total'),
+      'and counted',
+    )
   })
   const read = await recovered(() => getUpload(app, uploaded.id))
   t.equal(read.statusCode, 200, read.body)
@@ -129,6 +152,7 @@ t.test('PostgreSQL behind FerretDB frozen: a list answers 503 with Retry-After; 
 })
 
 t.test('Redis frozen: rate-limited routes answer uncounted (fail-open, logged); /readyz stays ready', async (t) => {
+  const before = await scrape(t)
   await whileFrozen(t, stack.servers.redis, async () => {
     const presign = await answered(createUpload(app, { filename: 'r.png', contentType: 'image/png', size: 10 }))
     t.equal(presign.statusCode, 201, presign.body)
@@ -139,6 +163,7 @@ t.test('Redis frozen: rate-limited routes answer uncounted (fail-open, logged); 
     const ready = await readiness()
     t.equal(ready.status, 'ready', 'the limiter fails open, so the API still serves')
     t.same(ready.checks.redis, { ok: false, error: 'timed out' })
+    t.ok(timeouts(await scrape(t), 'redis') > timeouts(before, 'redis'), 'the spent Redis budget is counted')
   })
   const presign = await answered(createUpload(app, { filename: 's.png', contentType: 'image/png', size: 10 }))
   t.equal(presign.statusCode, 201, presign.body)

@@ -1,11 +1,14 @@
+import { backlogReport, formatBacklog } from '../../doctor/backlog.js'
 import { formatDoctorReport, runDoctor } from '../../doctor/doctor.js'
+import { MongoEventLog } from '../../events/mongo-event-log.js'
 import { defineCommand, UsageError } from '../command.js'
 import { withDeployment } from '../deployment.js'
 
 export default defineCommand({
   usage: 'doctor [--fix] [--grace-hours N] [--json] [--whole-bucket]',
   help: `Reconciles the bucket with the records: confirmed records whose object is missing or differs, objects and
-multipart uploads with no live record, transitions left half-done. Exits 1 while something is wrong.
+multipart uploads with no live record, transitions left half-done. Exits 1 while something is wrong. Also prints the
+outbox backlog: webhook deliveries and image processing pending, and how long the oldest has waited.
 
   --fix             repair what is safe: delete orphan objects, abort orphan multipart uploads, finish stuck
                     transitions (under S3_KEY_PREFIX only)
@@ -23,7 +26,7 @@ multipart uploads with no live record, transitions left half-done. Exits 1 while
     if (!Number.isFinite(graceHours) || graceHours < 0)
       throw new UsageError('--grace-hours is a number of hours, 0 or more')
     const config = loadConfig()
-    return withDeployment(config, async ({ ledger, store }) => {
+    return withDeployment(config, async ({ ledger, store, db }) => {
       const report = await runDoctor({
         maintenance: ledger,
         store,
@@ -32,7 +35,12 @@ multipart uploads with no live record, transitions left half-done. Exits 1 while
         fix: values.fix,
         wholeBucket: values['whole-bucket'],
       })
-      console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report, values.fix))
+      const backlog = backlogReport(await new MongoEventLog(db).backlog(config.mongoTimeoutMs), new Date())
+      console.log(
+        values.json
+          ? JSON.stringify({ ...report, backlog }, null, 2)
+          : `${formatDoctorReport(report, values.fix)}\n${formatBacklog(backlog)}`,
+      )
       return report.clean ? 0 : 1
     })
   },

@@ -2,6 +2,7 @@
 import type { DeliveryState } from '@hoist/protocol'
 import { MongoEventLog } from '../../events/mongo-event-log.js'
 import { toWireEvent } from '../../events/stored-event.js'
+import { serveWorkerMetrics, workerMetrics } from '../../metrics/worker-metrics.js'
 import { delivererFor } from '../../plugins/events.js'
 import { defineCommand, UsageError, wholeNumber } from '../command.js'
 import { withDeployment } from '../deployment.js'
@@ -72,19 +73,27 @@ starts again; receivers deduplicate by webhook-id, which stays the event id.`,
 export const deliver = defineCommand({
   usage: 'events deliver',
   help: `Delivers upload events to WEBHOOK_URL until stopped (SIGTERM/SIGINT): the worker for deployments that set
-EVENT_DELIVERY=worker on the API. Any number may run beside each other and beside APIs: each attempt is claimed once.`,
+EVENT_DELIVERY=worker on the API. Any number may run beside each other and beside APIs: each attempt is claimed once.
+With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behind METRICS_TOKEN).`,
   options: {},
   async run(_parsed, loadConfig) {
     const config = loadConfig()
-    return withDeployment(config, async ({ db }) => {
-      const deliverer = delivererFor(config, new MongoEventLog(db), {
-        onAttempt: (event, delivery) =>
+    const metrics = workerMetrics(config)
+    return withDeployment(config, async ({ db, store }) => {
+      const events = new MongoEventLog(db)
+      const metricsServer = metrics && (await serveWorkerMetrics(metrics, config, { db, store, events }))
+      const deliverer = delivererFor(config, events, {
+        ...(metrics ? { observer: metrics.dependencies } : {}),
+        onAttempt: (event, delivery) => {
+          metrics?.countDelivery(event, delivery)
           console.log(
             `${event.eventId} ${event.type}: ${delivery.state}${delivery.lastError ? ` (${delivery.lastError})` : ''}`,
-          ),
+          )
+        },
       })
       if (!deliverer) {
         console.error('hoist: WEBHOOK_URL and WEBHOOK_SECRET are not set: nothing to deliver to')
+        await metricsServer?.close()
         return 78
       }
       deliverer.start()
@@ -94,6 +103,7 @@ EVENT_DELIVERY=worker on the API. Any number may run beside each other and besid
         process.once('SIGINT', resolve)
       })
       await deliverer.stop()
+      await metricsServer?.close()
       return 0
     })
   },

@@ -3,6 +3,7 @@ import { MongoEventLog } from '../../events/mongo-event-log.js'
 import { imageWorker } from '../../images/image-worker.js'
 import { flushTraces } from '../../telemetry/start-tracing.js'
 import type { VariantFormat } from '../../images/make-variants.js'
+import { serveWorkerMetrics, workerMetrics } from '../../metrics/worker-metrics.js'
 import { defineCommand } from '../command.js'
 import { withDeployment, type Deployment } from '../deployment.js'
 import { parseGrace } from '../../gc/grace.js'
@@ -25,14 +26,17 @@ export default defineCommand({
 without EXIF/GPS, IMAGE_WIDTHS wide (default 320,640,1280,1920; never upscaled), WebP (and AVIF with IMAGE_AVIF=true) —
 plus a thumbhash placeholder, records them on the upload and emits upload.processed. Any number may run at once:
 each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS and IMAGE_CONCURRENCY.
-With GC_INTERVAL_SECONDS (and GC_DB, GC_COLLECTIONS, GC_GRACE), it also runs \`hoist gc\` at start and that often.`,
+With GC_INTERVAL_SECONDS (and GC_DB, GC_COLLECTIONS, GC_GRACE), it also runs \`hoist gc\` at start and that often.
+With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behind METRICS_TOKEN).`,
   options: {},
   async run(_parsed, loadConfig) {
     const config = loadConfig()
+    const metrics = workerMetrics(config)
     return withDeployment(config, async (deployment) => {
       const { db, ledger, store } = deployment
       const events = new MongoEventLog(db)
       await events.ensureIndexes()
+      const metricsServer = metrics && (await serveWorkerMetrics(metrics, config, { db, store, events }))
       const worker = imageWorker({
         work: events.work('processing'),
         events,
@@ -43,10 +47,13 @@ With GC_INTERVAL_SECONDS (and GC_DB, GC_COLLECTIONS, GC_GRACE), it also runs \`h
         concurrency: config.imageConcurrency,
         webhooks: Boolean(config.webhookUrl),
         clock: () => new Date(),
-        onAttempt: (event, state) =>
+        ...(metrics ? { countTransition: metrics.countTransition } : {}),
+        onAttempt: (event, state) => {
+          metrics?.countImageJob(event, state)
           console.log(
             `${event.uploadId} ${event.data.filename}: ${state.state}${state.lastError ? ` (${state.lastError})` : ''}`,
-          ),
+          )
+        },
       })
       worker.start()
       console.error(
@@ -58,6 +65,7 @@ With GC_INTERVAL_SECONDS (and GC_DB, GC_COLLECTIONS, GC_GRACE), it also runs \`h
         process.once('SIGINT', resolve)
       })
       await Promise.all([worker.stop(), gc?.stop()])
+      await metricsServer?.close()
       await flushTraces()
       return 0
     })
