@@ -1,8 +1,9 @@
 /**
  * Tracing off costs nothing: with OTEL_EXPORTER_OTLP_ENDPOINT unset, the API serves an upload without loading a
- * single OpenTelemetry module. A probe preloaded into the API process counts, at exit, the modules of
+ * single module of the OpenTelemetry SDK. A probe preloaded into the API process counts, at exit, the modules of
  * @opentelemetry/* and @fastify/otel that were loaded (they are CommonJS, so all of them pass through the require
- * cache); the same probe with the endpoint set (to a collector that is away: the shutdown must still be clean) is the
+ * cache), except @opentelemetry/api: prom-client (the metrics) loads that no-op facade, which records nothing without
+ * an SDK; the same probe with the endpoint set (to a collector that is away: the shutdown must still be clean) is the
  * control that it can see them.
  */
 import t, { type Test } from 'tap'
@@ -17,7 +18,10 @@ import { mintToken } from '../../helpers/tokens.js'
 const PROBE = `import { createRequire } from 'node:module'
 const cache = createRequire(process.cwd() + '/').cache
 process.on('exit', () => {
-  const otel = Object.keys(cache).filter((path) => /[\\\\/](@opentelemetry|@fastify[\\\\/]otel)[\\\\/]/.test(path))
+  const otel = Object.keys(cache).filter(
+    (path) =>
+      /[\\\\/](@opentelemetry|@fastify[\\\\/]otel)[\\\\/]/.test(path) && !/[\\\\/]@opentelemetry[\\\\/]api[\\\\/]/.test(path),
+  )
   process.stderr.write('otel-modules-loaded: ' + otel.length + '\\n')
 })`
 
