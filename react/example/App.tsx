@@ -18,6 +18,8 @@ function StatusText({ item }: { item: Pick<UploadItem, 'status' | 'error' | 'rec
           Uploaded: <a href={item.record?.url}>{item.record?.url}</a>
         </span>
       )
+    case 'quarantined':
+      return <span role="status">Uploaded: being scanned for malware</span>
     case 'cancelled':
       return <span role="status">Cancelled</span>
     case 'error':

@@ -7,7 +7,11 @@ import {
   type UploadView,
 } from '@hoist/web-client'
 
-export type UploadStatus = 'idle' | 'uploading' | 'confirmed' | 'error' | 'cancelled'
+/**
+ * `quarantined`: uploaded and verified, held for the malware scan (the server's SCAN=clamav) — it has no URL yet; the
+ * app hears `upload.confirmed` (or `upload.rejected`, reason `malware`) when the scan ends.
+ */
+export type UploadStatus = 'idle' | 'uploading' | 'confirmed' | 'quarantined' | 'error' | 'cancelled'
 
 /** Where one upload stands; what the hooks render from. */
 export interface UploadState {
@@ -19,7 +23,7 @@ export interface UploadState {
    * type text/plain are not accepted…"), or a network or storage error — or whatever your `getToken` threw.
    */
   error: HoistUploadError | Error | undefined
-  /** The confirmed record (`record.url` is the file's permanent URL). */
+  /** The record as confirm answered it: `record.url` is the file's permanent URL once confirmed. */
   record: UploadView | undefined
 }
 
@@ -62,7 +66,7 @@ export class UploadTask {
         onProgress: (progress) => this.#set({ progress }),
       })
       this.#set({
-        status: 'confirmed',
+        status: record.status === 'quarantined' ? 'quarantined' : 'confirmed',
         record,
         progress: { loaded: this.file.size, total: this.file.size, fraction: 1 },
       })
