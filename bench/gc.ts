@@ -13,11 +13,10 @@ import { builtCodeEnv } from '../infra/source-condition.js'
 import { stackEnv, type Stack } from '../infra/stack/index.js'
 import { mapConcurrent } from '../server/src/concurrency.js'
 import { parseGcReport, type GcReport } from '../server/src/gc/report.js'
-import { createS3Client } from '../server/src/storage/s3-client.js'
 import { newUploadId, objectKey } from '../server/src/uploads/keys.js'
 import type { UploadRecord } from '../server/src/uploads/record.js'
 import { peakRssMiB } from './process-stats.js'
-import { BENCH_JWT_SECRET } from './servers.js'
+import { BENCH_JWT_SECRET, stackS3Client } from './servers.js'
 
 const DOCUMENTS = 100_000
 const UPLOADS = 10_000
@@ -101,13 +100,7 @@ async function uploadRecords(stack: Stack, bucket: string, hoistDb: Db): Promise
       attachedAt: confirmedAt,
     })),
   )
-  const s3 = createS3Client({
-    awsRegion: stack.s3.region,
-    s3Endpoint: stack.s3.endpoint,
-    s3ForcePathStyle: true,
-    awsAccessKeyId: stack.s3.accessKeyId,
-    awsSecretAccessKey: stack.s3.secretAccessKey,
-  })
+  const s3 = stackS3Client(stack)
   const png = Buffer.from(
     '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000b49444154789c6300010000050001',
     'hex',

@@ -18,9 +18,8 @@ import { builtCodeEnv } from '../infra/source-condition.js'
 import { stackEnv, type Stack } from '../infra/stack/index.js'
 import { ensurePythonVenv } from '../infra/system/python.js'
 import { mapConcurrent } from '../server/src/concurrency.js'
-import { createS3Client } from '../server/src/storage/s3-client.js'
 import { noisePng } from '../test/helpers/png.js'
-import { BENCH_JWT_SECRET } from './servers.js'
+import { BENCH_JWT_SECRET, stackS3Client } from './servers.js'
 
 export interface MoveRow {
   variant: string
@@ -99,13 +98,7 @@ export async function benchMove(
   const work = mkdtempSync(join(tmpdir(), 'hoist-bench-move-'))
   const stamp = Date.now()
   const source = `bench-move-src-${stamp}`
-  const s3 = createS3Client({
-    awsRegion: stack.s3.region,
-    s3Endpoint: stack.s3.endpoint,
-    s3ForcePathStyle: true,
-    awsAccessKeyId: stack.s3.accessKeyId,
-    awsSecretAccessKey: stack.s3.secretAccessKey,
-  })
+  const s3 = stackS3Client(stack)
   await s3.send(new CreateBucketCommand({ Bucket: source }))
   let bytes = 0
   await mapConcurrent(

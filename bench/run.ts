@@ -8,7 +8,6 @@ import { appendFileSync, existsSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand } from '@aws-sdk/client-s3'
 import { startStack } from '../infra/stack/index.js'
-import { createS3Client } from '../server/src/storage/s3-client.js'
 import { renderChart, type Panel } from './chart.js'
 import { benchConfirm, type ConfirmRow } from './confirm.js'
 import { benchLargeFile, type LargeFileRow } from './large-file.js'
@@ -21,7 +20,7 @@ import { benchMetricsCost, benchPresign, type MetricsCost, type PresignRow } fro
 import { benchScan, type ScanRow } from './scan.js'
 import { benchServerCost, type ServerCostRow } from './server-cost.js'
 import { benchSigners, type SignerRow } from './signers.js'
-import { buildServer } from './servers.js'
+import { buildServer, stackS3Client } from './servers.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const ALL = ['presign', 'server-cost', 'large-file', 'load', 'soak', 'migration', 'move', 'scan', 'gc'] as const
@@ -36,13 +35,7 @@ const log = (line: string): void => console.log(line)
 const stack = await startStack({ log })
 const bucket = `bench-${Date.now()}`
 const database = `bench_${Date.now()}`
-const s3 = createS3Client({
-  awsRegion: stack.s3.region,
-  s3Endpoint: stack.s3.endpoint,
-  s3ForcePathStyle: true,
-  awsAccessKeyId: stack.s3.accessKeyId,
-  awsSecretAccessKey: stack.s3.secretAccessKey,
-})
+const s3 = stackS3Client(stack)
 await s3.send(new CreateBucketCommand({ Bucket: bucket }))
 s3.destroy()
 const machine = describeMachine(stack)

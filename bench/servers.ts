@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../infra/stack/ports.js'
 import { stackEnv, type Stack } from '../infra/stack/index.js'
+import { createS3Client } from '../server/src/storage/s3-client.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -12,6 +13,17 @@ export interface ServerProcess {
   url: string
   pid: number
   stop(): Promise<void>
+}
+
+/** An S3 client on the stack's MinIO, for a benchmark's own set-up and checks. */
+export function stackS3Client(stack: Stack): ReturnType<typeof createS3Client> {
+  return createS3Client({
+    awsRegion: stack.s3.region,
+    s3Endpoint: stack.s3.endpoint,
+    s3ForcePathStyle: true,
+    awsAccessKeyId: stack.s3.accessKeyId,
+    awsSecretAccessKey: stack.s3.secretAccessKey,
+  })
 }
 
 export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789'
