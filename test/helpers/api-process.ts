@@ -6,6 +6,7 @@ import { builtCodeEnv } from '../../infra/source-condition.js'
 import { freePort } from '../../infra/stack/ports.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
+const READY_WITHIN_MS = 30_000
 
 export interface ApiProcess {
   url: string
@@ -34,7 +35,9 @@ export async function startApiProcess(options: {
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 150; i++) {
+  // Generous: a machine busy with other test files can take many seconds to load the server's modules.
+  const deadline = Date.now() + READY_WITHIN_MS
+  while (Date.now() < deadline) {
     if (
       await fetch(`${url}/readyz`)
         .then((r) => r.ok)
