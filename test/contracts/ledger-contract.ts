@@ -3,7 +3,7 @@
  * on whichever MongoDB-wire server the stack provides — FerretDB natively, MongoDB under testcontainers or MONGO_URI).
  */
 import type { Test } from 'tap'
-import type { LedgerMaintenance, UploadLedger } from '../../server/src/storage/ledger.js'
+import type { LedgerMaintenance, TransitionChanges, UploadLedger } from '../../server/src/storage/ledger.js'
 import { DuplicateRecordError } from '../../server/src/storage/ledger.js'
 import { newUploadId } from '../../server/src/uploads/keys.js'
 import type { UploadRecord } from '../../server/src/uploads/record.js'
@@ -27,10 +27,17 @@ export interface LedgerUnderTest {
     to: Exclude<UploadStatus, 'pending'>,
     ageMs: number,
   ) => Promise<void>
+  /** The apply step of a transition whose claim was taken earlier, by a writer that stalled in between. */
+  applyLate: (
+    ledger: UploadLedger & LedgerMaintenance,
+    uploadId: string,
+    from: UploadStatus,
+    changes: TransitionChanges,
+  ) => Promise<UploadRecord | undefined>
 }
 
 export function ledgerContract(t: Test, under: LedgerUnderTest): void {
-  const { make: makeLedger, leaveStuckClaim, eventsOf } = under
+  const { make: makeLedger, leaveStuckClaim, applyLate, eventsOf } = under
   t.test('ensureIndexes can run at every start', async (t) => {
     const ledger = await makeLedger()
     await ledger.ensureIndexes()
@@ -338,6 +345,23 @@ export function ledgerContract(t: Test, under: LedgerUnderTest): void {
       (await ledger.findStuckTransitions(new Date())).filter((s) => s.uploadId === record._id),
       [],
     )
+  })
+
+  t.test('a stalled writer that applies after its claim was finished for it never rolls the record back', async (t) => {
+    const ledger = await makeLedger()
+    const record = sampleRecord()
+    await ledger.insert(record)
+    // The writer claimed pending → confirmed and stalled; a clock that judged its claim stuck finished it.
+    await leaveStuckClaim(ledger, record._id, 'pending', 'confirmed', 60_000)
+    t.equal(await ledger.completeStuckTransition(record._id, 'pending'), true)
+    t.equal((await ledger.transition(record._id, 'confirmed', { status: 'deleted' }))?.status, 'deleted')
+    t.equal(
+      await applyLate(ledger, record._id, 'pending', { status: 'confirmed' }),
+      undefined,
+      'the late apply is refused',
+    )
+    t.equal((await ledger.getById(record._id))?.status, 'deleted', 'the record stays deleted')
+    t.equal(await ledger.completeStuckTransition(record._id, 'pending'), false, 'nothing left to finish')
   })
 
   t.test('a young claim of a dead writer is left alone: no one overtakes a writer that may be slow', async (t) => {

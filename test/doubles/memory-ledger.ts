@@ -137,7 +137,9 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance, ImageResul
     this.claims.set(claimKey, this.claimOf(snapshot, from, changes, new Date(this.now())))
     await tick()
     if (this.options.applyDelayMs) await sleep(this.options.applyDelayMs)
-    return this.apply(claimKey)
+    const claim = this.claims.get(claimKey)!
+    // Not applied here: the claim was finished as stuck (the same changes), and maybe moved on since.
+    return this.apply(id, from, claim.changes as TransitionChanges) ?? this.getById(id)
   }
 
   async recordImage(id: string, result: ImageResult): Promise<UploadRecord | undefined> {
@@ -209,9 +211,7 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance, ImageResul
     const claimKey = `${uploadId}:${from}`
     const claim = this.claims.get(claimKey)
     if (!claim || this.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
-    if (this.records.get(uploadId)?.status !== from) return false
-    this.apply(claimKey)
-    return true
+    return this.apply(uploadId, from, claim.changes as TransitionChanges) !== undefined
   }
 
   /** What a writer that dies between claiming a transition and applying it leaves behind. */
@@ -239,13 +239,18 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance, ImageResul
     return { _id: `${record._id}:${from}`, uploadId: record._id, from, changes: applied, ...event, seq }
   }
 
-  private apply(claimKey: string): UploadRecord | undefined {
-    const claim = this.claims.get(claimKey)!
-    const record = this.records.get(claim.uploadId)
-    if (!record) return undefined
-    if (QUOTA_HOLDING_STATUSES.includes(record.status) && !QUOTA_HOLDING_STATUSES.includes(claim.changes!.status!))
+  /** Applies a claimed transition's changes while the record is still in `from` (see MongoLedger.applyClaimed). */
+  async applyClaimed(id: string, from: UploadStatus, changes: TransitionChanges): Promise<UploadRecord | undefined> {
+    await tick()
+    return this.apply(id, from, changes)
+  }
+
+  private apply(id: string, from: UploadStatus, changes: TransitionChanges): UploadRecord | undefined {
+    const record = this.records.get(id)
+    if (record?.status !== from) return undefined
+    if (QUOTA_HOLDING_STATUSES.includes(record.status) && !QUOTA_HOLDING_STATUSES.includes(changes.status))
       this.release(record)
-    for (const [field, value] of Object.entries(claim.changes ?? {})) {
+    for (const [field, value] of Object.entries(changes)) {
       if (value === undefined) delete (record as unknown as Record<string, unknown>)[field]
       else (record as unknown as Record<string, unknown>)[field] = value
     }

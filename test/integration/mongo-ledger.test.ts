@@ -23,6 +23,7 @@ t.test('MongoLedger keeps the ledger contract', async (t) => {
       db.collection<StoredEvent>(EVENTS_COLLECTION).find({ workspaceId }).sort({ seq: 1 }).toArray(),
     secondWriter: async () => new MongoLedger(otherClient.db(db.databaseName)),
     leaveStuckClaim: (_ledger, uploadId, from, to, ageMs) => leaveStuckClaim(db, uploadId, from, to, ageMs),
+    applyLate: (_ledger, uploadId, from, changes) => ledger.applyClaimed(uploadId, from, changes),
   })
 })
 

@@ -12,5 +12,6 @@ t.test('MemoryLedger keeps the ledger contract', async (t) => {
     secondWriter: async (ledger) => ledger,
     leaveStuckClaim: async (ledger, uploadId, from, to, ageMs) =>
       (ledger as MemoryLedger).leaveStuckClaim(uploadId, from, { status: to }, ageMs),
+    applyLate: (ledger, uploadId, from, changes) => (ledger as MemoryLedger).applyClaimed(uploadId, from, changes),
   })
 })

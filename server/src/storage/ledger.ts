@@ -101,5 +101,8 @@ export interface LedgerMaintenance {
 /** A record's public URLs: its object's, and its image variants'. */
 export type RecordUrls = Pick<UploadRecord, 'url' | 'variants'>
 
-/** A claim this old whose record never changed belongs to a writer that died; it is safe to finish. */
+/**
+ * A claim this old whose record never changed belongs to a writer that died, or one stalled so long it is treated so.
+ * Finishing it is safe whatever the clocks say: a late apply of the same claim is filtered on the status it left.
+ */
 export const STUCK_TRANSITION_MS = 30_000

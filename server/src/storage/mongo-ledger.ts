@@ -174,11 +174,29 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     // Released before the change is applied: a writer that dies in between leaves a stuck transition, whose
     // completion releases (once: the entry is keyed by the upload) and applies.
     await this.releaseIfEnded(current, changes.status)
-    const after = await this.calls('ledger.transition', () =>
-      this.uploads.findOneAndUpdate({ _id: id }, { $set: applied }, { returnDocument: 'after' }),
-    )
+    const after = await this.applyClaimed(id, from, applied)
     this.options.onEvent?.()
-    return after ?? undefined
+    // Not applied here: the claim was finished as stuck (the same changes), and maybe moved on since.
+    return after ?? (await this.getById(id))
+  }
+
+  /**
+   * Applies a claimed transition's changes only while the record is still in `from`. A writer stalled past
+   * STUCK_TRANSITION_MS (by a freeze, or a clock that disagrees with the one that judged its claim stuck) may apply
+   * after its claim was finished for it and the record moved on; the filter keeps that late write from rolling the
+   * record back. Exact on MongoDB; FerretDB v1 applies a filtered update as its own read-then-write, which narrows
+   * the window to one request inside the server.
+   */
+  applyClaimed(id: string, from: UploadStatus, changes: TransitionChanges): Promise<UploadRecord | undefined> {
+    return this.calls(
+      'ledger.transition',
+      async () =>
+        (await this.uploads.findOneAndUpdate(
+          { _id: id, status: from },
+          { $set: changes },
+          { returnDocument: 'after' },
+        )) ?? undefined,
+    )
   }
 
   recordImage(id: string, result: ImageResult): Promise<UploadRecord | undefined> {
@@ -286,8 +304,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
       const record = await this.uploads.findOne({ _id: uploadId })
       if (record?.status !== from) return false
       await this.releaseIfEnded(record, claim.changes.status!)
-      await this.uploads.updateOne({ _id: uploadId }, { $set: claim.changes })
-      return true
+      return (await this.uploads.updateOne({ _id: uploadId, status: from }, { $set: claim.changes })).matchedCount === 1
     })
   }
 }
