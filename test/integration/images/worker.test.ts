@@ -155,10 +155,11 @@ t.test('a worker killed mid-job: the next one finishes it, leaving exactly one s
     stdio: 'ignore',
   })
   const exited = new Promise((resolve) => child.on('exit', resolve))
-  for (
-    let i = 0;
-    i < 300 && !(await db.collection('event_attempts').findOne({ _id: `${confirmed?.eventId}:processing:1` as never }));
-    i++
+  // A deadline, not a count of polls: a busy machine can take many seconds to start the process.
+  const claimedBy = Date.now() + 30_000
+  while (
+    Date.now() < claimedBy &&
+    !(await db.collection('event_attempts').findOne({ _id: `${confirmed?.eventId}:processing:1` as never }))
   ) {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
