@@ -196,6 +196,8 @@ export class UploadService {
       downloadName: target
         ? downloadFilename(record.filename, `w${target.width}.${target.format}`)
         : downloadFilename(record.filename, verifiedExtension(record)),
+      // The object says `public, immutable` (one value for every key); its signed GET must not outlive its URL in a cache.
+      ...(record.visibility === 'private' ? { cacheControl: `private, max-age=${ttl}` } : {}),
     })
     return { ...request, expiresAt: new Date(this.deps.clock().getTime() + ttl * 1000).toISOString() }
   }

@@ -83,6 +83,7 @@ t.test('private: refused to anonymous GET, no URL anywhere, served through a sho
   t.ok(lifetime > 0 && lifetime <= DOWNLOAD_TTL_SECONDS * 1000, `expiresAt is within the lifetime (${lifetime} ms)`)
   const served = await fetch(signed.url, { headers: signed.headers })
   t.equal(served.status, 200)
+  t.equal(served.headers.get('cache-control'), `private, max-age=${DOWNLOAD_TTL_SECONDS}`, 'no shared cache keeps it')
   t.same(new Uint8Array(await served.arrayBuffer()), bytes, 'the presigned GET serves the file')
 
   const stranger = await download(created.id, '', { workspace: 'someone-else' })
