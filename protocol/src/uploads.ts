@@ -85,7 +85,7 @@ export const ImageVariantSchema = Type.Object({
   url: Type.Optional(
     Type.String({
       description:
-        "Public/CDN URL; absent for a private upload (GET /v1/uploads/{id}/download?width=&format= signs one)",
+        'Public/CDN URL; absent for a private upload (GET /v1/uploads/{id}/download?width=&format= signs one)',
     }),
   ),
   bytes: Type.Integer(),
@@ -291,7 +291,9 @@ export type MultipartProgress = Static<typeof MultipartProgressSchema>
 /** GET /v1/uploads/:id/download: the original, or one of its image variants named by width (and format). */
 export const DownloadQuerySchema = Type.Object(
   {
-    width: Type.Optional(Type.Integer({ minimum: 1, description: "A variant's width: that variant instead of the original" })),
+    width: Type.Optional(
+      Type.Integer({ minimum: 1, description: "A variant's width: that variant instead of the original" }),
+    ),
     format: Type.Optional(VariantFormatSchema),
   },
   { additionalProperties: false },

@@ -17,9 +17,8 @@ export function movedRecordUrls(
 ): RecordUrls | undefined {
   const url = record.url === undefined ? undefined : (newUrlOfKey(record.key) ?? record.url)
   // A URL is only ever replaced, never added: a private upload's variants have none and keep none.
-  const variants = record.variants?.map(
-    (variant): ImageVariant =>
-      variant.url === undefined ? variant : { ...variant, url: newUrlOfKey(variant.key) ?? variant.url },
+  const variants = record.variants?.map((variant): ImageVariant =>
+    variant.url === undefined ? variant : { ...variant, url: newUrlOfKey(variant.key) ?? variant.url },
   )
   const changed = url !== record.url || (variants ?? []).some((variant, i) => variant.url !== record.variants![i]!.url)
   return changed ? { ...(url ? { url } : {}), ...(variants ? { variants } : {}) } : undefined

@@ -40,7 +40,11 @@ function verifiedExtension(record: UploadRecord): string {
 }
 
 /** The variant of that width and format the image worker made; a 404 naming what exists otherwise. */
-function variantOf(record: UploadRecord, width: number, format: string): { key: string; width: number; format: string } {
+function variantOf(
+  record: UploadRecord,
+  width: number,
+  format: string,
+): { key: string; width: number; format: string } {
   const variant = record.variants?.find((each) => each.width === width && each.format === format)
   if (variant) return variant
   const made = (record.variants ?? []).map((each) => `${each.width} ${each.format}`)
