@@ -16,11 +16,19 @@ import { fileOf } from '../../helpers/fixtures.js'
 import { startHoist } from '../../helpers/hoist.js'
 import { testImageWorker } from '../../helpers/image-worker.js'
 import { pngOf } from '../../helpers/images.js'
+import { nodeUploader } from '../../helpers/node-uploader.js'
 import { bearer, type TokenClaims } from '../../helpers/tokens.js'
 
 const DOWNLOAD_TTL_SECONDS = 10
+const MiB = 1024 * 1024
 const { app, db, s3, config } = await startHoist(t, {
-  config: { imageWidths: [100, 150], downloadUrlTtlSeconds: DOWNLOAD_TTL_SECONDS },
+  listen: true,
+  config: {
+    imageWidths: [100, 150],
+    downloadUrlTtlSeconds: DOWNLOAD_TTL_SECONDS,
+    multipartThresholdBytes: 5 * MiB,
+    multipartPartSizeBytes: 5 * MiB,
+  },
 })
 const PRIVATE_FOLDER = `${config.s3KeyPrefix}.private/files/`
 
@@ -159,6 +167,26 @@ t.test("a private image's variants are private too, and each is downloadable", a
   t.match(missing.json().error.message, /no variant 640 webp; its variants: 100 webp, 150 webp/)
 })
 
+t.test('the web client: a private multipart upload, then api.download for a URL to show', async (t) => {
+  const uploader = nodeUploader(app)
+  const bytes = fileOf('video/mp4', 6 * MiB, 12)
+  const record = await uploader.upload(new Blob([Uint8Array.from(bytes)], { type: 'video/mp4' }), {
+    filename: 'draft.mp4',
+    visibility: 'private',
+  })
+  t.same(
+    [record.strategy, record.status, record.visibility, record.url],
+    ['multipart', 'confirmed', 'private', undefined],
+  )
+  t.ok(record.key.startsWith(PRIVATE_FOLDER), record.key)
+  t.equal(await anonymousGet(record.key), 403)
+  const signed = await uploader.api.download(record.id)
+  const served = await fetch(signed.url)
+  t.equal(served.status, 200)
+  t.equal(Number(served.headers.get('content-length')), bytes.length)
+  await served.body?.cancel()
+})
+
 t.test('hoist doctor reports a private object that anyone can read', async (t) => {
   const doctor = () =>
     runDoctor({
@@ -170,7 +198,7 @@ t.test('hoist doctor reports a private object that anyone can read', async (t) =
       anonymousRead: anonymousReadProbe(config),
     })
   const before = await doctor()
-  t.ok(before.checked.privateObjects >= 4, `private objects asked about: ${before.checked.privateObjects}`)
+  t.ok(before.checked.privateObjects >= 5, `private objects asked about: ${before.checked.privateObjects}`)
   t.same(before.publiclyReadablePrivateObjects, [], 'the policy bucket setup wrote keeps them private')
   t.equal(before.clean, true, JSON.stringify(before))
 
