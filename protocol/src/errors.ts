@@ -27,6 +27,10 @@ export const ERRORS = {
     status: 403,
     message: 'metadata.%s is fixed by the token (its upload.metadata rule) to %s; send that value or leave it out',
   },
+  TOKEN_VISIBILITY_FIXED: {
+    status: 403,
+    message: 'This token allows %s uploads only (its upload.visibility rule); send that visibility or leave it out',
+  },
   APP_TOKEN_REQUIRED: {
     status: 403,
     message: 'Attaching and detaching are for the app\'s backend: send a token with "role": "app" (never a browser\'s)',
@@ -47,6 +51,10 @@ export const ERRORS = {
   UPLOAD_NOT_ATTACHABLE: {
     status: 409,
     message: 'Upload %s is %s: only pending, quarantined and confirmed uploads can be attached',
+  },
+  VARIANT_NOT_FOUND: {
+    status: 404,
+    message: 'Upload %s has no variant %s; its variants: %s',
   },
   UPLOAD_BUSY: { status: 409, message: 'Upload %s is being changed by another request; retry in a moment' },
   /** State, not form: which part numbers exist depends on the upload's own plan (a schema cannot say). */

@@ -2,7 +2,8 @@
  * Upload rules: what the app's token may add to the server's limits for its user — the `upload` claim. Rules only
  * narrow: a type must pass the server's allow-list and the token's list, a size both limits; metadata the token sets
  * is fixed (a presign may repeat a value, never change it; an absent one is filled in) and marked in every view and
- * event (`fixedMetadata`), so a webhook receiver can trust those values came from the app, not the browser.
+ * event (`fixedMetadata`), so a webhook receiver can trust those values came from the app, not the browser. A
+ * visibility the token sets is fixed the same way: `"private"` keeps every upload of its user private.
  */
 import { Type, type Static } from 'typebox'
 import { MetadataSchema } from './uploads.js'
@@ -23,6 +24,12 @@ export const UploadRulesSchema = Type.Object(
       Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Largest file in bytes' }),
     ),
     metadata: Type.Optional(MetadataSchema),
+    visibility: Type.Optional(
+      Type.Union([Type.Literal('public'), Type.Literal('private')], {
+        description:
+          "The only visibility this token's uploads may have: a presign asking for the other is refused, one that says nothing gets it",
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'UploadRules' },
 )

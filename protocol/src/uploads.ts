@@ -63,13 +63,31 @@ export const ImageInfoSchema = Type.Object({
 })
 export type ImageInfo = Static<typeof ImageInfoSchema>
 
+/**
+ * Who may read an upload's object. `public` (the default): anyone with its URL. `private`: nobody anonymously — the
+ * object and its variants live under the bucket's private folder, the view has no `url`, and the owner's workspace
+ * reads it through `GET /v1/uploads/{id}/download`, a short-lived presigned GET.
+ */
+export const VisibilitySchema = Type.Union([Type.Literal('public'), Type.Literal('private')], {
+  description:
+    "'private': never publicly readable, no URL in the view; read it through GET /v1/uploads/{id}/download (default 'public')",
+})
+export type Visibility = Static<typeof VisibilitySchema>
+
+export const VariantFormatSchema = Type.Union([Type.Literal('webp'), Type.Literal('avif')])
+
 /** A responsive variant: upright, stripped of metadata, never wider than the original; its key never changes. */
 export const ImageVariantSchema = Type.Object({
   width: Type.Integer(),
   height: Type.Integer(),
-  format: Type.Union([Type.Literal('webp'), Type.Literal('avif')]),
+  format: VariantFormatSchema,
   key: Type.String(),
-  url: Type.String(),
+  url: Type.Optional(
+    Type.String({
+      description:
+        'Public/CDN URL; absent for a private upload (GET /v1/uploads/{id}/download?width=&format= signs one)',
+    }),
+  ),
   bytes: Type.Integer(),
 })
 export type ImageVariant = Static<typeof ImageVariantSchema>
@@ -103,7 +121,13 @@ export const UploadViewSchema = Type.Object(
           "The app's records that use this upload (attached with POST /v1/uploads/{id}/attach), sorted; in GET /v1/uploads/{id}, the list and the attach/detach answers, absent when none",
       }),
     ),
-    url: Type.Optional(Type.String({ description: 'Final public/CDN URL, once confirmed (never while quarantined)' })),
+    visibility: Type.Optional(VisibilitySchema),
+    url: Type.Optional(
+      Type.String({
+        description:
+          'Final public/CDN URL, once confirmed (never while quarantined, never for a private upload: use its download)',
+      }),
+    ),
     confirmedBy: Type.Optional(ConfirmedBySchema),
     image: Type.Optional(ImageInfoSchema),
     variants: Type.Optional(Type.Array(ImageVariantSchema)),
@@ -154,6 +178,7 @@ export const CreateUploadBodySchema = Type.Object(
       }),
     ),
     metadata: Type.Optional(MetadataSchema),
+    visibility: Type.Optional(VisibilitySchema),
   },
   { additionalProperties: false },
 )
@@ -262,6 +287,18 @@ export const MultipartProgressSchema = Type.Object({
   }),
 })
 export type MultipartProgress = Static<typeof MultipartProgressSchema>
+
+/** GET /v1/uploads/:id/download: the original, or one of its image variants named by width (and format). */
+export const DownloadQuerySchema = Type.Object(
+  {
+    width: Type.Optional(
+      Type.Integer({ minimum: 1, description: "A variant's width: that variant instead of the original" }),
+    ),
+    format: Type.Optional(VariantFormatSchema),
+  },
+  { additionalProperties: false },
+)
+export type DownloadQuery = Static<typeof DownloadQuerySchema>
 
 export const DownloadSchema = Type.Object({
   method: Type.Literal('GET'),

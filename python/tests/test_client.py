@@ -1,12 +1,24 @@
+import httpx
 import pytest
 
-from hoist_client import HoistError
+from hoist_client import HoistError, mint_token
 
 
 def test_a_token_minted_by_the_package_uploads(upload_png):
     record = upload_png(metadata={"blockId": "b1"})
     assert record["status"] == "confirmed"
     assert record["metadata"] == {"blockId": "b1"}
+
+
+def test_a_private_upload_has_no_url_and_is_read_through_download(api_url, jwt_secret, workspace, client, upload_png):
+    token = mint_token(jwt_secret, sub="browser-user", workspace=workspace, upload={"visibility": "private"})
+    record = upload_png(token=token)
+    assert record["visibility"] == "private"
+    assert "url" not in record
+    served = httpx.get(client.download(record["id"]))
+    assert served.status_code == 200
+    assert served.content.startswith(b"\x89PNG")
+    assert served.headers["cache-control"].startswith("private, max-age=")
 
 
 def test_get_and_list_by_metadata(client, upload_png):
@@ -53,10 +65,6 @@ def test_attach_and_detach_keep_the_references_on_the_upload(client, upload_png)
 
 
 def test_a_browser_token_cannot_attach(api_url, jwt_secret, workspace, upload_png):
-    import httpx
-
-    from hoist_client import mint_token
-
     record = upload_png()
     browser = mint_token(jwt_secret, sub="browser-user", workspace=workspace)
     answer = httpx.post(

@@ -59,5 +59,9 @@ for (const presigner of ['sigv4', 'sdk'] as const) {
     const downloadName = "it's (1)\uD800.png"
     const { url } = await store.presignGet({ key: 'uploads/w/x.png', expiresInSeconds: 60, downloadName })
     t.equal(new URL(url).searchParams.get('response-content-disposition'), contentDisposition(downloadName))
+    t.equal(new URL(url).searchParams.get('response-cache-control'), null, 'the object’s Cache-Control by default')
+    const cacheControl = 'private, max-age=60'
+    const signed = await store.presignGet({ key: 'uploads/w/x.png', expiresInSeconds: 60, cacheControl })
+    t.equal(new URL(signed.url).searchParams.get('response-cache-control'), cacheControl, 'a private download’s')
   })
 }

@@ -1,5 +1,7 @@
 import type {
   CreateUploadBody,
+  Download,
+  DownloadQuery,
   EventList,
   EventListQuery,
   MultipartProgress,
@@ -45,6 +47,12 @@ export class HoistApi {
 
   async remove(id: string): Promise<void> {
     await this.request('DELETE', this.path(id))
+  }
+
+  /** A short-lived presigned GET of the file, or of a variant (`{ width, format }`): how a private upload is shown. */
+  download(id: string, query: DownloadQuery = {}): Promise<Download> {
+    const search = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))
+    return this.request('GET', `${this.path(id)}/download${search.size > 0 ? `?${search}` : ''}`)
   }
 
   signParts(id: string, partNumbers: number[], signal?: AbortSignal): Promise<SignedParts> {

@@ -21,8 +21,11 @@ export interface ImageSource {
 /** One `<source>` per variant format, best compression first. */
 export function imageSources(record: UploadView, options: ResponsiveOptions = {}): ImageSource[] {
   const byFormat = new Map<string, ImageVariant[]>()
-  for (const variant of record.variants ?? [])
+  // A private upload's variants have no URL (each is read through a short-lived download URL): none is offered.
+  for (const variant of record.variants ?? []) {
+    if (variant.url === undefined) continue
     byFormat.set(variant.format, [...(byFormat.get(variant.format) ?? []), variant])
+  }
   return ['avif', 'webp']
     .filter((format) => byFormat.has(format))
     .map((format) => ({

@@ -1,4 +1,4 @@
-import { mimeEssence, type Metadata, type UploadView } from '@hoist/protocol'
+import { mimeEssence, type Metadata, type UploadView, type Visibility } from '@hoist/protocol'
 import { HoistApi, type ApiClientOptions } from './api-client.js'
 import { CHECKSUM_MAX_BYTES, sha256Base64 } from './checksum.js'
 import { HoistUploadError, UploadCancelledError } from './errors.js'
@@ -33,6 +33,8 @@ export interface UploadOptions {
   checksum?: boolean
   /** What your app needs to know about the file (e.g. the block it belongs to); in every view and webhook. */
   metadata?: Metadata
+  /** `'private'`: never publicly readable, no `url` in the record; read it with `api.download(id)`. Default public. */
+  visibility?: Visibility
 }
 
 export interface Uploader {
@@ -100,6 +102,7 @@ export function createUploader(options: UploaderOptions): Uploader {
                 size: file.size,
                 ...(checksum ? { checksum } : {}),
                 ...(uploadOptions.metadata ? { metadata: uploadOptions.metadata } : {}),
+                ...(uploadOptions.visibility ? { visibility: uploadOptions.visibility } : {}),
               },
               signal,
             ),

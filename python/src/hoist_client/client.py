@@ -84,6 +84,17 @@ class HoistClient:
         """That record no longer uses the upload (replaced, or deleted). Idempotent."""
         return self._call("POST", f"/v1/uploads/{upload_id}/detach", json={"reference": reference})
 
+    def download(self, upload_id: str, *, width: Optional[int] = None, format: Optional[str] = None) -> str:
+        """A presigned GET URL of the file, or of its image variant ``width`` (``format`` "webp" unless named), that
+        works for DOWNLOAD_URL_TTL_SECONDS: how a private upload (no ``url`` in its record) is shown. Ask for a new
+        one each time a page shows the file."""
+        params: Dict[str, Any] = {}
+        if width is not None:
+            params["width"] = width
+        if format is not None:
+            params["format"] = format
+        return self._call("GET", f"/v1/uploads/{upload_id}/download", params=params)["url"]
+
     def delete(self, upload_id: str) -> None:
         """Discards a pending upload, or deletes a confirmed one (its file, variants and record)."""
         self._call("DELETE", f"/v1/uploads/{upload_id}")

@@ -1,7 +1,7 @@
 """Hoist tokens: HS256 JWTs signed with Hoist's JWT_SECRET, carrying who (sub), which workspace, and until when."""
 
 import time
-from typing import Any, Dict, List, Optional, TypedDict
+from typing import Any, Dict, List, Literal, Optional, TypedDict
 
 import jwt
 
@@ -10,11 +10,13 @@ class UploadRules(TypedDict, total=False):
     """What a browser holding the token may upload: Hoist refuses anything else at presign.
 
     contentTypes: exact types or ``type/*``, within the server's allow-list; maxSize: bytes, below the server's limit;
-    metadata: values the browser cannot change (a different one is refused, a missing one filled in)."""
+    metadata: values the browser cannot change (a different one is refused, a missing one filled in);
+    visibility: ``"private"`` (or ``"public"``) for every upload of the token, which the browser cannot change."""
 
     contentTypes: List[str]
     maxSize: int
     metadata: Dict[str, str]
+    visibility: Literal["public", "private"]
 
 
 def mint_token(

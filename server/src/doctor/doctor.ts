@@ -5,13 +5,20 @@
  *
  * `--fix` repairs only what is safe: it deletes orphan objects, aborts orphan multipart uploads, and finishes stuck
  * transitions. A confirmed record whose object is missing or differs cannot be repaired from here (the bytes are
- * gone): it is reported for a person to decide.
+ * gone): it is reported for a person to decide. So is a private object (bucket/private-keys.ts) that anyone can read:
+ * what grants it (an ACL, a wider bucket policy, a CDN's access) is outside Hoist's keys.
  */
 import { STUCK_TRANSITION_MS, type LedgerMaintenance } from '../storage/ledger.js'
 import type { ObjectStore } from '../storage/object-store.js'
 import type { UploadRecord } from '../uploads/record.js'
 import { assertScoped } from '../bucket/scope.js'
 import { keysOf } from '../uploads/release.js'
+import { isPrivateKey } from '../bucket/private-keys.js'
+import { mapConcurrent } from '../concurrency.js'
+import type { AnonymousReadProbe } from './anonymous-read.js'
+
+/** Private objects asked about per run (the first listed): a sample, so a large bucket is not crawled by HTTP. */
+export const PRIVATE_PROBE_LIMIT = 200
 
 export interface DoctorOptions {
   maintenance: LedgerMaintenance
@@ -22,16 +29,26 @@ export interface DoctorOptions {
   fix: boolean
   /** --fix with an empty keyPrefix would delete every unknown object in the bucket: refused unless this is set. */
   wholeBucket?: boolean
+  /** Asks whether anyone can read a private object; without it, private objects are not checked. */
+  anonymousRead?: AnonymousReadProbe
   now?: Date
 }
 
 export interface DoctorReport {
-  checked: { confirmedRecords: number; pendingRecords: number; objects: number; multipartUploads: number }
+  checked: {
+    confirmedRecords: number
+    pendingRecords: number
+    objects: number
+    multipartUploads: number
+    privateObjects: number
+  }
   missingObjects: { id: string; key: string }[]
   sizeMismatches: { id: string; key: string; recorded: number; stored: number }[]
   orphanObjects: { key: string; size: number; lastModified: string }[]
   orphanMultipartUploads: { key: string; uploadId: string }[]
   stuckTransitions: { uploadId: string; from: string }[]
+  /** Private objects an unsigned request could read, and the URL that served each. */
+  publiclyReadablePrivateObjects: { key: string; url: string }[]
   fixed: { deletedObjects: number; abortedMultipartUploads: number; completedTransitions: number }
   /** True when nothing is wrong (after --fix: nothing is left that it could not fix). */
   clean: boolean
@@ -43,12 +60,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const now = options.now ?? new Date()
   const cutoff = now.getTime() - options.graceMs
   const report: DoctorReport = {
-    checked: { confirmedRecords: 0, pendingRecords: 0, objects: 0, multipartUploads: 0 },
+    checked: { confirmedRecords: 0, pendingRecords: 0, objects: 0, multipartUploads: 0, privateObjects: 0 },
     missingObjects: [],
     sizeMismatches: [],
     orphanObjects: [],
     orphanMultipartUploads: [],
     stuckTransitions: [],
+    publiclyReadablePrivateObjects: [],
     fixed: { deletedObjects: 0, abortedMultipartUploads: 0, completedTransitions: 0 },
     clean: false,
   }
@@ -71,9 +89,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
 
   const stored = new Map<string, number>()
+  const privateKeys: string[] = []
   for await (const object of options.store.list(options.keyPrefix)) {
     report.checked.objects++
     stored.set(object.key, object.size)
+    if (isPrivateKey(options.keyPrefix, object.key) && privateKeys.length < PRIVATE_PROBE_LIMIT)
+      privateKeys.push(object.key)
     if (live.has(object.key) || object.lastModified.getTime() > cutoff) continue
     report.orphanObjects.push({ key: object.key, size: object.size, lastModified: object.lastModified.toISOString() })
     if (options.fix) {
@@ -105,7 +126,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     }
   }
 
-  const unfixable = report.missingObjects.length + report.sizeMismatches.length
+  if (options.anonymousRead) {
+    const probe = options.anonymousRead
+    report.checked.privateObjects = privateKeys.length
+    const served = await mapConcurrent(privateKeys, 8, async (key) => ({ key, url: await probe(key) }))
+    for (const { key, url } of served) if (url) report.publiclyReadablePrivateObjects.push({ key, url })
+  }
+
+  const unfixable =
+    report.missingObjects.length + report.sizeMismatches.length + report.publiclyReadablePrivateObjects.length
   const fixable = report.orphanObjects.length + report.orphanMultipartUploads.length + report.stuckTransitions.length
   report.clean = unfixable === 0 && (options.fix || fixable === 0)
   return report
@@ -114,7 +143,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 export function formatDoctorReport(report: DoctorReport, fix: boolean): string {
   const { checked } = report
   const lines = [
-    `checked ${checked.confirmedRecords} confirmed and ${checked.pendingRecords} pending records, ${checked.objects} objects, ${checked.multipartUploads} open multipart uploads`,
+    `checked ${checked.confirmedRecords} confirmed and ${checked.pendingRecords} pending records, ${checked.objects} objects, ${checked.multipartUploads} open multipart uploads, anonymous read of ${checked.privateObjects} private objects`,
   ]
   const section = (title: string, items: string[], fixedNote?: string): void => {
     if (items.length === 0) return
@@ -133,6 +162,11 @@ export function formatDoctorReport(report: DoctorReport, fix: boolean): string {
     'not repairable here',
   )
   section(
+    'PRIVATE objects anyone can read',
+    report.publiclyReadablePrivateObjects.map((p) => `${p.key} served by ${p.url}`),
+    'not repairable here: remove the object ACL, the bucket policy statement or the CDN access that grants it',
+  )
+  section(
     'objects with no live record',
     report.orphanObjects.map((o) => `${o.key} (${o.size} bytes, ${o.lastModified})`),
     fix ? `deleted ${report.fixed.deletedObjects}` : 'safe to delete: --fix',
@@ -147,6 +181,10 @@ export function formatDoctorReport(report: DoctorReport, fix: boolean): string {
     report.stuckTransitions.map((s) => `${s.uploadId} leaving ${s.from}`),
     fix ? `completed ${report.fixed.completedTransitions}` : 'safe to complete: --fix',
   )
-  lines.push(report.clean ? 'clean: every confirmed record has its object, nothing is orphaned' : 'NOT clean')
+  lines.push(
+    report.clean
+      ? 'clean: every confirmed record has its object, nothing is orphaned, no private object is public'
+      : 'NOT clean',
+  )
   return lines.join('\n')
 }

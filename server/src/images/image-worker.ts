@@ -15,7 +15,7 @@ import { eventFields, type StoredEvent } from '../events/stored-event.js'
 import type { ImageResult, ImageResults, UploadLedger } from '../storage/ledger.js'
 import type { DerivedObjects, ObjectStore } from '../storage/object-store.js'
 import { uploadTracing } from '../telemetry/upload-tracing.js'
-import type { UploadRecord } from '../uploads/record.js'
+import { publicUrlField, type UploadRecord } from '../uploads/record.js'
 import { ImageRejected, makeVariants, type VariantOptions } from './make-variants.js'
 import { variantKey } from './variant-keys.js'
 
@@ -79,7 +79,7 @@ async function processOne(
         height: variant.height,
         format: variant.format,
         key,
-        url: options.store.publicUrl(key),
+        ...publicUrlField(record, key, options.store),
         bytes: variant.bytes.length,
       })
     }

@@ -16,10 +16,10 @@ export function movedRecordUrls(
   newUrlOfKey: (key: string) => string | undefined,
 ): RecordUrls | undefined {
   const url = record.url === undefined ? undefined : (newUrlOfKey(record.key) ?? record.url)
-  const variants = record.variants?.map((variant): ImageVariant => ({
-    ...variant,
-    url: newUrlOfKey(variant.key) ?? variant.url,
-  }))
+  // A URL is only ever replaced, never added: a private upload's variants have none and keep none.
+  const variants = record.variants?.map((variant): ImageVariant =>
+    variant.url === undefined ? variant : { ...variant, url: newUrlOfKey(variant.key) ?? variant.url },
+  )
   const changed = url !== record.url || (variants ?? []).some((variant, i) => variant.url !== record.variants![i]!.url)
   return changed ? { ...(url ? { url } : {}), ...(variants ? { variants } : {}) } : undefined
 }

@@ -14,7 +14,7 @@ import { OutboxWorker, type AttemptOutcome, type OutboxWorkerOptions } from '../
 import type { StoredEvent } from '../events/stored-event.js'
 import type { UploadLedger } from '../storage/ledger.js'
 import type { ObjectHead, ObjectStore, QuarantinedObjects } from '../storage/object-store.js'
-import type { UploadRecord } from '../uploads/record.js'
+import { publicUrlField, type UploadRecord } from '../uploads/record.js'
 import { releaseStorage } from '../uploads/release.js'
 import { purgeChange } from '../uploads/tombstone.js'
 import { scanStream, type ClamdAddress, type ScanVerdict } from './clamd-client.js'
@@ -77,7 +77,7 @@ async function scan(options: ScanWorkerOptions, record: UploadRecord, head: Obje
   return scanStream(options.clamd, body, options.timeoutMs)
 }
 
-/** Copy to the public key, confirm, then drop the quarantine copy: a crash in between leaves a retry, never a gap. */
+/** Copy to the published key (public, or a private upload's private one), confirm, then drop the quarantine copy: a crash in between leaves a retry, never a gap. */
 async function publish(
   options: ScanWorkerOptions,
   record: UploadRecord,
@@ -88,7 +88,7 @@ async function publish(
   const confirmed = await options.ledger.transition(record._id, 'quarantined', {
     status: 'confirmed',
     key: target,
-    url: options.store.publicUrl(target),
+    ...publicUrlField(record, target, options.store),
     confirmedAt: options.clock(),
   })
   if (!confirmed) {

@@ -36,6 +36,8 @@ export interface GetUrlInput {
   expiresInSeconds: number
   /** Suggested name for a download (Content-Disposition: attachment). */
   downloadName?: string
+  /** The Cache-Control the response carries instead of the object's (a private file must not be kept by caches). */
+  cacheControl?: string
 }
 
 export interface ObjectHead {

@@ -13,7 +13,7 @@ import type { ObjectHead } from '../storage/object-store.js'
 import { findOwned, type ServiceDeps } from './deps.js'
 import { mediaTypeOf, SIGNATURE_BYTES } from './media-types.js'
 import type { Principal } from './principal.js'
-import { toView, type UploadRecord } from './record.js'
+import { publicUrlField, toView, type UploadRecord } from './record.js'
 import { releaseStorage } from './release.js'
 import { uploadTracing } from '../telemetry/upload-tracing.js'
 import { purgeChange } from './tombstone.js'
@@ -109,7 +109,7 @@ export class UploadConfirmer {
         : {
             status: 'confirmed',
             confirmedBy,
-            url: this.deps.store.publicUrl(record.key),
+            ...publicUrlField(record, record.key, this.deps.store),
             ...etag,
             confirmedAt: this.deps.clock(),
           },

@@ -41,6 +41,11 @@ export interface UploadRecord extends UploadTraceFields {
   metadataPairs?: string[]
   /** Metadata keys the token's upload rules fixed (upload-rules.ts): the app set them, not the browser. */
   fixedMetadata?: string[]
+  /**
+   * Private uploads (absent: public) live under the bucket's private folder (bucket/private-keys.ts) and never get a
+   * `url`, nor do their variants: they are read through short-lived presigned GETs (the download route).
+   */
+  visibility?: 'private'
   /** Final public (or CDN) URL, set when confirmed (never while quarantined: the key is then a quarantine key). */
   url?: string
   confirmedBy?: ConfirmedBy
@@ -68,6 +73,18 @@ export interface UploadRecord extends UploadTraceFields {
   confirmedAt?: Date
 }
 
+/**
+ * `{ url }` for a key of a public upload (its object, or a variant), nothing for a private one: the one place that
+ * decides whether a URL is handed out, for confirm, the scan's publish and the image worker alike.
+ */
+export function publicUrlField(
+  record: Pick<UploadRecord, 'visibility'>,
+  key: string,
+  store: { publicUrl(key: string): string },
+): { url?: string } {
+  return record.visibility === 'private' ? {} : { url: store.publicUrl(key) }
+}
+
 /** The API's view of a record: never the owner's ids, never S3's multipart upload id. */
 export function toView(record: UploadRecord): UploadView {
   return {
@@ -83,6 +100,7 @@ export function toView(record: UploadRecord): UploadView {
     ...(record.multipart ? { partSize: record.multipart.partSize, partCount: record.multipart.partCount } : {}),
     metadata: metadataOf(record.metadataPairs),
     ...(record.fixedMetadata?.length ? { fixedMetadata: record.fixedMetadata } : {}),
+    ...(record.visibility ? { visibility: record.visibility } : {}),
     ...(record.url ? { url: record.url } : {}),
     ...(record.confirmedBy ? { confirmedBy: record.confirmedBy } : {}),
     ...(record.image ? { image: record.image } : {}),

@@ -2,21 +2,31 @@
  * The token's `upload` rules applied to a presign, after the server's own checks (they only narrow those): its
  * types, its size limit, and its metadata — a value the token fixed may be repeated, never changed, and is filled in
  * when absent. The keys it fixed are recorded on the upload, so views and events can say which values the app set.
+ * Its visibility, when it sets one, is fixed the same way.
  */
-import { contentTypeMatches, METADATA_LIMITS, type Metadata, type UploadRules } from '@hoist/protocol'
-import { TokenContentTypeNotAllowed, TokenFileTooLarge, TokenMetadataFixed, ValidationFailed } from '../errors.js'
+import { contentTypeMatches, METADATA_LIMITS, type Metadata, type UploadRules, type Visibility } from '@hoist/protocol'
+import {
+  TokenContentTypeNotAllowed,
+  TokenFileTooLarge,
+  TokenMetadataFixed,
+  TokenVisibilityFixed,
+  ValidationFailed,
+} from '../errors.js'
 
 export interface RuledUpload {
   metadata: Metadata | undefined
   /** Keys whose values came from the token; empty without metadata rules. */
   fixedMetadata: string[]
+  /** The presign's visibility, or the token's when it fixes one; public when neither says. */
+  visibility: Visibility
 }
 
 export function applyUploadRules(
   rules: UploadRules | undefined,
-  upload: { contentType: string; size: number; metadata?: Metadata },
+  upload: { contentType: string; size: number; metadata?: Metadata; visibility?: Visibility },
 ): RuledUpload {
-  if (!rules) return { metadata: upload.metadata, fixedMetadata: [] }
+  const visibility = ruledVisibility(rules, upload.visibility)
+  if (!rules) return { metadata: upload.metadata, fixedMetadata: [], visibility }
   if (rules.contentTypes && !contentTypeMatches(rules.contentTypes, upload.contentType)) {
     throw new TokenContentTypeNotAllowed(rules.contentTypes.join(', '), upload.contentType)
   }
@@ -29,12 +39,19 @@ export function applyUploadRules(
     if (sent !== undefined && sent !== value) throw new TokenMetadataFixed(key, JSON.stringify(value))
   }
   const fixedMetadata = Object.keys(fixed)
-  if (fixedMetadata.length === 0) return { metadata: upload.metadata, fixedMetadata }
+  if (fixedMetadata.length === 0) return { metadata: upload.metadata, fixedMetadata, visibility }
   const metadata = { ...upload.metadata, ...fixed }
   if (Object.keys(metadata).length > METADATA_LIMITS.keys) {
     throw new ValidationFailed(
       `body /metadata has more than ${METADATA_LIMITS.keys} keys together with the ${fixedMetadata.length} the token fixed`,
     )
   }
-  return { metadata, fixedMetadata }
+  return { metadata, fixedMetadata, visibility }
+}
+
+/** A visibility the token fixed may be repeated, never changed, and is filled in when absent (like its metadata). */
+function ruledVisibility(rules: UploadRules | undefined, asked: Visibility | undefined): Visibility {
+  const fixed = rules?.visibility
+  if (fixed && asked && asked !== fixed) throw new TokenVisibilityFixed(fixed)
+  return fixed ?? asked ?? 'public'
 }

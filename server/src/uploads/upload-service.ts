@@ -10,6 +10,7 @@ import type {
   UploadView,
   CreateUploadBody,
   Download,
+  DownloadQuery,
 } from '@hoist/protocol'
 import { MAX_SINGLE_PUT_SIZE, planParts } from '@hoist/protocol'
 import {
@@ -19,9 +20,10 @@ import {
   QuotaExceeded,
   UploadBusy,
   UploadNotPending,
+  VariantNotFound,
 } from '../errors.js'
 import { findOwned, type ServiceDeps } from './deps.js'
-import { quarantineKey } from '../bucket/private-keys.js'
+import { privateKey, quarantineKey } from '../bucket/private-keys.js'
 import { displayFilename, downloadFilename, newUploadId, objectKey } from './keys.js'
 import { mediaTypeOf, type MediaType } from './media-types.js'
 import type { Principal } from './principal.js'
@@ -35,6 +37,18 @@ import { uploadTracing } from '../telemetry/upload-tracing.js'
 /** The type confirm verified (migrated files: the one their key carries). */
 function verifiedExtension(record: UploadRecord): string {
   return mediaTypeOf(record.contentType)?.extension ?? /\.([A-Za-z0-9]{1,10})$/.exec(record.key)?.[1] ?? 'bin'
+}
+
+/** The variant of that width and format the image worker made; a 404 naming what exists otherwise. */
+function variantOf(
+  record: UploadRecord,
+  width: number,
+  format: string,
+): { key: string; width: number; format: string } {
+  const variant = record.variants?.find((each) => each.width === width && each.format === format)
+  if (variant) return variant
+  const made = (record.variants ?? []).map((each) => `${each.width} ${each.format}`)
+  throw new VariantNotFound(record._id, `${width} ${format}`, made.length > 0 ? made.join(', ') : 'none (yet)')
 }
 
 const LISTED_BY_DEFAULT: readonly UploadStatus[] = ['pending', 'quarantined', 'confirmed', 'rejected', 'expired']
@@ -52,14 +66,17 @@ export class UploadService {
       contentType: mediaType.contentType,
       size: input.size,
       ...(input.metadata ? { metadata: input.metadata } : {}),
+      ...(input.visibility ? { visibility: input.visibility } : {}),
     })
     const multipart = input.size > Math.min(config.multipartThresholdBytes, MAX_SINGLE_PUT_SIZE)
 
     const now = this.deps.clock()
     const id = newUploadId(now)
     const publicKey = objectKey(config.s3KeyPrefix, principal.workspaceId, id, mediaType.extension, now)
+    // A private upload lives in the folder the bucket never serves anonymously, for good.
+    const finalKey = ruled.visibility === 'private' ? privateKey(config.s3KeyPrefix, publicKey) : publicKey
     // With scanning on, the file goes where the bucket never serves it anonymously, until its scan finds it clean.
-    const key = config.scan === 'off' ? publicKey : quarantineKey(config.s3KeyPrefix, publicKey)
+    const key = config.scan === 'off' ? finalKey : quarantineKey(config.s3KeyPrefix, finalKey)
     const base = {
       _id: id,
       workspaceId: principal.workspaceId,
@@ -68,6 +85,7 @@ export class UploadService {
       filename: displayFilename(input.filename),
       metadataPairs: metadataPairs(ruled.metadata),
       ...(ruled.fixedMetadata.length > 0 ? { fixedMetadata: ruled.fixedMetadata } : {}),
+      ...(ruled.visibility === 'private' ? { visibility: 'private' as const } : {}),
       contentType: mediaType.contentType,
       kind: mediaType.kind,
       size: input.size,
@@ -166,16 +184,24 @@ export class UploadService {
     }
   }
 
-  /** A short-lived GET URL, for buckets that are not public. */
-  async downloadUrl(principal: Principal, id: string): Promise<Download> {
+  /**
+   * A short-lived GET URL (DOWNLOAD_URL_TTL_SECONDS) for a confirmed upload, or one of its image variants: how a
+   * private upload is read, and any upload in a private bucket.
+   */
+  async downloadUrl(principal: Principal, id: string, query: DownloadQuery = {}): Promise<Download> {
     const record = await findOwned(this.deps.ledger, principal, id)
     if (record.status === 'pending') throw new NotUploadedYet()
     if (record.status !== 'confirmed') throw new UploadNotPending(record._id, record.status)
     const ttl = this.deps.config.downloadUrlTtlSeconds
+    const target = query.width === undefined ? undefined : variantOf(record, query.width, query.format ?? 'webp')
     const request = await this.deps.store.presignGet({
-      key: record.key,
+      key: target?.key ?? record.key,
       expiresInSeconds: ttl,
-      downloadName: downloadFilename(record.filename, verifiedExtension(record)),
+      downloadName: target
+        ? downloadFilename(record.filename, `w${target.width}.${target.format}`)
+        : downloadFilename(record.filename, verifiedExtension(record)),
+      // The object says `public, immutable` (one value for every key); its signed GET must not outlive its URL in a cache.
+      ...(record.visibility === 'private' ? { cacheControl: `private, max-age=${ttl}` } : {}),
     })
     return { ...request, expiresAt: new Date(this.deps.clock().getTime() + ttl * 1000).toISOString() }
   }

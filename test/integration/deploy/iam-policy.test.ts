@@ -82,6 +82,19 @@ t.test('presign, a confirm too early, PUT, confirm, download and delete all work
   t.equal((await call('DELETE', `/v1/uploads/${instructions.id}`)).status, 204)
 })
 
+t.test('a private upload is served through download under the policy, never anonymously (control 41)', async (t) => {
+  const bytes = fileOf('image/png', 2000, 4)
+  const body = { filename: 'invoice.png', contentType: 'image/png', size: 2000, visibility: 'private' }
+  const instructions = (await (await call('POST', '/v1/uploads', body)).json()) as SingleInstructions
+  t.match(instructions.key, /^uploads\/\.private\/files\//)
+  t.equal((await fetch(instructions.url, { method: 'PUT', headers: instructions.headers, body: bytes })).status, 200)
+  t.equal((await call('POST', `/v1/uploads/${instructions.id}/confirm`)).status, 200)
+  const download = (await (await call('GET', `/v1/uploads/${instructions.id}/download`)).json()) as { url: string }
+  t.equal((await fetch(download.url)).status, 200, 'the limited credentials sign a GET that works')
+  const anonymous = await fetch(`${stack.s3.endpoint}/${config.s3Bucket}/${instructions.key}`)
+  t.equal(anonymous.status, 403)
+})
+
 t.test('a multipart upload is created, listed and aborted under the policy', async (t) => {
   const created = await call('POST', '/v1/uploads', {
     filename: 'v.mp4',

@@ -2,7 +2,8 @@
  * Scan before publish (SCAN=clamav, control 39) with a real clamd, MinIO and FerretDB: an upload confirm accepts is
  * quarantined — its object not anonymously readable, no URL in its view or event — until clamd finds it clean; one
  * carrying the EICAR string is rejected with reason `malware` and the signature, its object deleted; a frozen clamd
- * leaves uploads quarantined until it thaws; files above clamd's stream limit go as SCAN_OVERSIZE says.
+ * leaves uploads quarantined until it thaws; files above clamd's stream limit go as SCAN_OVERSIZE says; a private
+ * upload (control 41) stays private when it is published.
  * This file starts its own clamd (with a small StreamMaxLength, so the oversize path is cheap).
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3'
@@ -128,6 +129,28 @@ t.test('a clean single PUT is quarantined, unreadable and without a URL, then co
   t.same(types, ['upload.quarantined', 'upload.confirmed'])
   const confirmedEvent = (await eventsOf(db, created.id)).at(-1)
   t.equal(confirmedEvent?.processing?.state, 'pending', 'image processing starts after the scan')
+})
+
+t.test('a clean private upload is published to its private key: still unreadable, still without a URL', async (t) => {
+  const bytes = fileOf('image/png', 2048, 11)
+  const created = (
+    await createUpload(app, {
+      filename: 'invoice.png',
+      contentType: 'image/png',
+      size: bytes.length,
+      visibility: 'private',
+    })
+  ).json<SingleInstructions>()
+  t.equal((await putObject(created, Uint8Array.from(bytes))).status, 200)
+  t.equal((await confirmUpload(app, created.id)).json<UploadView>().status, 'quarantined')
+  const view = await settled(t, app, created.id)
+  t.equal(view.status, 'confirmed')
+  t.equal(view.key, publishedKey(created.key), 'the copy the scan makes')
+  t.match(view.key, new RegExp(`^${config.s3KeyPrefix}\\.private/files/`), 'in the private folder')
+  t.same([view.visibility, view.url], ['private', undefined])
+  t.equal(await anonymousGet(app, view.key), 403, 'anonymous GET still refused once clean')
+  const download = await app.inject({ method: 'GET', url: `/v1/uploads/${created.id}/download`, headers: bearer() })
+  t.equal((await fetch(download.json<{ url: string }>().url)).status, 200, 'served through download')
 })
 
 t.test('a PNG carrying the EICAR string is rejected as malware, its object deleted, with an event', async (t) => {

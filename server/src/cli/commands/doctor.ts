@@ -1,5 +1,6 @@
 import { backlogReport, formatBacklog } from '../../doctor/backlog.js'
-import { formatDoctorReport, runDoctor } from '../../doctor/doctor.js'
+import { anonymousReadProbe } from '../../doctor/anonymous-read.js'
+import { formatDoctorReport, PRIVATE_PROBE_LIMIT, runDoctor } from '../../doctor/doctor.js'
 import { MongoEventLog } from '../../events/mongo-event-log.js'
 import { defineCommand, UsageError } from '../command.js'
 import { withDeployment } from '../deployment.js'
@@ -7,7 +8,8 @@ import { withDeployment } from '../deployment.js'
 export default defineCommand({
   usage: 'doctor [--fix] [--grace-hours N] [--json] [--whole-bucket]',
   help: `Reconciles the bucket with the records: confirmed records whose object is missing or differs, objects and
-multipart uploads with no live record, transitions left half-done. Exits 1 while something is wrong. Also prints the
+multipart uploads with no live record, transitions left half-done, private objects (under S3_KEY_PREFIX.private/)
+that an unsigned GET can read (up to ${PRIVATE_PROBE_LIMIT} of them). Exits 1 while something is wrong. Also prints the
 outbox backlog: webhook deliveries and image processing pending, and how long the oldest has waited.
 
   --fix             repair what is safe: delete orphan objects, abort orphan multipart uploads, finish stuck
@@ -34,6 +36,7 @@ outbox backlog: webhook deliveries and image processing pending, and how long th
         graceMs: graceHours * 3_600_000,
         fix: values.fix,
         wholeBucket: values['whole-bucket'],
+        anonymousRead: anonymousReadProbe(config),
       })
       const backlog = backlogReport(await new MongoEventLog(db).backlog(config.mongoTimeoutMs), new Date())
       console.log(

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import {
   AttachmentBodySchema,
   CreateUploadBodySchema,
+  DownloadQuerySchema,
   DownloadSchema,
   MultipartProgressSchema,
   SignedPartsSchema,
@@ -182,15 +183,17 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         operationId: 'downloadUpload',
-        summary: 'A short-lived presigned GET, for private buckets',
+        summary:
+          'A short-lived presigned GET of a confirmed upload, or of one of its image variants (?width=&format=): how a private upload is read',
         tags: ['uploads'],
         security,
         params: UploadIdParamsSchema,
+        querystring: DownloadQuerySchema,
         response: { 200: DownloadSchema, ...errorResponses },
       },
       preHandler: bucketCalls,
     },
-    async (request) => app.uploads.downloadUrl(request.principal, request.params.id),
+    async (request) => app.uploads.downloadUrl(request.principal, request.params.id, request.query),
   )
 
   app.post(

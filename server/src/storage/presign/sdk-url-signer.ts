@@ -57,6 +57,7 @@ export class SdkUrlSigner implements UrlSigner {
       Bucket: this.bucket,
       Key: input.key,
       ...(input.downloadName ? { ResponseContentDisposition: contentDisposition(input.downloadName) } : {}),
+      ...(input.cacheControl ? { ResponseCacheControl: input.cacheControl } : {}),
     })
     return {
       method: 'GET',

@@ -55,9 +55,10 @@ export class SigV4UrlSigner implements UrlSigner {
   }
 
   getObject(input: GetUrlInput): Promise<PresignedRequest<'GET'>> {
-    const query: Record<string, string> = input.downloadName
-      ? { 'response-content-disposition': contentDisposition(input.downloadName) }
-      : {}
+    const query: Record<string, string> = {
+      ...(input.downloadName ? { 'response-content-disposition': contentDisposition(input.downloadName) } : {}),
+      ...(input.cacheControl ? { 'response-cache-control': input.cacheControl } : {}),
+    }
     return this.presign('GET', input.key, query, {}, input.expiresInSeconds, {})
   }
 
