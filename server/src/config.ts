@@ -139,6 +139,15 @@ const ConfigSchema = Type.Object({
   /** Images a worker process makes variants of at once (each takes up to one core). */
   imageConcurrency: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
 
+  /** PDFs with more pages get no preview but a processingError (only the first page is rendered). */
+  pdfMaxPages: Type.Integer({ minimum: 1, default: 5000 }),
+  /**
+   * The memory ceiling of each preview renderer: the PDF renderer's WebAssembly heap, ffmpeg's address space (Debian's
+   * ffmpeg maps ~300 MB of libraries before it reads anything).
+   */
+  previewMemoryMb: Type.Integer({ minimum: 512, maximum: 2048, default: 1024 }),
+  /** The ffmpeg that makes video posters; not found: videos get no preview (and no error). */
+  ffmpegPath: Type.String({ minLength: 1, default: 'ffmpeg' }),
   /** `hoist worker` runs `hoist gc` this often (0: never; run it from a cron job instead). */
   gcIntervalSeconds: Type.Integer({ minimum: 0, default: 0 }),
   /** The app's database for the worker's gc: its name on MONGO_URI's server, or a URI naming it. */
@@ -245,6 +254,9 @@ export const ENV_NAMES = {
   imageMaxPixels: 'IMAGE_MAX_PIXELS',
   imageTimeoutSeconds: 'IMAGE_TIMEOUT_SECONDS',
   imageConcurrency: 'IMAGE_CONCURRENCY',
+  pdfMaxPages: 'PDF_MAX_PAGES',
+  previewMemoryMb: 'PREVIEW_MEMORY_MB',
+  ffmpegPath: 'FFMPEG_PATH',
   gcIntervalSeconds: 'GC_INTERVAL_SECONDS',
   gcDb: 'GC_DB',
   gcCollections: 'GC_COLLECTIONS',

@@ -7,6 +7,9 @@ import { mimeEssence } from '@hoist/protocol'
 
 export type MediaKind = 'image' | 'video' | 'document'
 
+/** Kinds the image worker makes a preview of ('other', legacy files brought in by `hoist migrate`, has none). */
+export const PREVIEWED_KINDS: readonly string[] = ['image', 'document', 'video'] satisfies MediaKind[]
+
 export interface MediaType {
   contentType: string
   extension: string
