@@ -2,8 +2,6 @@
  * PDFs written by hand for the tests: each object at the offset its cross-reference table gives, so PDFium reads
  * them as valid files (no repair). A page is a blue and a red rectangle on white.
  */
-import { deflateSync } from 'node:zlib'
-
 const RECTANGLES = '0 0 1 rg 72 72 200 300 re f 1 0 0 rg 300 400 200 200 re f'
 
 /** A PDF of numbered objects (object n at index n; index 0 unused), catalog first. */
@@ -39,18 +37,22 @@ export function simplePdf(options: { pages?: number; width?: number; height?: nu
   return pdfOf(objects)
 }
 
-/** A letter page showing an image of `side` × `side` grey pixels that deflate to almost nothing: a decompression bomb. */
-export function imageBombPdf(side: number): Buffer {
-  const pixels = deflateSync(Buffer.alloc(side * side, 0x80), { level: 9 }).toString('latin1')
-  return pdfOf([
+/**
+ * A letter page that draws form 1, which draws form 2 twice, … down to `levels` forms deep: 2^levels rectangles from
+ * a file of a few KB, a rendering that never ends in practice (the "billion laughs" of PDF).
+ */
+export function nestedFormsPdf(levels: number): Buffer {
+  const objects = [
     '',
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Im 5 0 R >> >> >>',
-    stream('', 'q 612 0 0 792 0 0 cm /Im Do Q'),
-    stream(
-      `/Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode`,
-      pixels,
-    ),
-  ])
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /F 5 0 R >> >> >>',
+    stream('', '/F Do'),
+  ]
+  for (let level = 0; level < levels; level++) {
+    const inner = level + 1 < levels ? `/Resources << /XObject << /F ${6 + level} 0 R >> >>` : ''
+    const body = level + 1 < levels ? '/F Do 0.5 0 0 0.5 10 10 cm /F Do' : RECTANGLES
+    objects.push(stream(`/Type /XObject /Subtype /Form /BBox [0 0 612 792] ${inner}`, body))
+  }
+  return pdfOf(objects)
 }

@@ -28,10 +28,11 @@ const MAX_SIDE_PIXELS = 4096
 /** The renderer's JavaScript heap (the PDF's bytes and its pixels are outside it, in the WASM heap). */
 const JS_HEAP_MB = 128
 
-// The renderer beside this file: .ts when run from source (tsx), .js once built.
-const RENDERER = fileURLToPath(
-  new URL(`./pdf-render-process${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-)
+// The renderer beside this file: .ts when run from source, loaded with tsx (as `npm run dev` and the tests run the
+// rest), .js once built. Not the parent's own loaders: a test runner's would cost seconds per document.
+const EXTENSION = extname(fileURLToPath(import.meta.url))
+const RENDERER = fileURLToPath(new URL(`./pdf-render-process${EXTENSION}`, import.meta.url))
+const LOADER = EXTENSION === '.ts' ? ['--import', 'tsx'] : []
 
 export async function renderPdfFirstPage(pdf: Buffer, limits: PdfPreviewLimits): Promise<Buffer> {
   const { width, height, rgba } = await renderInChild(
@@ -58,7 +59,7 @@ function renderInChild(
   return new Promise((resolve, reject) => {
     const child = fork(RENDERER, [], {
       serialization: 'advanced',
-      execArgv: [...process.execArgv, `--max-old-space-size=${JS_HEAP_MB}`],
+      execArgv: [...LOADER, `--max-old-space-size=${JS_HEAP_MB}`],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     })
     let stderr = ''
