@@ -77,7 +77,7 @@ async function render(request: PdfRenderRequest): Promise<PdfRenderAnswer> {
 }
 
 process.once('message', (request: PdfRenderRequest) => {
-  render(request)
+  void render(request)
     .catch((error: unknown): PdfRenderAnswer => ({ ok: false, error: (error as Error).message ?? String(error) }))
     .then((answer) => process.send!(answer, () => process.exit(0)))
 })

@@ -134,7 +134,8 @@ const matchesWithoutHtml =
  * else can come first), and `%%EOF` in the last KiB, where readers look for it (writers may append a few bytes after).
  */
 const PDF_TRAILER_BYTES = 1024
-const isPdfHeader = (b: Uint8Array): boolean => /^%PDF-(1\.[0-7]|2\.0)[\r\n\s%]/.test(ascii(b, 0, Math.min(b.length, 9)))
+const isPdfHeader = (b: Uint8Array): boolean =>
+  /^%PDF-(1\.[0-7]|2\.0)[\r\n\s%]/.test(ascii(b, 0, Math.min(b.length, 9)))
 const hasPdfEnd = (tail: Uint8Array): boolean =>
   Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).toString('latin1').includes('%%EOF')
 

@@ -59,10 +59,10 @@ t.test('a PDF header with a web page behind it, or anything before the header, i
 
 t.test('PDFs have their own size limit: MAX_DOCUMENT_BYTES', async (t) => {
   const services = memoryServices({ config: { maxDocumentBytes: 4000, maxImageBytes: 100_000 } })
-  await t.rejects(
-    services.uploads.create(alice, { filename: 'big.pdf', contentType: 'application/pdf', size: 4001 }),
-    { code: 'FILE_TOO_LARGE', statusCode: 413 },
-  )
+  await t.rejects(services.uploads.create(alice, { filename: 'big.pdf', contentType: 'application/pdf', size: 4001 }), {
+    code: 'FILE_TOO_LARGE',
+    statusCode: 413,
+  })
   const image = await services.uploads.create(alice, { filename: 'a.png', contentType: 'image/png', size: 4001 })
   t.ok(image.id, 'an image of that size is still fine')
 })
