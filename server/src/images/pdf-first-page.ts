@@ -22,7 +22,7 @@ export interface PdfPreviewLimits {
 }
 
 /** ISO 32000's largest page (Acrobat's limit too): larger is a bomb, not a document. */
-export const MAX_PAGE_POINTS = 14_400
+const MAX_PAGE_POINTS = 14_400
 /** The rendering's longer side at most: a page 10 pt wide and 14,400 pt tall is not rendered 1920 px wide. */
 const MAX_SIDE_PIXELS = 4096
 /** The renderer's JavaScript heap (the PDF's bytes and its pixels are outside it, in the WASM heap). */
