@@ -1,8 +1,7 @@
 /**
- * The image worker (`hoist worker`): takes confirmed images, PDFs and videos from the outbox (a PDF's first page and a
- * video's poster frame are its image: preview-source.ts) (each claimed once however many
- * workers run), reads the original from the bucket, writes its variants beside it, records them on the upload and
- * emits `upload.processed`. A bad image (a bomb, a truncated file, not an image at all) ends at once with a
+ * The image worker (`hoist worker`): takes confirmed images, PDFs and videos from the outbox (each claimed once however
+ * many workers run; a PDF's first page or a video's poster frame is its image: preview-source.ts), reads the original
+ * from the bucket, writes its variants beside it, records them on the upload and emits `upload.processed`. A bad image (a bomb, a truncated file, not an image at all) ends at once with a
  * `processingError` on the record and the event; a failure of the bucket or database is retried with back-off, then
  * parked the same way. Killed mid-job, the next worker redoes the job: the variant keys are the same, so nothing is
  * duplicated, and the record only changes once every variant is written.
@@ -75,8 +74,9 @@ async function processOne(
     if (original === 'missing') return await fail(options, record, now, 'the original is missing from the bucket')
     // No preview to make (a video without ffmpeg): nothing recorded, no event.
     if (original === 'none') return { state: 'processed' }
-    // Rendering a page or grabbing a frame spent part of the job's budget: the variants get the rest.
-    const timeoutSeconds = Math.max(1, Math.ceil((budgetMs - (Date.now() - started)) / 1000))
+    // Rendering a page or grabbing a frame spent part of the job's budget: their variants get the rest.
+    const spentMs = record.kind === 'image' ? 0 : Date.now() - started
+    const timeoutSeconds = Math.max(1, Math.ceil((budgetMs - spentMs) / 1000))
     const made = await makeVariants(original, { ...options.variants, timeoutSeconds })
     const variants: ImageVariant[] = []
     for (const variant of made.variants) {
