@@ -1,5 +1,5 @@
 /**
- * `npm test`: provides what the tests need on this machine (redis-server and a Chromium, installed when missing and
+ * `npm test`: provides what the tests need on this machine (redis-server, clamd, ffmpeg and a Chromium, installed when missing and
  * possible), starts one stack (explicit env → testcontainers → native MinIO, FerretDB, Redis) for every test file,
  * runs tap with the stack's endpoints in env, stops the stack, and prints the ten slowest test files and
  * `N passed, N failed[, N skipped]`.
@@ -60,6 +60,8 @@ if (args.includes('--unit')) {
 if (!process.env.REDIS_URL) ensureCommand('redis-server', 'redis-server', log)
 // The malware-scan tests start a clamd of their own (infra/stack/clamd.ts); a missing one skips them with the reason.
 ensureCommand('clamd', 'clamav-daemon', log)
+// Video posters (test/integration/images/previews.test.ts); a missing one skips those tests with the reason.
+ensureCommand('ffmpeg', 'ffmpeg', log)
 // The README's curl examples, run by test/integration/docs-commands.test.ts.
 for (const tool of ['curl', 'jq']) ensureCommand(tool, tool, log)
 // A missing browser fails the browser tests with the reason, not the whole run.

@@ -21,9 +21,10 @@ export const UploadStatusSchema = Type.Union([
 ])
 export type UploadStatus = Static<typeof UploadStatusSchema>
 
-export const MediaKindSchema = Type.Union([Type.Literal('image'), Type.Literal('video'), Type.Literal('other')], {
-  description: "'other' only for legacy files brought in by `hoist migrate`",
-})
+export const MediaKindSchema = Type.Union(
+  [Type.Literal('image'), Type.Literal('video'), Type.Literal('document'), Type.Literal('other')],
+  { description: "'document': a PDF; 'other' only for legacy files brought in by `hoist migrate`" },
+)
 
 /** Metadata limits: what the app attaches to an upload (which walkthrough, step and block it belongs to). */
 export const METADATA_LIMITS = {

@@ -10,7 +10,7 @@ import { WEBHOOK_SECRET_PATTERN } from './events/webhook-signature.js'
 import { DEFAULT_GRACE, parseGrace } from './gc/grace.js'
 import { isLoopbackHost } from './net/addresses.js'
 import { developmentOnlyProblems } from './production-settings.js'
-import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf } from './uploads/media-types.js'
+import { DEFAULT_ALLOWED_CONTENT_TYPES, mediaTypeOf, type MediaKind } from './uploads/media-types.js'
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -76,6 +76,8 @@ const ConfigSchema = Type.Object({
   }),
   maxImageBytes: Type.Integer({ minimum: 1, default: 25 * MiB }),
   maxVideoBytes: Type.Integer({ minimum: 1, default: 5 * GiB }),
+  /** PDFs: the worker holds one whole in memory to render its first page, so this also bounds that. */
+  maxDocumentBytes: Type.Integer({ minimum: 1, default: 50 * MiB }),
   workspaceQuotaBytes: Type.Integer({ minimum: 0, default: 50 * GiB }),
   /** Above this size an upload goes multipart. */
   multipartThresholdBytes: Type.Integer({ minimum: 5 * MiB, maximum: 5 * GiB, default: 64 * MiB }),
@@ -137,6 +139,15 @@ const ConfigSchema = Type.Object({
   /** Images a worker process makes variants of at once (each takes up to one core). */
   imageConcurrency: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
 
+  /** PDFs with more pages get no preview but a processingError (only the first page is rendered). */
+  pdfMaxPages: Type.Integer({ minimum: 1, default: 5000 }),
+  /**
+   * The memory ceiling of each preview renderer: the PDF renderer's WebAssembly heap, ffmpeg's address space (Debian's
+   * ffmpeg maps ~300 MB of libraries before it reads anything).
+   */
+  previewMemoryMb: Type.Integer({ minimum: 512, maximum: 2048, default: 1024 }),
+  /** The ffmpeg that makes video posters; not found: videos get no preview (and no error). */
+  ffmpegPath: Type.String({ minLength: 1, default: 'ffmpeg' }),
   /** `hoist worker` runs `hoist gc` this often (0: never; run it from a cron job instead). */
   gcIntervalSeconds: Type.Integer({ minimum: 0, default: 0 }),
   /** The app's database for the worker's gc: its name on MONGO_URI's server, or a URI naming it. */
@@ -181,6 +192,14 @@ const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>
 
+/** The size limit of a kind of file (MAX_IMAGE_BYTES, MAX_VIDEO_BYTES, MAX_DOCUMENT_BYTES). */
+export function maxBytesOfKind(
+  config: Pick<Config, 'maxImageBytes' | 'maxVideoBytes' | 'maxDocumentBytes'>,
+  kind: MediaKind,
+): number {
+  return { image: config.maxImageBytes, video: config.maxVideoBytes, document: config.maxDocumentBytes }[kind]
+}
+
 /** The env var behind each setting: the user's guide's names where it has them. */
 export const ENV_NAMES = {
   port: 'PORT',
@@ -208,6 +227,7 @@ export const ENV_NAMES = {
   allowedContentTypes: 'ALLOWED_CONTENT_TYPES',
   maxImageBytes: 'MAX_IMAGE_BYTES',
   maxVideoBytes: 'MAX_VIDEO_BYTES',
+  maxDocumentBytes: 'MAX_DOCUMENT_BYTES',
   workspaceQuotaBytes: 'WORKSPACE_QUOTA_BYTES',
   multipartThresholdBytes: 'MULTIPART_THRESHOLD_BYTES',
   multipartPartSizeBytes: 'MULTIPART_PART_SIZE_BYTES',
@@ -234,6 +254,9 @@ export const ENV_NAMES = {
   imageMaxPixels: 'IMAGE_MAX_PIXELS',
   imageTimeoutSeconds: 'IMAGE_TIMEOUT_SECONDS',
   imageConcurrency: 'IMAGE_CONCURRENCY',
+  pdfMaxPages: 'PDF_MAX_PAGES',
+  previewMemoryMb: 'PREVIEW_MEMORY_MB',
+  ffmpegPath: 'FFMPEG_PATH',
   gcIntervalSeconds: 'GC_INTERVAL_SECONDS',
   gcDb: 'GC_DB',
   gcCollections: 'GC_COLLECTIONS',

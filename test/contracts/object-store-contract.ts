@@ -42,6 +42,15 @@ export function objectStoreContract(t: Test, { store, putObject, putPart }: Obje
     t.equal((await store.readPrefix(key, 4096))?.length, 100)
   })
 
+  t.test('readSuffix: the last bytes only, all of a shorter object, undefined when missing', async (t) => {
+    const key = uniqueKey('s.bin')
+    t.equal(await store.readSuffix(key, 16), undefined)
+    const bytes = bytesOf(100, 4)
+    await putObject(key, bytes, 'application/pdf')
+    t.same([...((await store.readSuffix(key, 16)) ?? [])], [...bytes.subarray(-16)])
+    t.same([...((await store.readSuffix(key, 4096)) ?? [])], [...bytes])
+  })
+
   t.test('delete: removes the object; deleting a missing key is not an error', async (t) => {
     const key = uniqueKey('c.png')
     await putObject(key, bytesOf(10, 3), 'image/png')

@@ -76,6 +76,11 @@ export class MemoryObjectStore implements ObjectStore {
     return this.objects.get(key)?.bytes.slice(0, length)
   }
 
+  async readSuffix(key: string, length: number): Promise<Uint8Array | undefined> {
+    await tick()
+    return this.objects.get(key)?.bytes.slice(-length)
+  }
+
   async delete(key: string): Promise<void> {
     await tick()
     this.objects.delete(key)

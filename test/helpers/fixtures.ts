@@ -62,8 +62,12 @@ const HEADERS: Record<string, Uint8Array> = {
     ...new TextEncoder().encode('qt  '),
     ...lastBox('mdat'),
   ]),
+  'application/pdf': new TextEncoder().encode('%PDF-1.7\n%\u00e2\u00e3\n'),
   'text/html': new TextEncoder().encode('<!doctype html><script>alert(1)</script>'),
 }
+
+/** How types whose end confirm checks end. */
+const TRAILERS: Record<string, Uint8Array> = { 'application/pdf': new TextEncoder().encode('\n%%EOF\n') }
 
 /** A file of `size` bytes that starts like `contentType`; `seed` varies the filler. */
 export function fileOf(contentType: string, size: number, seed = 1): Buffer<ArrayBuffer> {
@@ -76,6 +80,8 @@ export function fileOf(contentType: string, size: number, seed = 1): Buffer<Arra
     bytes[i] = state >>> 24
   }
   bytes.set(header.subarray(0, Math.min(header.length, size)), 0)
+  const trailer = TRAILERS[contentType]
+  if (trailer && size >= header.length + trailer.length) bytes.set(trailer, size - trailer.length)
   return bytes
 }
 

@@ -4,7 +4,9 @@ import type { Test } from 'tap'
 import type { Config } from '../../server/src/config.js'
 import { MongoEventLog } from '../../server/src/events/mongo-event-log.js'
 import type { OutboxWorker } from '../../server/src/events/outbox-worker.js'
+import { previewOptions } from '../../server/src/cli/commands/worker.js'
 import { imageWorker } from '../../server/src/images/image-worker.js'
+import type { PreviewOptions } from '../../server/src/images/preview-source.js'
 import { MongoLedger } from '../../server/src/storage/mongo-ledger.js'
 import { openObjectStore } from '../../server/src/storage/open-object-store.js'
 
@@ -15,7 +17,13 @@ export interface TestImageWorker {
   drain(): Promise<void>
 }
 
-export function testImageWorker(t: Test, db: Db, config: Config): TestImageWorker {
+/** `video` overrides the config's ffmpeg settings (a missing FFMPEG_PATH). */
+export function testImageWorker(
+  t: Test,
+  db: Db,
+  config: Config,
+  video: Partial<PreviewOptions['video']> = {},
+): TestImageWorker {
   const store = openObjectStore(config)
   t.teardown(() => store.close())
   const events = new MongoEventLog(db)
@@ -27,7 +35,7 @@ export function testImageWorker(t: Test, db: Db, config: Config): TestImageWorke
       ledger,
       store,
       variants: { widths: config.imageWidths, formats: ['webp'], maxPixels: config.imageMaxPixels, timeoutSeconds: 30 },
-      maxImageBytes: config.maxImageBytes,
+      previews: { ...previewOptions(config), video: { ...previewOptions(config).video, ...video } },
       concurrency: 1,
       webhooks: false,
       clock,

@@ -96,3 +96,16 @@ t.test('lookup ignores case and parameters; unknown types are undefined', async 
   t.equal(mediaTypeOf('image/svg+xml'), undefined)
   t.equal(mediaTypeOf('text/html'), undefined)
 })
+
+t.test('PDF: a version header at the very start, an %%EOF near the end', async (t) => {
+  const pdf = typeOf('application/pdf')
+  for (const header of ['%PDF-1.4\n', '%PDF-1.7\r\n', '%PDF-2.0\n%\xe2'])
+    t.ok(pdf.matches(bytes(header, '1 0 obj')), JSON.stringify(header))
+  for (const header of ['%PDF-3.1\n', '%PDF-1.7<html>', '\n%PDF-1.7\n', '%PDF-1.4\n<script>alert(1)</script>'])
+    t.notOk(pdf.matches(bytes(header, '1 0 obj')), JSON.stringify(header))
+  t.ok(pdf.trailer?.matches(bytes('startxref\n123\n%%EOF\n')), 'ends with %%EOF and a newline')
+  t.ok(pdf.trailer?.matches(bytes('%%EOF\n\0\0\0 appended by a mail client')), 'a few bytes after it')
+  t.notOk(pdf.trailer?.matches(bytes('startxref\n123\n%%EO')), 'cut short')
+  t.equal(pdf.trailer?.bytes, 1024, 'the last KiB is read')
+  t.equal(typeOf('image/png').trailer, undefined, 'other types are checked from their start only')
+})

@@ -3,10 +3,11 @@
  * without the DOM library — a Node script, a server — can use the rest of the package.
  */
 import type { UploadView } from '@hoist/protocol'
-import { imageSources, placeholderDataUrl, type ResponsiveOptions } from './picture.js'
+import { fallbackUrl, imageSources, placeholderDataUrl, type ResponsiveOptions } from './picture.js'
 
 /**
- * A `<picture>` for the record: its variants as sources, the original as the fallback `<img>`, width and height set
+ * A `<picture>` for the record — an image, or the preview of a PDF or video: its variants as sources, the original
+ * (a PDF's or video's widest variant) as the fallback `<img>`, width and height set
  * (no layout shift), lazy loading, and the placeholder as the image's background until it has loaded.
  */
 export function pictureElement(record: UploadView, options: ResponsiveOptions = {}): HTMLPictureElement {
@@ -17,7 +18,7 @@ export function pictureElement(record: UploadView, options: ResponsiveOptions = 
     picture.append(element)
   }
   const img = document.createElement('img')
-  img.src = record.url ?? ''
+  img.src = fallbackUrl(record) ?? ''
   img.alt = options.alt ?? record.filename
   img.loading = 'lazy'
   img.decoding = 'async'

@@ -1,7 +1,8 @@
 /**
  * Responsive images from an upload record: `srcset`/`sizes` per format, a `<picture>` that offers AVIF, then WebP,
  * then the original, and the thumbhash placeholder as a data URL to show until the chosen variant has loaded.
- * Works on any record — before the image worker has made variants, the original is all there is.
+ * Works on any record — before the image worker has made variants, the original is all there is — and on PDFs and
+ * videos, whose variants are a preview of their first page or poster frame.
  */
 import type { ImageVariant, UploadView } from '@hoist/protocol'
 import { thumbHashToDataURL } from 'thumbhash'
@@ -37,6 +38,16 @@ export function imageSources(record: UploadView, options: ResponsiveOptions = {}
         .join(', '),
       sizes: options.sizes ?? '100vw',
     }))
+}
+
+/**
+ * What the `<img>` falls back to: an image's original; for a PDF or a video (the worker's variants are a preview of
+ * their first page or poster frame: the original is no image) its widest WebP variant, or nothing before it exists.
+ */
+export function fallbackUrl(record: UploadView): string | undefined {
+  if (record.kind === 'image') return record.url
+  const webp = (record.variants ?? []).filter((variant) => variant.format === 'webp')
+  return webp.sort((a, b) => b.width - a.width)[0]?.url
 }
 
 /** The blurred preview as a data URL (a tiny PNG), or undefined before the image worker ran. */

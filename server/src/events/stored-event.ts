@@ -15,6 +15,7 @@ import type {
 import { monotonicFactory } from 'ulid'
 import { randomFractionFromPool } from '../random-pool.js'
 import type { RecordChanges } from '../storage/ledger.js'
+import { PREVIEWED_KINDS } from '../uploads/media-types.js'
 import { metadataOf } from '../uploads/metadata.js'
 import type { UploadTraceFields } from '../telemetry/upload-tracing.js'
 import { toView, type UploadRecord } from '../uploads/record.js'
@@ -59,7 +60,7 @@ export interface StoredEvent extends UploadTraceFields {
   data: Omit<UploadView, 'metadata'>
   metadataPairs: string[]
   delivery: StoredDelivery
-  /** Image uploads, once confirmed: making their variants (the image worker). */
+  /** Images, PDFs and videos, once confirmed: making their (preview's) variants (the image worker). */
   processing?: StoredWork
   /** Quarantined uploads: their malware scan (scan/scan-worker.ts). */
   scanning?: StoredWork
@@ -90,8 +91,8 @@ export function eventFields(
     delivery: webhooks
       ? { state: 'pending', attempts: 0, nextAttemptAt: now }
       : { state: 'not-configured', attempts: 0 },
-    // A confirmed image waits for the image worker (a queue: a worker started later processes the backlog).
-    ...(type === 'upload.confirmed' && record.kind === 'image' && record.source === 'api'
+    // A confirmed image, PDF or video waits for the image worker (a queue: a worker started later processes the backlog).
+    ...(type === 'upload.confirmed' && PREVIEWED_KINDS.includes(record.kind) && record.source === 'api'
       ? { processing: { state: 'pending' as const, attempts: 0, nextAttemptAt: now } }
       : {}),
     // A quarantined upload waits for its scan the same way (scanning off, the queue waits for a scanner).

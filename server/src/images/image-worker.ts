@@ -1,7 +1,7 @@
 /**
- * The image worker (`hoist worker`): takes confirmed images from the outbox (each image claimed once however many
- * workers run), reads the original from the bucket, writes its variants beside it, records them on the upload and
- * emits `upload.processed`. A bad image (a bomb, a truncated file, not an image at all) ends at once with a
+ * The image worker (`hoist worker`): takes confirmed images, PDFs and videos from the outbox (each claimed once however
+ * many workers run; a PDF's first page or a video's poster frame is its image: preview-source.ts), reads the original
+ * from the bucket, writes its variants beside it, records them on the upload and emits `upload.processed`. A bad image (a bomb, a truncated file, not an image at all) ends at once with a
  * `processingError` on the record and the event; a failure of the bucket or database is retried with back-off, then
  * parked the same way. Killed mid-job, the next worker redoes the job: the variant keys are the same, so nothing is
  * duplicated, and the record only changes once every variant is written.
@@ -17,6 +17,7 @@ import type { DerivedObjects, ObjectStore } from '../storage/object-store.js'
 import { uploadTracing } from '../telemetry/upload-tracing.js'
 import { publicUrlField, type UploadRecord } from '../uploads/record.js'
 import { ImageRejected, makeVariants, type VariantOptions } from './make-variants.js'
+import { previewSource, type PreviewOptions } from './preview-source.js'
 import { variantKey } from './variant-keys.js'
 
 export interface ImageWorkerOptions extends Pick<OutboxWorkerOptions, 'clock' | 'pollMs' | 'onAttempt'> {
@@ -25,8 +26,8 @@ export interface ImageWorkerOptions extends Pick<OutboxWorkerOptions, 'clock' | 
   ledger: UploadLedger & ImageResults
   store: ObjectStore & DerivedObjects
   variants: VariantOptions
-  /** Originals larger than this are not read (the API's image size limit). */
-  maxImageBytes: number
+  /** What PDFs and videos are previewed with, and the size limits of what is read. */
+  previews: PreviewOptions
   /** Images in flight at once. */
   concurrency: number
   /** New events start out pending webhook delivery. */
@@ -67,9 +68,16 @@ async function processOne(
   if (record?.status !== 'confirmed')
     return record ? { state: 'processed' } : { state: 'retry', lastError: 'the record could not be read' }
   try {
-    const original = await options.store.readObject(record.key, options.maxImageBytes)
-    if (!original) return await fail(options, record, now, 'the original is missing from the bucket')
-    const made = await makeVariants(original, options.variants)
+    const started = Date.now()
+    const budgetMs = options.variants.timeoutSeconds * 1000
+    const original = await previewSource(options.store, record, options.previews, budgetMs)
+    if (original === 'missing') return await fail(options, record, now, 'the original is missing from the bucket')
+    // No preview to make (a video without ffmpeg): nothing recorded, no event.
+    if (original === 'none') return { state: 'processed' }
+    // Rendering a page or grabbing a frame spent part of the job's budget: their variants get the rest.
+    const spentMs = record.kind === 'image' ? 0 : Date.now() - started
+    const timeoutSeconds = Math.max(1, Math.ceil((budgetMs - spentMs) / 1000))
+    const made = await makeVariants(original, { ...options.variants, timeoutSeconds })
     const variants: ImageVariant[] = []
     for (const variant of made.variants) {
       const key = variantKey(record.key, variant.width, variant.format)

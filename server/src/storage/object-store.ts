@@ -117,6 +117,8 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectHead | undefined>
   /** The first `length` bytes (fewer if the object is shorter); undefined when the object does not exist. */
   readPrefix(key: string, length: number): Promise<Uint8Array | undefined>
+  /** The last `length` bytes (fewer when the object is shorter); undefined when there is none. */
+  readSuffix(key: string, length: number): Promise<Uint8Array | undefined>
   /** Deleting a missing object is not an error. */
   delete(key: string): Promise<void>
   list(prefix: string): AsyncIterable<ObjectSummary>

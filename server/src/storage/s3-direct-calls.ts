@@ -69,6 +69,11 @@ export class S3DirectCalls {
     return this.call('GET', key, { range: `bytes=0-${length - 1}` }, length)
   }
 
+  /** The last `length` bytes (a suffix range); a store that ignores Range is cut off after its first ones. */
+  readSuffix(key: string, length: number): Promise<DirectResponse> {
+    return this.call('GET', key, { range: `bytes=-${length}` }, length)
+  }
+
   /** A PUT of bytes held in memory; `headers` are signed, so S3 refuses the request if any is changed. */
   put(key: string, headers: Record<string, string>, body: Buffer): Promise<DirectResponse> {
     return this.call('PUT', key, { ...headers, 'content-length': String(body.length) }, 0, body)

@@ -230,6 +230,18 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
     })
   }
 
+  readSuffix(key: string, length: number): Promise<Uint8Array | undefined> {
+    const direct = this.options.direct
+    return this.unlessMissing(key, async () => {
+      if (direct) return new Uint8Array((await direct.readSuffix(key, length)).body)
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=-${length}` }),
+      )
+      const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array()
+      return bytes.subarray(-length)
+    })
+  }
+
   /** Runs an S3 call on one key; "no such object" (see isMissing) becomes undefined. */
   private unlessMissing<T>(key: string, call: () => Promise<T>): Promise<T | undefined> {
     return s3Call(async () => {

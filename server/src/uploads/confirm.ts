@@ -1,7 +1,7 @@
 /**
  * Confirm: turns a pending upload whose object is verified in the bucket into a confirmed record with its final
  * URL — or, when it was uploaded to a quarantine key (malware scanning on), into a quarantined record without one,
- * which the scan worker publishes once clean (scan/scan-worker.ts). Reads at most the object's first 4 KiB.
+ * which the scan worker publishes once clean (scan/scan-worker.ts). Reads at most the object's first 4 KiB (and a PDF's last KiB).
  * Idempotent; concurrent confirms make one transition and all answer with the stored record.
  */
 import { partLength, type ConfirmedBy, type UploadView } from '@hoist/protocol'
@@ -153,8 +153,16 @@ export class UploadConfirmer {
       return { ok: false, reason: `the object carries ${foreign.join(', ')}, which Hoist did not set` }
     const prefix = await store.readPrefix(record.key, Math.min(SIGNATURE_BYTES, record.size))
     if (!prefix) throw new NotUploadedYet()
-    if (!mediaTypeOf(record.contentType)?.matches(prefix)) {
+    const mediaType = mediaTypeOf(record.contentType)
+    if (!mediaType?.matches(prefix)) {
       return { ok: false, reason: `the file's content is not ${record.contentType}` }
+    }
+    if (mediaType.trailer) {
+      const tail = await store.readSuffix(record.key, Math.min(mediaType.trailer.bytes, record.size))
+      if (!tail) throw new NotUploadedYet()
+      if (!mediaType.trailer.matches(tail)) {
+        return { ok: false, reason: `the file does not end like ${record.contentType} (a truncated upload?)` }
+      }
     }
     return { ok: true, head }
   }

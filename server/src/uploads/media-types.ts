@@ -1,10 +1,14 @@
 /**
  * The media types Hoist accepts: each with the extension its keys get, its kind (for size limits) and the file
- * signature confirm checks in the object's first bytes. A type must be known here to be allow-listed.
+ * signature confirm checks in the object's first bytes (and, for PDFs, its last ones). A type must be known here to be
+ * allow-listed.
  */
 import { mimeEssence } from '@hoist/protocol'
 
-export type MediaKind = 'image' | 'video'
+export type MediaKind = 'image' | 'video' | 'document'
+
+/** Kinds the image worker makes a preview of ('other', legacy files brought in by `hoist migrate`, has none). */
+export const PREVIEWED_KINDS: readonly string[] = ['image', 'document', 'video'] satisfies MediaKind[]
 
 export interface MediaType {
   contentType: string
@@ -12,6 +16,8 @@ export interface MediaType {
   kind: MediaKind
   /** True when `head` (the object's first bytes, up to 4 KiB) starts like a file of this type. */
   matches: (head: Uint8Array) => boolean
+  /** Types whose end is checked too: true when `tail` (the object's last `bytes`) ends like a file of this type. */
+  trailer?: { bytes: number; matches: (tail: Uint8Array) => boolean }
 }
 
 /** The longest prefix any signature below needs; confirm reads no more than this. */
@@ -123,6 +129,16 @@ const matchesWithoutHtml =
   (head: Uint8Array): boolean =>
     signature(head) && !hasHtmlMarker(head)
 
+/**
+ * PDF: `%PDF-1.x` or `%PDF-2.0` at the very start (readers accept it within the first KiB; Hoist does not, so nothing
+ * else can come first), and `%%EOF` in the last KiB, where readers look for it (writers may append a few bytes after).
+ */
+const PDF_TRAILER_BYTES = 1024
+const isPdfHeader = (b: Uint8Array): boolean =>
+  /^%PDF-(1\.[0-7]|2\.0)[\r\n\s%]/.test(ascii(b, 0, Math.min(b.length, 9)))
+const hasPdfEnd = (tail: Uint8Array): boolean =>
+  Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).toString('latin1').includes('%%EOF')
+
 export const MEDIA_TYPES: readonly MediaType[] = [
   {
     contentType: 'image/jpeg',
@@ -175,6 +191,13 @@ export const MEDIA_TYPES: readonly MediaType[] = [
       if (b.length >= 8 && ascii(b, 4, 8) === 'ftyp') return ftypBrands(b)?.[0] === 'qt  '
       return isBareQuickTime(b)
     }),
+  },
+  {
+    contentType: 'application/pdf',
+    extension: 'pdf',
+    kind: 'document',
+    matches: matchesWithoutHtml(isPdfHeader),
+    trailer: { bytes: PDF_TRAILER_BYTES, matches: hasPdfEnd },
   },
 ]
 

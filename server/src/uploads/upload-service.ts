@@ -22,6 +22,7 @@ import {
   UploadNotPending,
   VariantNotFound,
 } from '../errors.js'
+import { maxBytesOfKind } from '../config.js'
 import { findOwned, type ServiceDeps } from './deps.js'
 import { privateKey, quarantineKey } from '../bucket/private-keys.js'
 import { displayFilename, downloadFilename, newUploadId, objectKey } from './keys.js'
@@ -60,7 +61,7 @@ export class UploadService {
   async create(principal: Principal, input: CreateUploadBody): Promise<UploadInstructions> {
     const { config, store } = this.deps
     const mediaType = this.allowedType(input.contentType)
-    const maxBytes = mediaType.kind === 'image' ? config.maxImageBytes : config.maxVideoBytes
+    const maxBytes = maxBytesOfKind(config, mediaType.kind)
     if (input.size > maxBytes) throw new FileTooLarge(input.size, mediaType.kind, maxBytes)
     const ruled = applyUploadRules(principal.uploadRules, {
       contentType: mediaType.contentType,

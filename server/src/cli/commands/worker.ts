@@ -3,6 +3,7 @@ import { MongoEventLog } from '../../events/mongo-event-log.js'
 import { imageWorker } from '../../images/image-worker.js'
 import { flushTraces } from '../../telemetry/start-tracing.js'
 import type { VariantFormat } from '../../images/make-variants.js'
+import type { PreviewOptions } from '../../images/preview-source.js'
 import { serveWorkerMetrics, workerMetrics } from '../../metrics/worker-metrics.js'
 import { defineCommand } from '../command.js'
 import { withDeployment, type Deployment } from '../deployment.js'
@@ -20,9 +21,21 @@ export function variantOptions(config: Config) {
   }
 }
 
+/** How PDFs and videos are previewed, and the size limits of what the worker reads. */
+export function previewOptions(config: Config): PreviewOptions {
+  const memoryBytes = config.previewMemoryMb * 1024 * 1024
+  return {
+    maxImageBytes: config.maxImageBytes,
+    maxDocumentBytes: config.maxDocumentBytes,
+    pdf: { maxPages: config.pdfMaxPages, width: Math.max(...config.imageWidths), memoryBytes },
+    video: { ffmpegPath: config.ffmpegPath, memoryBytes },
+  }
+}
+
 export default defineCommand({
   usage: 'worker',
-  help: `The image worker, until stopped (SIGTERM/SIGINT): makes responsive variants of every confirmed image — upright,
+  help: `The image worker, until stopped (SIGTERM/SIGINT): makes responsive variants of every confirmed image — and of
+a PDF's first page (PDF_MAX_PAGES, PREVIEW_MEMORY_MB) and a video's poster frame (ffmpeg on PATH or FFMPEG_PATH) — upright,
 without EXIF/GPS, IMAGE_WIDTHS wide (default 320,640,1280,1920; never upscaled), WebP (and AVIF with IMAGE_AVIF=true) —
 plus a thumbhash placeholder, records them on the upload and emits upload.processed. Any number may run at once:
 each image is claimed by one. Bounded by IMAGE_MAX_PIXELS, IMAGE_TIMEOUT_SECONDS and IMAGE_CONCURRENCY.
@@ -43,7 +56,7 @@ With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behin
         ledger,
         store,
         variants: variantOptions(config),
-        maxImageBytes: config.maxImageBytes,
+        previews: previewOptions(config),
         concurrency: config.imageConcurrency,
         webhooks: Boolean(config.webhookUrl),
         clock: () => new Date(),

@@ -15,6 +15,7 @@ import {
   UploadViewSchema,
 } from '@hoist/protocol'
 import { ContentTypeNotAllowed } from '../../errors.js'
+import { maxBytesOfKind } from '../../config.js'
 import { mediaTypeOf } from '../../uploads/media-types.js'
 import { errorResponses } from '../error-responses.js'
 
@@ -41,10 +42,8 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The config's allow-list is part of the contract: a client (or a fuzzer) reading the schema knows what passes.
   // The largest size any allowed type may have: above it, the schema refuses (400); between a kind's own limit and
   // it, the service answers 413 FILE_TOO_LARGE naming that limit (a schema cannot tie the size to the type).
-  const { maxImageBytes, maxVideoBytes } = app.config
-  const largestSize = Math.max(
-    ...allowed.map((type) => (mediaTypeOf(type)?.kind === 'video' ? maxVideoBytes : maxImageBytes)),
-  )
+  const { maxImageBytes, maxVideoBytes, maxDocumentBytes } = app.config
+  const largestSize = Math.max(...allowed.map((type) => maxBytesOfKind(app.config, mediaTypeOf(type)!.kind)))
   const createBody = Type.Object(
     {
       ...CreateUploadBodySchema.properties,
@@ -52,7 +51,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       size: Type.Integer({
         minimum: 1,
         maximum: largestSize,
-        description: `Exact size in bytes: at most ${maxImageBytes} for an image, ${maxVideoBytes} for a video (over its kind's limit: 413 FILE_TOO_LARGE)`,
+        description: `Exact size in bytes: at most ${maxImageBytes} for an image, ${maxVideoBytes} for a video, ${maxDocumentBytes} for a PDF (over its kind's limit: 413 FILE_TOO_LARGE)`,
       }),
     },
     { additionalProperties: false },
