@@ -9,7 +9,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
-import type { ManagedServer } from '../../../infra/stack/index.js'
+import { freeze, type ManagedServer } from '../../../infra/stack/index.js'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { READY_PROBE_REUSE_MS } from '../../../server/src/routes/health.js'
 import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
@@ -34,11 +34,11 @@ const { app, logs } = await startHoist(t, {
 async function whileFrozen(t: Test, server: ManagedServer | undefined, during: () => Promise<void>): Promise<void> {
   const pids = server?.pids?.() ?? []
   t.ok(pids.length > 0, `${server?.name ?? 'the server'} has processes to freeze`)
-  for (const pid of pids) process.kill(pid, 'SIGSTOP')
+  const thaw = freeze(pids)
   try {
     await during()
   } finally {
-    for (const pid of pids) process.kill(pid, 'SIGCONT')
+    thaw()
   }
 }
 

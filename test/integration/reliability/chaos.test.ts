@@ -1,0 +1,40 @@
+/**
+ * The chaos run, short (the full one is `npm run bench -- chaos`, bench/chaos.ts): two API instances and a worker with
+ * clocks minutes apart take 60 uploads with deletes and images, near a workspace quota, while a feed consumer follows
+ * both instances and a few servers are frozen (SIGSTOP) for 3 s each. Nothing is lost, the quota is never exceeded,
+ * every request is answered within its route's budget, and the consumer sees every event exactly once, in order.
+ * The database is frozen only in the full run: a transition claimed just before a freeze is taken over 30 s later
+ * (STUCK_TRANSITION_MS), longer than this file may take. This file owns its servers (it freezes them).
+ */
+import t from 'tap'
+import { chaosFailures, runChaos } from '../../../bench/chaos.js'
+import { libfaketimeInstalled } from '../../../bench/skewed-process.js'
+import { ownedStack } from '../../helpers/stack.js'
+
+if (!libfaketimeInstalled()) t.plan(0, 'libfaketime is not installed (Debian package faketime)')
+const stack = await ownedStack(t)
+if (!stack.servers.s3?.pids) t.plan(0, 'the stack is not native')
+
+t.test('60 uploads through two skewed instances while MinIO, Redis, the worker and an API freeze', async (t) => {
+  const result = await runChaos(stack, `chaos_${Date.now()}`, {
+    uploads: 60,
+    freezeSeconds: 3,
+    gapSeconds: 0.5,
+    targets: ['MinIO', 'Redis', 'worker', 'API b'],
+    clients: 6,
+    budgets: { mongoMs: 1_000, s3Ms: 1_000, redisMs: 300 },
+    skews: { a: -120, b: 90, worker: 240 },
+    deleteEvery: 4,
+    entry: 'source',
+    settleSeconds: 20,
+    log: (line) => t.comment(line),
+  })
+  t.comment(JSON.stringify({ ...result, doctor: result.doctor.clean }, null, 1))
+  t.same(chaosFailures(result), [], 'every promise kept')
+  t.ok(result.uploads.refusedByQuota > 0, 'the quota refused some presigns')
+  t.ok(result.uploads.deleted > 0 && result.events.inFeed > result.uploads.confirmed, 'deletes and processed images')
+  t.ok(
+    result.routes.some((route) => route.slowest.some((request) => request.includes('Redis frozen'))),
+    'requests met the frozen Redis, and were answered within their budget (fail-open)',
+  )
+})
