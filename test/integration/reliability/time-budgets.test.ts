@@ -119,6 +119,22 @@ t.test(
   },
 )
 
+t.test(
+  'MinIO frozen: a delete (the SDK, not the direct calls) answers 503 with Retry-After; thawed, it succeeds',
+  async (t) => {
+    // Found by the chaos run: the SDK's requestTimeout had become a whole-request timer that only warns, so a delete
+    // waited for MinIO to thaw. The SDK's calls are bounded by its socketTimeout (s3-client.ts).
+    const uploaded = await uploadedFile('frozen-sdk.png')
+    t.equal((await confirmUpload(app, uploaded.id)).statusCode, 200)
+    const remove = () => app.inject({ method: 'DELETE', url: `/v1/uploads/${uploaded.id}`, headers: bearer() })
+    await whileFrozen(t, stack.servers.s3, async () => {
+      assertBudgetSpent(t, await answered(remove()), /Object storage \(S3\)/)
+    })
+    const deleted = await recovered(remove)
+    t.equal(deleted.statusCode, 204, deleted.body)
+  },
+)
+
 t.test('FerretDB frozen: reads and writes answer 503 with Retry-After; thawed, they succeed', async (t) => {
   const uploaded = await uploadedFile('frozen-mongo.png')
   const before = await scrape(t)
