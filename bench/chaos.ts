@@ -100,7 +100,17 @@ export interface ChaosResult {
     lost: string[]
   }
   routes: RouteFigures[]
-  events: { inFeed: number; seen: number; duplicates: number; missing: number; outOfOrder: number; unexpected: number }
+  events: {
+    inFeed: number
+    seen: number
+    duplicates: number
+    /** Events up to the consumer's cursor that it never saw. */
+    missing: number
+    outOfOrder: number
+    unexpected: number
+    /** Written after the consumer stopped (only when the stack did not settle in time): not read, not missing. */
+    afterConsumerStopped: number
+  }
   /** Events the load must have caused (a confirmed and a deleted event per upload so), absent from the feed. */
   eventsMissingForUploads: string[]
   quota: {
@@ -486,10 +496,11 @@ class ChaosRun {
       inFeed: feedIds.length,
       seen: seenIds.length,
       duplicates: [...seenCount.values()].filter((count) => count > 1).length,
-      missing: feedIds.filter((id) => !seenCount.has(id)).length,
+      missing: feedIds.slice(0, this.cursor).filter((id) => !seenCount.has(id)).length,
       // The consumer's n-th event must be the feed's n-th: one order for every reader.
       outOfOrder: seenIds.filter((id, i) => feedIds[i] !== id).length,
       unexpected: seenIds.filter((id) => !inFeed.has(id)).length,
+      afterConsumerStopped: Math.max(0, feedIds.length - this.cursor),
     }
     const has = new Set(feed.map((line) => line.split(' ').slice(1).join(' ')))
     const eventsMissingForUploads = this.uploads.flatMap((upload) => [
@@ -675,7 +686,7 @@ export function formatChaos(result: ChaosResult): string[] {
     '',
     `A route's budget is REDIS_TIMEOUT_MS plus each dependency it calls at its budget (MongoDB twice: the driver retries once; S3 once for confirm's direct calls, twice for the SDK's delete), with MONGO_TIMEOUT_MS ${result.budgets.mongoMs}, S3_TIMEOUT_MS ${result.budgets.s3Ms} and REDIS_TIMEOUT_MS ${result.budgets.redisMs} for this run. Slowest: ${result.routes.map((r) => `${r.route}: ${r.slowest.join('; ')}`).join(' — ')}.`,
     '',
-    `Feed: ${events.inFeed} events; the consumer (following \`GET /v1/events\` from its cursor, through both instances in turn) saw ${events.seen}: ${events.duplicates} duplicates, ${events.missing} missing, ${events.outOfOrder} out of order, ${events.unexpected} not in the feed; events the uploads must have caused and the feed lacks: ${result.eventsMissingForUploads.length}.`,
+    `Feed: ${events.inFeed} events; the consumer (following \`GET /v1/events\` from its cursor, through both instances in turn) saw ${events.seen}: ${events.duplicates} duplicates, ${events.missing} missing, ${events.outOfOrder} out of order, ${events.unexpected} not in the feed${events.afterConsumerStopped ? `, ${events.afterConsumerStopped} written after it stopped` : ''}; events the uploads must have caused and the feed lacks: ${result.eventsMissingForUploads.length}.`,
     '',
     `Quota: limit ${quota.limit} bytes; the journal's highest total ${quota.journalMax} (${quota.journalEntries} entries, ${quota.journalBroken.length} inconsistent); the most the clients held at once ${quota.clientMaxAdmitted}; live at the end ${quota.liveBytesAtEnd}.`,
     '',

@@ -60,6 +60,8 @@ if (args.includes('--unit')) {
 if (!process.env.REDIS_URL) ensureCommand('redis-server', 'redis-server', log)
 // The malware-scan tests start a clamd of their own (infra/stack/clamd.ts); a missing one skips them with the reason.
 ensureCommand('clamd', 'clamav-daemon', log)
+// The chaos run's clock skew (test/integration/reliability/chaos.test.ts preloads libfaketime into Node).
+ensureCommand('faketime', 'faketime', log)
 // The README's curl examples, run by test/integration/docs-commands.test.ts.
 for (const tool of ['curl', 'jq']) ensureCommand(tool, tool, log)
 // A missing browser fails the browser tests with the reason, not the whole run.

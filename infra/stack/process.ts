@@ -67,16 +67,17 @@ function processTree(root: number): number[] {
  * server itself stops, not only its guard.
  */
 export function freeze(pids: number[]): () => void {
-  for (const pid of pids) process.kill(pid, 'SIGSTOP')
-  return () => {
+  const signal = (signal: NodeJS.Signals) => {
     for (const pid of pids) {
       try {
-        process.kill(pid, 'SIGCONT')
+        process.kill(pid, signal)
       } catch {
-        // it exited meanwhile
+        // It exited since it was listed (the guard's one-second `sleep`, a PostgreSQL backend).
       }
     }
   }
+  signal('SIGSTOP')
+  return () => signal('SIGCONT')
 }
 
 const running = new Set<ChildProcess>()
