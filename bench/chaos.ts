@@ -51,7 +51,7 @@ export interface ChaosOptions {
   log: (line: string) => void
 }
 
-export type Route = 'POST /v1/uploads' | 'POST /v1/uploads/:id/confirm' | 'DELETE /v1/uploads/:id' | 'GET /v1/events'
+type Route = 'POST /v1/uploads' | 'POST /v1/uploads/:id/confirm' | 'DELETE /v1/uploads/:id' | 'GET /v1/events'
 const ROUTES: Route[] = ['POST /v1/uploads', 'POST /v1/uploads/:id/confirm', 'DELETE /v1/uploads/:id', 'GET /v1/events']
 
 interface RequestRecord {
@@ -65,7 +65,7 @@ interface RequestRecord {
   errorShape: boolean
 }
 
-export interface RouteFigures {
+interface RouteFigures {
   route: Route
   requests: number
   /** The documented worst case: REDIS_TIMEOUT_MS plus each dependency the route calls at its budget (× its retries). */
