@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- presign server-cost large-file load soak migration move scan gc]`: runs the benchmarks against the
- * local stack on loopback, appends the figures with the machine's description to bench/RESULTS.md, and draws
- * bench/latest.svg. Bounded in time (a few minutes), except `gc`, which runs only when named; nothing here asserts a
- * timing.
+ * `npm run bench [-- presign server-cost large-file load soak migration move scan gc chaos]`: runs the benchmarks
+ * against the local stack on loopback, appends the figures with the machine's description to bench/RESULTS.md, and
+ * draws bench/latest.svg. Bounded in time (a few minutes), except `gc` and `chaos`, which run only when named; nothing
+ * here asserts a timing (`chaos` fails the run when a promise was broken).
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +13,7 @@ import { benchConfirm, type ConfirmRow } from './confirm.js'
 import { benchLargeFile, type LargeFileRow } from './large-file.js'
 import { runLoad, runSoak, type LoadResult, type SoakResult } from './load.js'
 import { benchGc, type GcRow } from './gc.js'
+import { ALL_TARGETS, chaosFailures, formatChaos, runChaos, type ChaosResult } from './chaos.js'
 import { describeMachine, formatMachine } from './machine.js'
 import { benchMigration, type MigrationRow } from './migration.js'
 import { benchMove, type MoveRow } from './move.js'
@@ -23,10 +24,24 @@ import { benchSigners, type SignerRow } from './signers.js'
 import { buildServer, stackS3Client } from './servers.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-const ALL = ['presign', 'server-cost', 'large-file', 'load', 'soak', 'migration', 'move', 'scan', 'gc'] as const
+const ALL = [
+  'presign',
+  'server-cost',
+  'large-file',
+  'load',
+  'soak',
+  'migration',
+  'move',
+  'scan',
+  'gc',
+  'chaos',
+] as const
 const chosen = process.argv.slice(2).filter((arg) => (ALL as readonly string[]).includes(arg))
-/** Only when named: `gc` fills 100,000 documents first and takes tens of minutes on a small machine. */
-const OPT_IN = new Set<string>(['gc'])
+/**
+ * Only when named: `gc` fills 100,000 documents first and takes tens of minutes on a small machine; `chaos` freezes
+ * each server of the stack for 15 s in turn (several minutes).
+ */
+const OPT_IN = new Set<string>(['gc', 'chaos'])
 const selected = chosen.length > 0 ? chosen : ALL.filter((name) => !OPT_IN.has(name))
 const resultsPath = fileURLToPath(new URL('RESULTS.md', import.meta.url))
 const chartPath = fileURLToPath(new URL('latest.svg', import.meta.url))
@@ -55,6 +70,7 @@ let migration: { rows: MigrationRow[]; files: number; megabytes: number } | unde
 let gc: GcRow[] | undefined
 let moved: { rows: MoveRow[]; files: number; megabytes: number } | undefined
 let scan: ScanRow[] | undefined
+let chaos: ChaosResult | undefined
 try {
   if (selected.includes('presign')) {
     log('bench: CPU per presigned URL, signing alone')
@@ -115,6 +131,26 @@ try {
     log('bench: PUT to published, scanning on vs off (10 MB, 200 MB)')
     scan = await benchScan(stack, bucket, database)
     console.table(scan)
+  }
+  if (selected.includes('chaos')) {
+    // CHAOS_UPLOADS: fewer uploads, for a machine that other work shares (the freezes stay 15 s each).
+    const uploads = Number(process.env.CHAOS_UPLOADS ?? 1000)
+    log(`bench: chaos, ${uploads} uploads, two API instances and a worker with skewed clocks, each server frozen 15 s`)
+    chaos = await runChaos(stack, `${database}_chaos`, {
+      uploads,
+      freezeSeconds: 15,
+      gapSeconds: 5,
+      targets: ALL_TARGETS,
+      clients: 8,
+      // The defaults (README "Time budgets"), each shorter than a freeze.
+      budgets: { mongoMs: 5_000, s3Ms: 10_000, redisMs: 1_000 },
+      skews: { a: -120, b: 90, worker: 240 },
+      deleteEvery: 4,
+      entry: 'dist',
+      settleSeconds: 180,
+      log,
+    })
+    console.table(chaos.routes.map(({ slowest: _slowest, ...route }) => route))
   }
 } catch (error) {
   await stack.stop()
@@ -306,6 +342,7 @@ if (scan) {
     '',
   )
 }
+if (chaos) lines.push(...formatChaos(chaos))
 if (!existsSync(resultsPath))
   writeFileSync(
     resultsPath,
@@ -391,5 +428,9 @@ for (const [name, run] of [
 ] as const) {
   if (!lostAny(run)) continue
   console.error(`bench: the ${name} run lost or failed uploads, or left objects without records`)
+  process.exitCode = 1
+}
+for (const failure of chaos ? chaosFailures(chaos) : []) {
+  console.error(`bench: chaos: ${failure}`)
   process.exitCode = 1
 }

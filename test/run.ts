@@ -62,6 +62,8 @@ if (!process.env.REDIS_URL) ensureCommand('redis-server', 'redis-server', log)
 ensureCommand('clamd', 'clamav-daemon', log)
 // Video posters (test/integration/images/previews.test.ts); a missing one skips those tests with the reason.
 ensureCommand('ffmpeg', 'ffmpeg', log)
+// The chaos run's clock skew (test/integration/reliability/chaos.test.ts preloads libfaketime into Node).
+ensureCommand('faketime', 'faketime', log)
 // The README's curl examples, run by test/integration/docs-commands.test.ts.
 for (const tool of ['curl', 'jq']) ensureCommand(tool, tool, log)
 // A missing browser fails the browser tests with the reason, not the whole run.

@@ -20,6 +20,7 @@ import { findRedisServer, startNativeRedis, type StartedRedis } from './redis.js
 import { LOCAL_REGION, type S3Settings, type StackSource } from './settings.js'
 
 export type { ManagedServer } from './process.js'
+export { freeze } from './process.js'
 export type { S3Settings, StackSource } from './settings.js'
 export { ensureServerBinaries, MissingToolchainError } from './binaries.js'
 export { PortTakenError } from './ports.js'

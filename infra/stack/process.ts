@@ -61,6 +61,25 @@ function processTree(root: number): number[] {
   return [root, ...children(root).flatMap(processTree)]
 }
 
+/**
+ * Freezes processes with SIGSTOP — a frozen server keeps its connections open and never answers, which is what a
+ * stalled dependency looks like — and returns the thaw (SIGCONT). Pass a server's whole tree (`pids()`), so the
+ * server itself stops, not only its guard.
+ */
+export function freeze(pids: number[]): () => void {
+  const signal = (signal: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal)
+      } catch {
+        // It exited since it was listed (the guard's one-second `sleep`, a PostgreSQL backend).
+      }
+    }
+  }
+  signal('SIGSTOP')
+  return () => signal('SIGCONT')
+}
+
 const running = new Set<ChildProcess>()
 let exitHookInstalled = false
 

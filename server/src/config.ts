@@ -47,7 +47,7 @@ const ConfigSchema = Type.Object({
   presigner: Type.Union([Type.Literal('sigv4'), Type.Literal('sdk')], { default: 'sigv4' }),
   /**
    * The time budget of one S3 attempt: connecting, and each wait for the store's next bytes (the SDK's
-   * `connectionTimeout`/`requestTimeout`, and the same for the direct calls). A silent store is a 503 with Retry-After.
+   * `connectionTimeout`/`socketTimeout`, and the same for the direct calls). A silent store is a 503 with Retry-After.
    */
   s3TimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: DEFAULT_S3_TIMEOUT_MS }),
 

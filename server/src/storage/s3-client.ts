@@ -22,8 +22,11 @@ export function createS3Client(config: S3ClientConfig): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // S3's time budget: a frozen store (it accepts the connection, then never answers) is a 503, not a hang.
-    // requestTimeout is the longest silence on the socket, so a long transfer that keeps moving is not cut.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs }),
+    // socketTimeout is the longest silence on the socket, so a long transfer that keeps moving is not cut. (Not
+    // requestTimeout: since @smithy/node-http-handler 4 it times the whole request and only logs a warning unless
+    // told to throw — the chaos run found deletes waiting for a frozen MinIO to thaw.) From 6 s on, the handler
+    // arms the socket timer 3 s into the request, so the longest wait is then the budget plus 3 s.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: timeoutMs, socketTimeout: timeoutMs }),
     maxAttempts: 2,
   })
 }

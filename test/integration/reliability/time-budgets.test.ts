@@ -9,7 +9,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
-import type { ManagedServer } from '../../../infra/stack/index.js'
+import { freeze, type ManagedServer } from '../../../infra/stack/index.js'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { READY_PROBE_REUSE_MS } from '../../../server/src/routes/health.js'
 import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
@@ -34,11 +34,11 @@ const { app, logs } = await startHoist(t, {
 async function whileFrozen(t: Test, server: ManagedServer | undefined, during: () => Promise<void>): Promise<void> {
   const pids = server?.pids?.() ?? []
   t.ok(pids.length > 0, `${server?.name ?? 'the server'} has processes to freeze`)
-  for (const pid of pids) process.kill(pid, 'SIGSTOP')
+  const thaw = freeze(pids)
   try {
     await during()
   } finally {
-    for (const pid of pids) process.kill(pid, 'SIGCONT')
+    thaw()
   }
 }
 
@@ -116,6 +116,22 @@ t.test(
     const confirmed = await recovered(() => confirmUpload(app, uploaded.id))
     t.equal(confirmed.statusCode, 200, confirmed.body)
     t.equal((await readiness()).status, 'ready')
+  },
+)
+
+t.test(
+  'MinIO frozen: a delete (the SDK, not the direct calls) answers 503 with Retry-After; thawed, it succeeds',
+  async (t) => {
+    // Found by the chaos run: the SDK's requestTimeout had become a whole-request timer that only warns, so a delete
+    // waited for MinIO to thaw. The SDK's calls are bounded by its socketTimeout (s3-client.ts).
+    const uploaded = await uploadedFile('frozen-sdk.png')
+    t.equal((await confirmUpload(app, uploaded.id)).statusCode, 200)
+    const remove = () => app.inject({ method: 'DELETE', url: `/v1/uploads/${uploaded.id}`, headers: bearer() })
+    await whileFrozen(t, stack.servers.s3, async () => {
+      assertBudgetSpent(t, await answered(remove()), /Object storage \(S3\)/)
+    })
+    const deleted = await recovered(remove)
+    t.equal(deleted.statusCode, 204, deleted.body)
   },
 )
 
