@@ -71,6 +71,15 @@ export function buildServer(): void {
   if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}${result.stderr}`)
 }
 
+/**
+ * `BENCH_CPU_PROFILE=<dir>`: each API process writes a V8 CPU profile there when it stops (node --cpu-prof), to see
+ * where a request's CPU goes. It costs CPU itself: figures from such a run are not comparable.
+ */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
+}
+
 export function startHoistApi(
   stack: Stack,
   bucket: string,
@@ -78,7 +87,7 @@ export function startHoistApi(
   extra: Record<string, string> = {},
 ): Promise<ServerProcess> {
   return startProcess(
-    ['server/dist/main.js'],
+    [...profileArgs(), 'server/dist/main.js'],
     {
       ...stackEnv(stack, bucket),
       MONGO_DB_NAME: database,

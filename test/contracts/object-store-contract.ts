@@ -51,6 +51,23 @@ export function objectStoreContract(t: Test, { store, putObject, putPart }: Obje
     t.same([...((await store.readSuffix(key, 4096)) ?? [])], [...bytes])
   })
 
+  t.test("readStart: the whole object's head and its first bytes in one read; undefined when missing", async (t) => {
+    const key = uniqueKey('s.png')
+    t.equal(await store.readStart(key, 16), undefined)
+    const bytes = bytesOf(1000, 7)
+    await putObject(key, bytes, 'image/png', sha256(bytes))
+    const start = await store.readStart(key, 16)
+    t.equal(start?.head.size, 1000, 'the whole size, not the range read')
+    t.equal(start?.head.contentType, 'image/png')
+    t.same([...(start?.prefix ?? [])], [...bytes.subarray(0, 16)])
+    t.equal((await store.readStart(key, 4096))?.prefix.length, 1000, 'fewer bytes when the object is shorter')
+    const empty = uniqueKey('empty.png')
+    await putObject(empty, new Uint8Array(), 'image/png')
+    const nothing = await store.readStart(empty, 16)
+    t.equal(nothing?.head.size, 0, 'an empty object: size 0 (S3 refuses the range with a 416)')
+    t.equal(nothing?.prefix.length, 0)
+  })
+
   t.test('delete: removes the object; deleting a missing key is not an error', async (t) => {
     const key = uniqueKey('c.png')
     await putObject(key, bytesOf(10, 3), 'image/png')

@@ -6,6 +6,7 @@ import { setImmediate as tick } from 'node:timers/promises'
 import type {
   GetUrlInput,
   ObjectHead,
+  ObjectStart,
   ObjectStore,
   ObjectSummary,
   OpenMultipartUpload,
@@ -79,6 +80,13 @@ export class MemoryObjectStore implements ObjectStore {
   async readSuffix(key: string, length: number): Promise<Uint8Array | undefined> {
     await tick()
     return this.objects.get(key)?.bytes.slice(-length)
+  }
+
+  async readStart(key: string, length: number): Promise<ObjectStart | undefined> {
+    const head = await this.head(key)
+    if (!head) return undefined
+    const { checksumSha256: _onlyInAWholeRead, ...rest } = head
+    return { head: rest, prefix: this.objects.get(key)!.bytes.slice(0, length) }
   }
 
   async delete(key: string): Promise<void> {

@@ -186,6 +186,12 @@ t.test(
       publicUrl: (k) => k,
     })
     t.same(await sdkOnly.storedDigest(key), expected, 'through the SDK')
+    const start = await sdkOnly.readStart(key, 16)
+    t.same(
+      { size: start?.head.size, prefix: Buffer.from(start!.prefix) },
+      { size: 300, prefix: bytes.subarray(0, 16) },
+      'readStart through the SDK: the whole size from Content-Range',
+    )
   },
 )
 

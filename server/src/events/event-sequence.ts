@@ -47,16 +47,24 @@ export function appendEvent(
 
 /**
  * Appends of this process to one workspace, one after another (racing each other would only make all but one retry)
- * — other processes still race, and the unique index settles it. While appends are queued, each knows the seq the one
- * before it took: that seq exists, so trying the next one keeps the stream gapless without reading the head.
+ * — other processes still race, and the unique index settles it. Each append starts after the last seq this process
+ * appended to the workspace: that seq exists (events are never deleted), so trying the next one keeps the stream
+ * gapless without reading the head. If another process appended since, the position is taken and the head is read.
  */
 const queues = new Map<string, { tail: Promise<unknown>; lastSeq?: number }>()
+/** Bounded: forgetting a workspace costs one head lookup. */
+const MAX_REMEMBERED = 10_000
 
 function inTurn<T extends { seq: number } | undefined>(
   key: string,
   run: (previousSeq: number | undefined) => Promise<T>,
 ): Promise<T> {
-  const queue = queues.get(key) ?? { tail: Promise.resolve() }
+  let queue = queues.get(key)
+  if (!queue) {
+    if (queues.size >= MAX_REMEMBERED) queues.clear()
+    queue = { tail: Promise.resolve() }
+    queues.set(key, queue)
+  }
   const turn = queue.tail.then(() => run(queue.lastSeq))
   queue.tail = turn.then(
     (stored) => {
@@ -64,11 +72,6 @@ function inTurn<T extends { seq: number } | undefined>(
     },
     () => undefined,
   )
-  const tail = queue.tail
-  void tail.then(() => {
-    if (queue.tail === tail) queues.delete(key)
-  })
-  queues.set(key, queue)
   return turn
 }
 

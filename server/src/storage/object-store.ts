@@ -52,6 +52,11 @@ export interface ObjectHead {
   expires?: string
 }
 
+export interface ObjectStart {
+  head: Omit<ObjectHead, 'checksumSha256'>
+  prefix: Uint8Array
+}
+
 export interface UploadedPart {
   partNumber: number
   size: number
@@ -119,6 +124,12 @@ export interface ObjectStore {
   readPrefix(key: string, length: number): Promise<Uint8Array | undefined>
   /** The last `length` bytes (fewer when the object is shorter); undefined when there is none. */
   readSuffix(key: string, length: number): Promise<Uint8Array | undefined>
+  /**
+   * The object's head and its first `length` bytes in one read (a ranged GET: its headers are the object's, its size
+   * from Content-Range); undefined when the object does not exist. The head has no `checksumSha256`: S3 returns the
+   * whole object's checksum only to a read of the whole object.
+   */
+  readStart(key: string, length: number): Promise<ObjectStart | undefined>
   /** Deleting a missing object is not an error. */
   delete(key: string): Promise<void>
   list(prefix: string): AsyncIterable<ObjectSummary>

@@ -165,8 +165,9 @@ export class S3DirectCalls {
           response.on('data', (chunk: Buffer) => {
             chunks.push(chunk)
             received += chunk.length
-            if (received >= limit && limit > 0) {
-              // Enough: the rest is not read (the connection is dropped, not reused).
+            if (received > limit && limit > 0) {
+              // More than asked for (a store that ignores Range): the rest is not read, the connection is dropped. An
+              // answer of `limit` bytes or fewer ends by itself and leaves its connection to the next call.
               response.destroy()
               finish()
             }

@@ -15,6 +15,7 @@ import { paginateListObjectsV2 } from '@aws-sdk/client-s3'
 import type {
   GetUrlInput,
   ObjectHead,
+  ObjectStart,
   ObjectStore,
   DerivedObjects,
   LocalFileTarget,
@@ -242,6 +243,45 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
     })
   }
 
+  async readStart(key: string, length: number): Promise<ObjectStart | undefined> {
+    try {
+      return await this.unlessMissing(key, () => this.readRange(key, length))
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 416) throw error
+      // The range starts past the end: the object is empty. Its HEAD tells the rest.
+      const head = await this.head(key)
+      if (!head) return undefined
+      const { checksumSha256: _onlyInAWholeRead, ...rest } = head
+      return { head: rest, prefix: new Uint8Array() }
+    }
+  }
+
+  private async readRange(key: string, length: number): Promise<ObjectStart> {
+    const direct = this.options.direct
+    if (direct) {
+      const { status, headers, body } = await direct.readPrefix(key, length)
+      const { checksumSha256: _onlyInAWholeRead, ...head } = headFromHeaders(headers)
+      return { head: { ...head, size: wholeSize(status, header(headers, 'content-range'), head.size) }, prefix: body }
+    }
+    const object = await this.client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
+    )
+    const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array()
+    return {
+      head: {
+        size: wholeSize(object.$metadata.httpStatusCode ?? 200, object.ContentRange, object.ContentLength ?? 0),
+        ...(object.ContentType ? { contentType: object.ContentType } : {}),
+        ...(object.ETag ? { etag: object.ETag } : {}),
+        ...(object.CacheControl ? { cacheControl: object.CacheControl } : {}),
+        ...(object.ContentDisposition ? { contentDisposition: object.ContentDisposition } : {}),
+        ...(object.ContentEncoding ? { contentEncoding: object.ContentEncoding } : {}),
+        ...(object.ExpiresString ? { expires: object.ExpiresString } : {}),
+      },
+      // A store that ignores Range must not make us hold a whole file.
+      prefix: bytes.subarray(0, length),
+    }
+  }
+
   /** Runs an S3 call on one key; "no such object" (see isMissing) becomes undefined. */
   private unlessMissing<T>(key: string, call: () => Promise<T>): Promise<T | undefined> {
     return s3Call(async () => {
@@ -398,6 +438,15 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
       return uploads
     })
   }
+}
+
+/**
+ * The whole object's size from a ranged GET: the total in Content-Range (`bytes 0-4095/73000`) of a 206, or the
+ * length of a 200 from a store that ignored the range.
+ */
+function wholeSize(status: number, contentRange: string | undefined, contentLength: number): number {
+  const total = status === 206 ? /\/(\d+)$/.exec(contentRange ?? '')?.[1] : undefined
+  return total === undefined ? contentLength : Number(total)
 }
 
 /** An ObjectHead from S3's response headers, as the SDK's HeadObject maps them. */

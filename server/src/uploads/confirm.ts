@@ -9,7 +9,7 @@ import { NotUploadedYet, UploadBusy, UploadNotPending, UploadRejected, withDetai
 import { publishedKey } from '../bucket/private-keys.js'
 import { IMMUTABLE_CACHE_CONTROL } from '../storage/cache-control.js'
 import type { TransitionActor } from '../metrics/observers.js'
-import type { ObjectHead } from '../storage/object-store.js'
+import type { ObjectStart } from '../storage/object-store.js'
 import { findOwned, type ServiceDeps } from './deps.js'
 import { mediaTypeOf, SIGNATURE_BYTES } from './media-types.js'
 import type { Principal } from './principal.js'
@@ -18,7 +18,7 @@ import { releaseStorage } from './release.js'
 import { uploadTracing } from '../telemetry/upload-tracing.js'
 import { purgeChange } from './tombstone.js'
 
-type Verdict = { ok: true; head: ObjectHead } | { ok: false; reason: string }
+type Verdict = { ok: true; head: ObjectStart['head'] } | { ok: false; reason: string }
 
 /** Who confirmed, as the metrics count it. */
 const ACTOR_OF: Record<ConfirmedBy, TransitionActor> = {
@@ -32,7 +32,7 @@ const ACTOR_OF: Record<ConfirmedBy, TransitionActor> = {
  * (control 4 of the hardening issue): a Content-Disposition or Content-Encoding turns a download into something else.
  * Cache-Control is signed with Hoist's value; missing, it only means the URL was signed before Hoist set it.
  */
-function headersHoistDidNotSet(head: ObjectHead): string[] {
+function headersHoistDidNotSet(head: ObjectStart['head']): string[] {
   return [
     ...(head.contentDisposition ? [`Content-Disposition: ${head.contentDisposition}`] : []),
     ...(head.contentEncoding ? [`Content-Encoding: ${head.contentEncoding}`] : []),
@@ -134,10 +134,15 @@ export class UploadConfirmer {
     throw new UploadNotPending(record._id, record.status)
   }
 
+  /**
+   * One ranged GET answers for the object: its headers (size, type, the headers it would be served with) and its
+   * first bytes. A declared checksum is read back with a HEAD: S3 returns it only to a read of the whole object.
+   */
   private async verify(record: UploadRecord): Promise<Verdict> {
     const { store } = this.deps
-    const head = await store.head(record.key)
-    if (!head) throw new NotUploadedYet()
+    const start = await store.readStart(record.key, Math.min(SIGNATURE_BYTES, record.size))
+    if (!start) throw new NotUploadedYet()
+    const { head, prefix } = start
     if (head.size !== record.size) {
       return { ok: false, reason: `the bucket holds ${head.size} bytes but ${record.size} were declared` }
     }
@@ -145,14 +150,15 @@ export class UploadConfirmer {
     if (storedType !== record.contentType) {
       return { ok: false, reason: `the object's type is ${head.contentType ?? 'missing'}, not ${record.contentType}` }
     }
-    if (record.checksumSha256 && head.checksumSha256 && head.checksumSha256 !== record.checksumSha256) {
-      return { ok: false, reason: 'the SHA-256 checksum differs from the declared one' }
+    if (record.checksumSha256) {
+      const stored = await store.head(record.key)
+      if (!stored) throw new NotUploadedYet()
+      if (stored.checksumSha256 && stored.checksumSha256 !== record.checksumSha256)
+        return { ok: false, reason: 'the SHA-256 checksum differs from the declared one' }
     }
     const foreign = headersHoistDidNotSet(head)
     if (foreign.length > 0)
       return { ok: false, reason: `the object carries ${foreign.join(', ')}, which Hoist did not set` }
-    const prefix = await store.readPrefix(record.key, Math.min(SIGNATURE_BYTES, record.size))
-    if (!prefix) throw new NotUploadedYet()
     const mediaType = mediaTypeOf(record.contentType)
     if (!mediaType?.matches(prefix)) {
       return { ok: false, reason: `the file's content is not ${record.contentType}` }

@@ -101,12 +101,12 @@ t.test(
 t.test('the object vanishing mid-verification: the answer follows the record’s new state', async (t) => {
   const services = memoryServices()
   const { id, key } = await uploadedPng(services)
-  const readPrefix = services.store.readPrefix.bind(services.store)
-  // The sweeper expires the upload and deletes its object between confirm's HEAD and its read of the first bytes.
-  services.store.readPrefix = async (k, length) => {
+  const readStart = services.store.readStart.bind(services.store)
+  // The sweeper expires the upload and deletes its object between confirm's read of the record and of the object.
+  services.store.readStart = async (k, length) => {
     await services.ledger.transition(id, 'pending', { status: 'expired' })
     await services.store.delete(key)
-    return readPrefix(k, length)
+    return readStart(k, length)
   }
   await t.rejects(services.confirmer.confirm(alice, id), { code: 'UPLOAD_NOT_PENDING' })
 })
@@ -114,10 +114,10 @@ t.test('the object vanishing mid-verification: the answer follows the record’s
 t.test('the object vanishing while the record stays pending: NOT_UPLOADED_YET, nothing changes', async (t) => {
   const services = memoryServices()
   const { id, key } = await uploadedPng(services)
-  const readPrefix = services.store.readPrefix.bind(services.store)
-  services.store.readPrefix = async (k, length) => {
+  const readStart = services.store.readStart.bind(services.store)
+  services.store.readStart = async (k, length) => {
     await services.store.delete(key)
-    return readPrefix(k, length)
+    return readStart(k, length)
   }
   await t.rejects(services.confirmer.confirm(alice, id), { code: 'NOT_UPLOADED_YET' })
   t.equal((await services.ledger.getById(id))?.status, 'pending')
