@@ -8,6 +8,7 @@
 import type { Collection } from 'mongodb'
 import { dependencyUnavailable } from '../errors.js'
 import { isDuplicateKey, mongo, type MongoCalls } from '../storage/mongo-call.js'
+import { WaitingLine } from '../storage/waiting-line.js'
 import type { StoredEvent } from './stored-event.js'
 
 /** Appends that lose this many races in a row give up with a 503 (each lost race means another append succeeded). */
@@ -40,39 +41,30 @@ async function headSeq(events: Collection<StoredEvent>, workspaceId: string): Pr
 export function appendEvent(
   events: Collection<StoredEvent>,
   event: Omit<StoredEvent, 'seq'>,
-  calls: MongoCalls = (_operation, call) => mongo(call),
+  calls: MongoCalls = Object.assign(<T>(_operation: string, call: () => Promise<T>) => mongo(call), { budgetMs: 0 }),
 ): Promise<StoredEvent | undefined> {
-  return inTurn(`${events.dbName}.${event.workspaceId}`, (previous) => append(calls, events, event, previous))
+  const key = `${events.dbName}.${event.workspaceId}`
+  return line.run(key, calls.budgetMs, async () => {
+    const stored = await append(calls, events, event, lastSeqs.get(key))
+    if (stored) remember(key, Math.max(lastSeqs.get(key) ?? 0, stored.seq))
+    return stored
+  })
 }
 
 /**
- * Appends of this process to one workspace, one after another (racing each other would only make all but one retry)
- * — other processes still race, and the unique index settles it. Each append starts after the last seq this process
- * appended to the workspace: that seq exists (events are never deleted), so trying the next one keeps the stream
- * gapless without reading the head. If another process appended since, the position is taken and the head is read.
+ * Appends of this process to one workspace wait in one line — other processes still race, and the unique index
+ * settles it. Each append starts after the last seq this process appended to the workspace: that seq exists (events
+ * are never deleted), so trying the next one keeps the stream gapless without reading the head. If another process
+ * appended since, the position is taken and the head is read.
  */
-const queues = new Map<string, { tail: Promise<unknown>; lastSeq?: number }>()
+const line = new WaitingLine()
+const lastSeqs = new Map<string, number>()
 /** Bounded: forgetting a workspace costs one head lookup. */
 const MAX_REMEMBERED = 10_000
 
-function inTurn<T extends { seq: number } | undefined>(
-  key: string,
-  run: (previousSeq: number | undefined) => Promise<T>,
-): Promise<T> {
-  let queue = queues.get(key)
-  if (!queue) {
-    if (queues.size >= MAX_REMEMBERED) queues.clear()
-    queue = { tail: Promise.resolve() }
-    queues.set(key, queue)
-  }
-  const turn = queue.tail.then(() => run(queue.lastSeq))
-  queue.tail = turn.then(
-    (stored) => {
-      if (stored) queue.lastSeq = Math.max(queue.lastSeq ?? 0, stored.seq)
-    },
-    () => undefined,
-  )
-  return turn
+function remember(key: string, seq: number): void {
+  if (!lastSeqs.has(key) && lastSeqs.size >= MAX_REMEMBERED) lastSeqs.clear()
+  lastSeqs.set(key, seq)
 }
 
 function append(

@@ -114,7 +114,11 @@ export async function mongo<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** One named driver call through mongo(), measured: `operation` is a fixed name (`uploads.insert`), never data. */
-export type MongoCalls = <T>(operation: string, call: () => Promise<T>) => Promise<T>
+export interface MongoCalls {
+  <T>(operation: string, call: () => Promise<T>): Promise<T>
+  /** MONGO_TIMEOUT_MS, as the client was made with it (its socket timeout; 0: none), for waits of our own. */
+  readonly budgetMs: number
+}
 
 const observers = new WeakMap<Db, DependencyObserver>()
 
@@ -128,5 +132,9 @@ export function observeMongo(db: Db, observer: DependencyObserver): void {
 
 /** mongo(), for the stores on `db`: each call named, and measured once `observeMongo(db, …)` was called. */
 export function mongoCalls(db: Db): MongoCalls {
-  return (operation, call) => observed(observers.get(db), 'mongodb', operation, isDependencyTimeout, () => mongo(call))
+  return Object.assign(
+    <T>(operation: string, call: () => Promise<T>): Promise<T> =>
+      observed(observers.get(db), 'mongodb', operation, isDependencyTimeout, () => mongo(call)),
+    { budgetMs: db.client.options.socketTimeoutMS ?? 0 },
+  )
 }

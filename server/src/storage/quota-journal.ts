@@ -15,6 +15,7 @@ import type { Collection, Db } from 'mongodb'
 import { dependencyUnavailable } from '../errors.js'
 import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
 import { createMissingIndexes, isDuplicateKey, mongoCalls, type MongoCalls } from './mongo-call.js'
+import { WaitingLine } from './waiting-line.js'
 
 export const QUOTA_JOURNAL_COLLECTION = 'quota_journal'
 
@@ -36,7 +37,7 @@ const MAX_APPEND_RACES = 200
 export class QuotaJournal {
   private readonly journal: Collection<JournalEntry>
   private readonly uploads: Collection<UploadRecord>
-  private readonly queues = new Map<string, Promise<unknown>>()
+  private readonly line = new WaitingLine()
   /**
    * The last entry this instance wrote or read, per workspace: appending after it needs no head lookup (a sort that
    * FerretDB v1 applies to every entry of the workspace). If another instance appended since, the insert finds the
@@ -127,17 +128,11 @@ export class QuotaJournal {
   }
 
   /**
-   * One workspace's journal changes through this instance, one after another: racing each other would only make all
-   * but one retry. Other instances still race, and the unique index settles it.
+   * One workspace's journal changes through this instance wait in one line (waiting-line.ts): racing each other would
+   * only make all but one retry. Other instances still race, and the unique index settles it.
    */
   private inTurn<T>(workspaceId: string, run: () => Promise<T>): Promise<T> {
-    const turn = (this.queues.get(workspaceId) ?? Promise.resolve()).then(run, run)
-    const tail = turn.catch(() => undefined)
-    this.queues.set(workspaceId, tail)
-    void tail.then(() => {
-      if (this.queues.get(workspaceId) === tail) this.queues.delete(workspaceId)
-    })
-    return turn
+    return this.line.run(workspaceId, this.calls.budgetMs, run)
   }
 
   private async head(workspaceId: string): Promise<JournalEntry | undefined> {
