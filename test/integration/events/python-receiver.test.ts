@@ -146,13 +146,12 @@ t.test(
       url = await blockUrl('wt-1')
     }
     t.equal(url, confirmed.url, receiverOutput.slice(-2000))
-    const received = await appDb.collection('hoist_events').find({ uploadId: confirmed.id }).toArray()
-    t.same(
-      received.map((event) => event.type),
-      ['upload.confirmed'],
-      'the receiver recorded the event it verified',
-    )
-    t.same(await attachmentsOf(confirmed.id), [BLOCK_REFERENCE('wt-1')], 'attached to its block in Hoist')
+    // The receiver sets the block first, then records the event and attaches: those may land a moment later.
+    const recorded = async () =>
+      (await appDb.collection('hoist_events').find({ uploadId: confirmed.id }).toArray()).map((event) => event.type)
+    t.same(await eventually(recorded, ['upload.confirmed']), ['upload.confirmed'], 'the receiver recorded the event')
+    const attached = [BLOCK_REFERENCE('wt-1')]
+    t.same(await eventually(() => attachmentsOf(confirmed.id), attached), attached, 'attached to its block in Hoist')
   },
 )
 
@@ -174,15 +173,19 @@ async function deliver(type: string, upload: { id: string }): Promise<number> {
   return answer.status
 }
 
-async function eventuallyBlockUrl(walkthroughId: string, expected: unknown): Promise<unknown> {
-  let url: unknown
-  for (let i = 0; i < 100; i++) {
-    url = await blockUrl(walkthroughId)
-    if (url === expected) break
+/** What `read` gives once it equals `expected` (compared as JSON), or its last answer after 10 s. */
+async function eventually<T>(read: () => Promise<T>, expected: unknown): Promise<T> {
+  const deadline = Date.now() + 10_000
+  let value = await read()
+  while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100))
+    value = await read()
   }
-  return url
+  return value
 }
+
+const eventuallyBlockUrl = (walkthroughId: string, expected: unknown): Promise<unknown> =>
+  eventually(() => blockUrl(walkthroughId), expected)
 
 t.test('late or repeated events of an older upload never replace the newer one in the block', async (t) => {
   await appDb.collection<{ _id: string }>('walkthroughs').insertOne(walkthrough('wt-order', 'ws-walk'))

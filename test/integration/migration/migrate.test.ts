@@ -152,7 +152,7 @@ t.test('a run migrates every file and rewrites every URL whose file exists', asy
   const records = await hoistDb.collection('uploads').find({ source: 'migration' }).toArray()
   t.equal(records.length, UNIQUE_CONTENTS)
   t.ok(records.every((r) => r.status === 'confirmed' && r.workspaceId === 'legacy-ws'))
-  t.equal(records.find((r) => r.legacyPath === 'docs/guide.pdf')?.kind, 'other')
+  t.equal(records.find((r) => r.legacyPath === 'docs/guide.pdf')?.kind, 'document')
 })
 
 t.test('a second run does nothing', async (t) => {
