@@ -1,9 +1,9 @@
 /** Which failures of MongoDB and S3 calls become the API's 503 (the dependency is unreachable), and which do not. */
-import { MongoNetworkError, MongoServerError } from 'mongodb'
+import { MongoNetworkError, MongoNetworkTimeoutError, MongoServerError } from 'mongodb'
 import { once } from 'node:events'
 import { createServer, connect } from 'node:net'
 import t from 'tap'
-import { DependencyUnavailable } from '../../server/src/errors.js'
+import { DependencyUnavailable, isDependencyTimeout } from '../../server/src/errors.js'
 import { isNetworkError } from '../../server/src/net/network-errors.js'
 import { isMongoUnavailable, mongo } from '../../server/src/storage/mongo-call.js'
 import { isS3Unavailable } from '../../server/src/storage/s3-errors.js'
@@ -35,6 +35,15 @@ t.test('a raw socket error from the driver is MongoDB being unreachable', async 
   const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
   t.ok(isMongoUnavailable(new Error('wrapped', { cause: refused })), 'or on its cause')
   t.ok(isMongoUnavailable(new MongoNetworkError('connection 3 closed')))
+})
+
+t.test('a pool cleared because another operation spent the budget is a timeout, not an outage', async (t) => {
+  const silent = new MongoNetworkTimeoutError('connection 4 to 127.0.0.1:27017 timed out')
+  const cleared = new MongoNetworkError('Connection pool for 127.0.0.1:27017 was cleared', { cause: silent })
+  const answered = await mongo(() => Promise.reject(cleared)).catch((error: unknown) => error)
+  t.ok(isDependencyTimeout(answered), '/readyz says "timed out"')
+  const closed = await mongo(() => Promise.reject(new MongoNetworkError('connection 3 closed'))).catch((e) => e)
+  t.notOk(isDependencyTimeout(closed), 'a closed connection is unreachable')
 })
 
 t.test('an answer from the server, or a bug, is not an outage', async (t) => {

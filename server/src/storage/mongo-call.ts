@@ -30,9 +30,11 @@ const DUPLICATE_KEY = 11000
 function isMongoTimeout(error: unknown): boolean {
   if (error instanceof MongoNetworkTimeoutError) return true
   if (error instanceof MongoDriverError && error.name === 'MongoWaitQueueTimeoutError') return true
+  // A pool cleared because another operation on it spent the budget (the driver's PoolClearedError): the same silence.
+  if (error instanceof MongoNetworkError && error.cause !== undefined) return isMongoTimeout(error.cause)
   if (error instanceof MongoServerSelectionError) {
     const servers = [...(error.reason?.servers.values() ?? [])]
-    return servers.length > 0 && servers.every((server) => server.error instanceof MongoNetworkTimeoutError)
+    return servers.length > 0 && servers.every((server) => isMongoTimeout(server.error))
   }
   return false
 }
