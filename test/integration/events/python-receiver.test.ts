@@ -194,8 +194,14 @@ t.test('late or repeated events of an older upload never replace the newer one i
   t.equal(await eventuallyBlockUrl('wt-order', older.url), older.url)
   const newer = await uploadFor(token!)
   t.equal(await eventuallyBlockUrl('wt-order', newer.url), newer.url, 'the replacement is in the block')
-  t.same(await attachmentsOf(newer.id), [BLOCK_REFERENCE('wt-order')], 'the replacement is attached in Hoist')
-  t.equal(await attachmentsOf(older.id), undefined, 'the replaced upload is detached: cleanup may collect it')
+  // The receiver sets the block first, then attaches the new upload and detaches the old one.
+  const attached = [BLOCK_REFERENCE('wt-order')]
+  t.same(await eventually(() => attachmentsOf(newer.id), attached), attached, 'the replacement is attached in Hoist')
+  t.equal(
+    await eventually(() => attachmentsOf(older.id), undefined),
+    undefined,
+    'the replaced upload is detached: cleanup may collect it',
+  )
 
   t.equal(await deliver('upload.confirmed', older), 200)
   t.equal(await blockUrl('wt-order'), newer.url, "the older upload's late confirmed event changes nothing")
