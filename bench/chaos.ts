@@ -16,7 +16,6 @@ import type { Db } from 'mongodb'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CreateBucketCommand } from '@aws-sdk/client-s3'
 import { freeze, stackEnv, type Stack } from '../infra/stack/index.js'
-import { parseConfig } from '../server/src/config.js'
 import { runDoctor, type DoctorReport } from '../server/src/doctor/doctor.js'
 import { EVENTS_COLLECTION, type StoredEvent } from '../server/src/events/stored-event.js'
 import { connectMongo } from '../server/src/storage/mongo-client.js'
@@ -25,7 +24,7 @@ import { openObjectStore } from '../server/src/storage/open-object-store.js'
 import { QUOTA_JOURNAL_COLLECTION } from '../server/src/storage/quota-journal.js'
 import { pngImage } from '../test/helpers/png.js'
 import { percentile } from './load.js'
-import { BENCH_JWT_SECRET, stackS3Client } from './servers.js'
+import { BENCH_JWT_SECRET, stackConfig, stackS3Client } from './servers.js'
 import { startSkewedProcess, type SkewedProcess } from './skewed-process.js'
 
 export type FreezeTarget = 'MinIO' | 'FerretDB' | 'PostgreSQL' | 'Redis' | 'worker' | 'API a' | 'API b'
@@ -546,17 +545,7 @@ class ChaosRun {
       .filter((record) => ['pending', 'quarantined', 'confirmed'].includes(record.status))
       .reduce((sum, record) => sum + record.size, 0)
 
-    const config = parseConfig({
-      s3Bucket: bucket,
-      s3Endpoint: stack.s3.endpoint,
-      s3ForcePathStyle: true,
-      awsRegion: stack.s3.region,
-      awsAccessKeyId: stack.s3.accessKeyId,
-      awsSecretAccessKey: stack.s3.secretAccessKey,
-      mongoUri: stack.mongoUri,
-      mongoDbName: database,
-      jwtSecret: BENCH_JWT_SECRET,
-    })
+    const config = stackConfig(stack, bucket, database)
     const store = openObjectStore(config)
     let doctor: DoctorReport
     try {

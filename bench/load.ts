@@ -7,11 +7,10 @@ import { createSigner } from 'fast-jwt'
 import { MongoClient } from 'mongodb'
 import type { Stack } from '../infra/stack/index.js'
 import { runDoctor } from '../server/src/doctor/doctor.js'
-import { parseConfig } from '../server/src/config.js'
 import { openObjectStore } from '../server/src/storage/open-object-store.js'
 import { MongoLedger } from '../server/src/storage/mongo-ledger.js'
 import { rssMiB } from './process-stats.js'
-import { BENCH_JWT_SECRET, startHoistApi } from './servers.js'
+import { BENCH_JWT_SECRET, stackConfig, startHoistApi } from './servers.js'
 
 const CLIENTS = 50
 const UPLOADS_PER_CLIENT = 20
@@ -148,17 +147,7 @@ export async function loadAgainst(
   const seconds = (performance.now() - started) / 1000
 
   // The invariant, checked from the outside: records and objects one to one, and the doctor agrees.
-  const config = parseConfig({
-    s3Bucket: bucket,
-    s3Endpoint: stack.s3.endpoint,
-    s3ForcePathStyle: true,
-    awsRegion: stack.s3.region,
-    awsAccessKeyId: stack.s3.accessKeyId,
-    awsSecretAccessKey: stack.s3.secretAccessKey,
-    mongoUri: stack.mongoUri,
-    mongoDbName: database,
-    jwtSecret,
-  })
+  const config = stackConfig(stack, bucket, database, jwtSecret)
   const mongo = await new MongoClient(stack.mongoUri).connect()
   const store = openObjectStore(config)
   try {

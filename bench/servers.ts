@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../infra/stack/ports.js'
 import { stackEnv, type Stack } from '../infra/stack/index.js'
+import { parseConfig, type Config } from '../server/src/config.js'
 import { createS3Client } from '../server/src/storage/s3-client.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -27,6 +28,21 @@ export function stackS3Client(stack: Stack): ReturnType<typeof createS3Client> {
 }
 
 export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789'
+
+/** The config of a benchmark's own checks (doctor, the ledger) on the stack's bucket and database. */
+export function stackConfig(stack: Stack, bucket: string, database: string, jwtSecret = BENCH_JWT_SECRET): Config {
+  return parseConfig({
+    s3Bucket: bucket,
+    s3Endpoint: stack.s3.endpoint,
+    s3ForcePathStyle: true,
+    awsRegion: stack.s3.region,
+    awsAccessKeyId: stack.s3.accessKeyId,
+    awsSecretAccessKey: stack.s3.secretAccessKey,
+    mongoUri: stack.mongoUri,
+    mongoDbName: database,
+    jwtSecret,
+  })
+}
 
 async function startProcess(args: string[], env: Record<string, string>, readyPath: string): Promise<ServerProcess> {
   const port = await freePort()
