@@ -5,6 +5,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
@@ -205,16 +206,7 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
       const head = await this.client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
       )
-      return {
-        size: head.ContentLength ?? 0,
-        ...(head.ContentType ? { contentType: head.ContentType } : {}),
-        ...(head.ETag ? { etag: head.ETag } : {}),
-        ...(head.ChecksumSHA256 ? { checksumSha256: head.ChecksumSHA256 } : {}),
-        ...(head.CacheControl ? { cacheControl: head.CacheControl } : {}),
-        ...(head.ContentDisposition ? { contentDisposition: head.ContentDisposition } : {}),
-        ...(head.ContentEncoding ? { contentEncoding: head.ContentEncoding } : {}),
-        ...(head.ExpiresString ? { expires: head.ExpiresString } : {}),
-      }
+      return headFromSdk(head, head.ContentLength ?? 0)
     })
   }
 
@@ -267,16 +259,12 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
       new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
     )
     const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array()
+    const { checksumSha256: _onlyInAWholeRead, ...head } = headFromSdk(
+      object,
+      wholeSize(object.$metadata.httpStatusCode ?? 200, object.ContentRange, object.ContentLength ?? 0),
+    )
     return {
-      head: {
-        size: wholeSize(object.$metadata.httpStatusCode ?? 200, object.ContentRange, object.ContentLength ?? 0),
-        ...(object.ContentType ? { contentType: object.ContentType } : {}),
-        ...(object.ETag ? { etag: object.ETag } : {}),
-        ...(object.CacheControl ? { cacheControl: object.CacheControl } : {}),
-        ...(object.ContentDisposition ? { contentDisposition: object.ContentDisposition } : {}),
-        ...(object.ContentEncoding ? { contentEncoding: object.ContentEncoding } : {}),
-        ...(object.ExpiresString ? { expires: object.ExpiresString } : {}),
-      },
+      head,
       // A store that ignores Range must not make us hold a whole file.
       prefix: bytes.subarray(0, length),
     }
@@ -447,6 +435,32 @@ export class S3ObjectStore implements ObjectStore, LocalFileTarget, DerivedObjec
 function wholeSize(status: number, contentRange: string | undefined, contentLength: number): number {
   const total = status === 206 ? /\/(\d+)$/.exec(contentRange ?? '')?.[1] : undefined
   return total === undefined ? contentLength : Number(total)
+}
+
+/** The headers HeadObject and GetObject share, as the SDK maps them. */
+type SdkObjectHeaders = Pick<
+  HeadObjectCommandOutput,
+  | 'ContentType'
+  | 'ETag'
+  | 'ChecksumSHA256'
+  | 'CacheControl'
+  | 'ContentDisposition'
+  | 'ContentEncoding'
+  | 'ExpiresString'
+>
+
+/** An ObjectHead from the SDK's HeadObject or GetObject output; `size` is the whole object's. */
+function headFromSdk(output: SdkObjectHeaders, size: number): ObjectHead {
+  const fields = {
+    contentType: output.ContentType,
+    etag: output.ETag,
+    checksumSha256: output.ChecksumSHA256,
+    cacheControl: output.CacheControl,
+    contentDisposition: output.ContentDisposition,
+    contentEncoding: output.ContentEncoding,
+    expires: output.ExpiresString,
+  }
+  return { size, ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value)) }
 }
 
 /** An ObjectHead from S3's response headers, as the SDK's HeadObject maps them. */
