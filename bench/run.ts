@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- presign confirm server-cost large-file load soak migration move scan gc chaos]`: runs the
+ * `npm run bench [-- presign confirm growth server-cost large-file load soak migration move scan gc chaos]`: runs the
  * benchmarks against the local stack on loopback, appends the figures with the machine's description to
  * bench/RESULTS.md, and draws bench/latest.svg. `BENCH_CPU_PROFILE=<dir>` makes each Hoist API process write a CPU
  * profile there (servers.ts). Bounded in time (a few minutes), except `gc` and `chaos`, which run only when named;
@@ -11,6 +11,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3'
 import { startStack } from '../infra/stack/index.js'
 import { renderChart, type Panel } from './chart.js'
 import { benchConfirm, medianCpuMicros, type ConfirmRow } from './confirm.js'
+import { benchGrowth, type GrowthRow } from './growth.js'
 import { benchLargeFile, type LargeFileResult } from './large-file.js'
 import { runLoad, runSoak, type LoadResult, type SoakResult } from './load.js'
 import { benchGc, type GcRow } from './gc.js'
@@ -28,6 +29,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const ALL = [
   'presign',
   'confirm',
+  'growth',
   'server-cost',
   'large-file',
   'load',
@@ -64,6 +66,7 @@ let signers: SignerRow[] | undefined
 let presign: PresignRow[] | undefined
 let metricsCost: MetricsCost | undefined
 let confirm: ConfirmRow[] | undefined
+let growth: GrowthRow[] | undefined
 let serverCost: ServerCostRow[] | undefined
 let largeFile: LargeFileResult | undefined
 let load: LoadResult | undefined
@@ -89,6 +92,11 @@ try {
     log('bench: confirm, 16 clients (3 runs)')
     confirm = await benchConfirm(stack, bucket, database)
     console.table(confirm)
+  }
+  if (selected.includes('growth')) {
+    log('bench: API CPU per presign and confirm, workspaces of 1,000 and 100,000 (BENCH_GROWTH_RECORDS) records')
+    growth = await benchGrowth(stack, bucket, database, log)
+    console.table(growth)
   }
   if (selected.includes('server-cost')) {
     log('bench: server cost of 20 concurrent 50 MB uploads')
@@ -164,6 +172,8 @@ try {
 /** Issue 26's goals: API CPU per confirm, and per presign as a fraction of Companion's. */
 const CONFIRM_GOAL_MICROS = 1_500
 const PRESIGN_GOAL_OF_COMPANION = 0.25
+/** API CPU per presign and per confirm in a workspace of 100,000 records, as a multiple of one of 1,000. */
+const GROWTH_GOAL = 1.2
 /** The web client's 8-part throughput as a fraction of `aws s3 cp`'s, and of MinIO's ceiling. */
 const LARGE_FILE_GOAL_OF_AWS_CP = 1
 const LARGE_FILE_GOAL_OF_MINIO = 0.9
@@ -232,6 +242,25 @@ if (confirm) {
     ),
     '',
     `API CPU per confirm, median of the runs: ${median} µs (goal: at most ${CONFIRM_GOAL_MICROS} µs): ${median <= CONFIRM_GOAL_MICROS ? 'met' : 'not met'}. Each confirm makes 1 round trip to the bucket (a ranged GET of at most 4 KiB, whose headers are the object's; a HEAD too when the upload declared a SHA-256, which these do not) and 2 writes to ${machine.database} (the transition's claim, which is its event, and the record's update), plus one read of the record; each run is a fresh process and database, and its first 50 confirms are not counted.`,
+    '',
+  )
+}
+if (growth) {
+  const [small, large] = growth as [GrowthRow, GrowthRow]
+  const presignGrowth = large.medianPresignMicros / small.medianPresignMicros
+  const confirmGrowth = large.medianConfirmMicros / small.medianConfirmMicros
+  const count = (records: number): string => records.toLocaleString('en-US')
+  lines.push(
+    `### Growth: API CPU per presign and per confirm in a workspace of ${count(small.records)} records and of ${count(large.records)}`,
+    '',
+    '| records | seeded in s | presign µs | runs µs | presigns/s | confirm µs | runs µs | confirms/s | errors |',
+    '|---:|---:|---:|---|---:|---:|---|---:|---:|',
+    ...growth.map(
+      (r) =>
+        `| ${count(r.records)} | ${r.seedSeconds} | ${r.medianPresignMicros} | ${r.presignMicros.join(', ')} | ${r.medianPresignsPerSecond} | ${r.medianConfirmMicros} | ${r.confirmMicros.join(', ')} | ${r.medianConfirmsPerSecond} | ${r.errors} |`,
+    ),
+    '',
+    `At ${count(large.records)} records a presign costs the API ${presignGrowth.toFixed(2)}× and a confirm ${confirmGrowth.toFixed(2)}× their CPU at ${count(small.records)} (goal: within ${GROWTH_GOAL}× each): ${verdict(presignGrowth <= GROWTH_GOAL && confirmGrowth <= GROWTH_GOAL)}. Medians of ${small.presignMicros.length} round${small.presignMicros.length === 1 ? '' : 's'}, the two sizes interleaved; each run is a fresh API process whose warm-up uploads are not counted, then ${small.requests} presigns and ${small.requests} confirms from 16 clients, and its uploads are deleted after it. The confirmed records were written straight to the ledger's collection, each workspace in a database of its own on ${machine.database}.`,
     '',
   )
 }
@@ -380,6 +409,18 @@ if (presign)
     title: 'Presign throughput (higher is better)',
     unit: 'req/s',
     bars: presign.map((r, i) => ({ label: r.variant, value: r.requestsPerSecond, highlight: i === 0 })),
+  })
+if (growth)
+  panels.push({
+    title: 'API CPU per request as the workspace grows (flat is good)',
+    unit: 'µs',
+    bars: (['presign', 'confirm'] as const).flatMap((step) =>
+      growth.map((r) => ({
+        label: `${step}, ${r.records.toLocaleString('en-US')} records`,
+        value: step === 'presign' ? r.medianPresignMicros : r.medianConfirmMicros,
+        highlight: true,
+      })),
+    ),
   })
 if (serverCost) {
   panels.push({
