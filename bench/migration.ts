@@ -30,6 +30,12 @@ export interface MigrationRow {
 
 const FILES = 2_000
 
+/** `hoist migrate` as an operator runs it, at its own default --concurrency (server/src/cli/commands/migrate.ts). */
+const DEFAULT_CONCURRENCY = 4
+const variantOf = (concurrency: number): string => `hoist migrate --concurrency ${concurrency}`
+/** The row issue 26's goal is about: `hoist migrate` at most 1.5× `aws s3 sync` in each round. */
+export const MIGRATE_DEFAULT_VARIANT = variantOf(DEFAULT_CONCURRENCY)
+
 function writeUploads(dir: string): number {
   let bytes = 0
   mkdirSync(dir, { recursive: true })
@@ -98,7 +104,7 @@ export async function benchMigration(
         const legacy = `${database}_legacy_${run}`
         await legacyDatabase(mongo, legacy)
         const reportPath = join(work, `report-${run}.json`)
-        const variant = `hoist migrate --concurrency ${concurrency}`
+        const variant = variantOf(concurrency)
         keep(
           variant,
           await hoist(
