@@ -5,7 +5,9 @@
  * API's own do). Each run is a fresh API process: WARMUP uploads (presign, PUT, confirm) not counted, then REQUESTS
  * presigns and REQUESTS confirms, the API's CPU read from /proc around each of the two phases; the PUTs between them
  * go to MinIO and are not counted. Rounds interleave the two sizes so the machine's other work falls on both alike,
- * and each run's own uploads are deleted after it, so every run starts at the seeded count.
+ * and each run's own uploads are deleted after it, so every run starts at the seeded count. Only the ledger's
+ * collection is seeded: a process reads the head of a workspace's event stream and of its quota journal once (in the
+ * warm-up) and then only appends after it, so their length weighs on no measured request.
  * BENCH_GROWTH_RECORDS (the larger workspace, default 100,000) and BENCH_GROWTH_ROUNDS (default 3) narrow a run.
  */
 import { MongoClient, type Db } from 'mongodb'

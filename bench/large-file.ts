@@ -147,11 +147,14 @@ async function awsCp(
   log: (line: string) => void,
 ): Promise<number> {
   const config = join(dir, 'aws-config')
+  // awscli reads MB as MiB.
   const chunk = `${PART_SIZE / MiB}MB`
-  await writeFile(
-    config,
-    `[default]\ns3 =\n  multipart_threshold = ${chunk}\n  multipart_chunksize = ${chunk}\n  max_concurrent_requests = ${PARALLEL}\n`,
-  )
+  const settings = [
+    `multipart_threshold = ${chunk}`,
+    `multipart_chunksize = ${chunk}`,
+    `max_concurrent_requests = ${PARALLEL}`,
+  ]
+  await writeFile(config, ['[default]', 's3 =', ...settings.map((setting) => `  ${setting}`), ''].join('\n'))
   const aws = await awsCli(stack, config, log)
   const key = 'bench-aws-cp/walkthrough.mp4'
   const args = ['s3', 'cp', path, `s3://${bucket}/${key}`, '--endpoint-url', stack.s3.endpoint, '--only-show-errors']
