@@ -4,12 +4,13 @@
  * ranged GET of ≤ 4 KiB in the bucket, a read of the record and the transition's two writes in the database. Three
  * runs.
  */
-import { createSigner } from 'fast-jwt'
 import type { Stack } from '../infra/stack/index.js'
 import { mapConcurrent } from '../server/src/concurrency.js'
 import { percentile } from './load.js'
+import { median } from './median.js'
 import { cpuSeconds } from './process-stats.js'
-import { BENCH_JWT_SECRET, startHoistApi } from './servers.js'
+import { startHoistApi } from './servers.js'
+import { benchAuth, confirmUpload, presignPng, putPng } from './upload-steps.js'
 
 export interface ConfirmRow {
   confirms: number
@@ -36,34 +37,23 @@ export async function benchConfirm(stack: Stack, bucket: string, database: strin
 }
 
 export function medianCpuMicros(rows: ConfirmRow[]): number {
-  return [...rows.map((row) => row.cpuMicrosPerRequest)].sort((a, b) => a - b)[Math.floor(rows.length / 2)]!
+  return median(rows.map((row) => row.cpuMicrosPerRequest))
 }
 
 async function confirmRun(stack: Stack, bucket: string, database: string): Promise<ConfirmRow> {
   const api = await startHoistApi(stack, bucket, database)
   try {
-    const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
-    const auth = { authorization: `Bearer ${token}` }
-    const png = Buffer.alloc(2_000, 9)
-    png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0)
+    const auth = benchAuth()
     const ids = await mapConcurrent(Array.from({ length: UPLOADS }), CONNECTIONS, async (_, i) => {
-      const response = await fetch(`${api.url}/v1/uploads`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ filename: `c${i}.png`, contentType: 'image/png', size: png.length }),
-      })
-      const created = (await response.json()) as { id: string; url: string; headers: Record<string, string> }
-      const put = await fetch(created.url, { method: 'PUT', headers: created.headers, body: png })
-      if (!put.ok) throw new Error(`PUT ${put.status}`)
-      return created.id
+      const presigned = await presignPng(api, auth, `c${i}.png`)
+      await putPng(presigned)
+      return presigned.id
     })
     let errors = 0
     const confirm = async (id: string): Promise<number> => {
-      const started = performance.now()
-      const response = await fetch(`${api.url}/v1/uploads/${id}/confirm`, { method: 'POST', headers: auth })
-      await response.arrayBuffer()
-      if (response.status !== 200) errors++
-      return performance.now() - started
+      const { ms, ok } = await confirmUpload(api, auth, id)
+      if (!ok) errors++
+      return ms
     }
     await mapConcurrent(ids.slice(0, WARMUP), CONNECTIONS, confirm)
     errors = 0

@@ -13,8 +13,8 @@ import { builtCodeEnv } from '../infra/source-condition.js'
 import { stackEnv, type Stack } from '../infra/stack/index.js'
 import { mapConcurrent } from '../server/src/concurrency.js'
 import { parseGcReport, type GcReport } from '../server/src/gc/report.js'
-import { newUploadId, objectKey } from '../server/src/uploads/keys.js'
 import type { UploadRecord } from '../server/src/uploads/record.js'
+import { confirmedRecord, UPLOADS_COLLECTION } from './confirmed-record.js'
 import { peakRssMiB } from './process-stats.js'
 import { BENCH_JWT_SECRET, stackS3Client } from './servers.js'
 
@@ -67,30 +67,9 @@ function measured(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: nu
 
 async function uploadRecords(stack: Stack, bucket: string, hoistDb: Db): Promise<UploadRecord[]> {
   const confirmedAt = new Date(Date.now() - 30 * 86_400_000)
-  const records = Array.from({ length: UPLOADS }, (): UploadRecord => {
-    const id = newUploadId(confirmedAt)
-    const key = objectKey('uploads/', 'bench', id, 'png', confirmedAt)
-    return {
-      _id: id,
-      workspaceId: 'bench',
-      userId: 'bench',
-      key,
-      filename: 'shot.png',
-      contentType: 'image/png',
-      kind: 'image',
-      size: 68,
-      status: 'confirmed',
-      strategy: 'single',
-      url: `${stack.s3.endpoint}/${bucket}/${key}`,
-      source: 'api',
-      createdAt: confirmedAt,
-      updatedAt: confirmedAt,
-      expiresAt: confirmedAt,
-      confirmedAt,
-    }
-  })
+  const records = Array.from({ length: UPLOADS }, () => confirmedRecord(stack, bucket, confirmedAt))
   for (let i = 0; i < UPLOADS; i += BATCH)
-    await hoistDb.collection<UploadRecord>('uploads').insertMany(records.slice(i, i + BATCH))
+    await hoistDb.collection<UploadRecord>(UPLOADS_COLLECTION).insertMany(records.slice(i, i + BATCH))
   await hoistDb.collection('upload_attachments').insertMany(
     records.slice(0, ATTACHED).map((record) => ({
       _id: `${record._id} walkthroughs/${record._id}` as never,

@@ -6,18 +6,18 @@
  * (one of each variant per round) so the machine's other load falls on all of them alike; medians are reported.
  * BENCH_MIGRATION_ROUNDS (default 3) and BENCH_MIGRATION_CONCURRENCY (default 1,2,4,8) narrow a run.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { MongoClient } from 'mongodb'
 import { builtCodeEnv } from '../infra/source-condition.js'
 import { stackEnv, type Stack } from '../infra/stack/index.js'
-import { ensurePythonVenv } from '../infra/system/python.js'
 import type { MigrationReport } from '../server/src/migration/report.js'
 import { noisePng } from '../test/helpers/png.js'
+import { awsCli } from './awscli.js'
+import { median } from './median.js'
 import { BENCH_JWT_SECRET } from './servers.js'
+import { timed } from './timed-command.js'
 
 export interface MigrationRow {
   variant: string
@@ -29,31 +29,12 @@ export interface MigrationRow {
 }
 
 const FILES = 2_000
-const root = fileURLToPath(new URL('..', import.meta.url))
-const requirements = fileURLToPath(new URL('requirements-awscli.txt', import.meta.url))
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
-
-/** Runs a command to its end; returns its wall seconds, or throws with its output. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      const seconds = (performance.now() - started) / 1000
-      if (code === 0) resolve(seconds)
-      else reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}:\n${output.slice(-3000)}`))
-    })
-  })
-}
+/** `hoist migrate` as an operator runs it, at its own default --concurrency (server/src/cli/commands/migrate.ts). */
+const DEFAULT_CONCURRENCY = 4
+const variantOf = (concurrency: number): string => `hoist migrate --concurrency ${concurrency}`
+/** The row issue 26's goal is about: `hoist migrate` at most 1.5× `aws s3 sync` in each round. */
+export const MIGRATE_DEFAULT_VARIANT = variantOf(DEFAULT_CONCURRENCY)
 
 function writeUploads(dir: string): number {
   let bytes = 0
@@ -87,9 +68,8 @@ export async function benchMigration(
 ): Promise<{ rows: MigrationRow[]; files: number; megabytes: number }> {
   const rounds = Number(process.env.BENCH_MIGRATION_ROUNDS ?? 3)
   const concurrencies = (process.env.BENCH_MIGRATION_CONCURRENCY ?? '1,2,4,8').split(',').map(Number)
-  const python = await ensurePythonVenv(requirements, log)
-  const aws = join(dirname(python), 'aws')
   const work = mkdtempSync(join(tmpdir(), 'hoist-bench-migration-'))
+  const aws = await awsCli(stack, join(work, 'no-aws-config'), log)
   const uploads = join(work, 'uploads')
   const bytes = writeUploads(uploads)
   const mongo = await new MongoClient(stack.mongoUri).connect()
@@ -98,14 +78,6 @@ export async function benchMigration(
     ...stackEnv(stack, bucket),
     JWT_SECRET: BENCH_JWT_SECRET,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  }
-  const awsEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: stack.s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey,
-    AWS_DEFAULT_REGION: stack.s3.region,
-    AWS_CONFIG_FILE: join(work, 'no-aws-config'),
-    AWS_EC2_METADATA_DISABLED: 'true',
   }
   const hoist = (args: string[], env: Record<string, string>): Promise<number> =>
     timed(process.execPath, ['server/dist/cli/hoist.js', ...args], { ...hoistEnv, ...env })
@@ -122,9 +94,9 @@ export async function benchMigration(
       keep(
         'aws s3 sync',
         await timed(
-          aws,
+          aws.path,
           ['s3', 'sync', uploads, `s3://${bucket}/aws-sync-${round}/`, '--endpoint-url', stack.s3.endpoint],
-          awsEnv,
+          aws.env,
         ),
       )
       for (const concurrency of concurrencies) {
@@ -132,7 +104,7 @@ export async function benchMigration(
         const legacy = `${database}_legacy_${run}`
         await legacyDatabase(mongo, legacy)
         const reportPath = join(work, `report-${run}.json`)
-        const variant = `hoist migrate --concurrency ${concurrency}`
+        const variant = variantOf(concurrency)
         keep(
           variant,
           await hoist(

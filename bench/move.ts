@@ -10,15 +10,16 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { MongoClient } from 'mongodb'
 import { builtCodeEnv } from '../infra/source-condition.js'
 import { stackEnv, type Stack } from '../infra/stack/index.js'
-import { ensurePythonVenv } from '../infra/system/python.js'
 import { mapConcurrent } from '../server/src/concurrency.js'
 import { noisePng } from '../test/helpers/png.js'
+import { awsCli } from './awscli.js'
+import { median } from './median.js'
 import { BENCH_JWT_SECRET, stackS3Client } from './servers.js'
 
 export interface MoveRow {
@@ -33,7 +34,6 @@ export interface MoveRow {
 
 const FILES = 2_000
 const root = fileURLToPath(new URL('..', import.meta.url))
-const requirements = fileURLToPath(new URL('requirements-awscli.txt', import.meta.url))
 const TIME = '/usr/bin/time'
 
 interface Measured {
@@ -51,12 +51,6 @@ function phaseSeconds(text: string): Record<string, number> {
       return [phase!, Number(value)]
     }),
   )
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
 /** Runs a command to its end under /usr/bin/time (when there): its wall seconds and peak RSS, or throws with its output. */
@@ -93,9 +87,8 @@ export async function benchMove(
 ): Promise<{ rows: MoveRow[]; files: number; megabytes: number }> {
   const rounds = Number(process.env.BENCH_MOVE_ROUNDS ?? 3)
   const concurrencies = (process.env.BENCH_MOVE_CONCURRENCY ?? '4,16').split(',').map(Number)
-  const python = await ensurePythonVenv(requirements, log)
-  const aws = join(dirname(python), 'aws')
   const work = mkdtempSync(join(tmpdir(), 'hoist-bench-move-'))
+  const aws = await awsCli(stack, join(work, 'no-aws-config'), log)
   const stamp = Date.now()
   const source = `bench-move-src-${stamp}`
   const s3 = stackS3Client(stack)
@@ -120,14 +113,6 @@ export async function benchMove(
     JWT_SECRET: BENCH_JWT_SECRET,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   }
-  const awsEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: stack.s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey,
-    AWS_DEFAULT_REGION: stack.s3.region,
-    AWS_CONFIG_FILE: join(work, 'no-aws-config'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  }
   const results = new Map<string, Measured[]>()
   const keep = (variant: string, result: Measured): void => {
     results.set(variant, [...(results.get(variant) ?? []), result])
@@ -143,9 +128,9 @@ export async function benchMove(
       keep(
         'aws s3 sync',
         await measured(
-          aws,
+          aws.path,
           ['s3', 'sync', `s3://${source}/uploads/`, `s3://${synced}/uploads/`, '--endpoint-url', stack.s3.endpoint],
-          awsEnv,
+          aws.env,
         ),
       )
       for (const concurrency of concurrencies) {

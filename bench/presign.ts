@@ -4,10 +4,10 @@
  * machine. Then what the metrics cost: the same presigns with METRICS on and off, interleaved. autocannon drives each listening server from this process; CPU is read from the server's /proc.
  */
 import autocannon from 'autocannon'
-import { createSigner } from 'fast-jwt'
 import type { Stack } from '../infra/stack/index.js'
+import { median } from './median.js'
 import { cpuSeconds } from './process-stats.js'
-import { BENCH_JWT_SECRET, startCompanion, startHoistApi, type ServerProcess } from './servers.js'
+import { benchToken, startCompanion, startHoistApi, type ServerProcess } from './servers.js'
 
 export interface PresignRow {
   variant: string
@@ -51,7 +51,7 @@ async function drive(
 }
 
 function presignRequest() {
-  const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
+  const token = benchToken()
   return {
     method: 'POST' as const,
     path: '/v1/uploads',
@@ -71,8 +71,6 @@ export interface MetricsCost {
 
 const COST_ROUNDS = 3
 const COST_DURATION_S = 6
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /**
  * The API's CPU per presign with its metrics on (the default) and with METRICS=off: rounds of one run each,

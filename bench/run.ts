@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- presign confirm server-cost large-file load soak migration move scan gc chaos]`: runs the
+ * `npm run bench [-- presign confirm growth server-cost large-file load soak migration move scan gc chaos]`: runs the
  * benchmarks against the local stack on loopback, appends the figures with the machine's description to
  * bench/RESULTS.md, and draws bench/latest.svg. `BENCH_CPU_PROFILE=<dir>` makes each Hoist API process write a CPU
  * profile there (servers.ts). Bounded in time (a few minutes), except `gc` and `chaos`, which run only when named;
@@ -11,12 +11,13 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3'
 import { startStack } from '../infra/stack/index.js'
 import { renderChart, type Panel } from './chart.js'
 import { benchConfirm, medianCpuMicros, type ConfirmRow } from './confirm.js'
-import { benchLargeFile, type LargeFileRow } from './large-file.js'
+import { benchGrowth, type GrowthRow } from './growth.js'
+import { benchLargeFile, type LargeFileResult } from './large-file.js'
 import { runLoad, runSoak, type LoadResult, type SoakResult } from './load.js'
 import { benchGc, type GcRow } from './gc.js'
 import { ALL_TARGETS, chaosFailures, formatChaos, runChaos, type ChaosResult } from './chaos.js'
 import { describeMachine, formatMachine } from './machine.js'
-import { benchMigration, type MigrationRow } from './migration.js'
+import { benchMigration, MIGRATE_DEFAULT_VARIANT, type MigrationRow } from './migration.js'
 import { benchMove, type MoveRow } from './move.js'
 import { benchMetricsCost, benchPresign, type MetricsCost, type PresignRow } from './presign.js'
 import { benchScan, type ScanRow } from './scan.js'
@@ -28,6 +29,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const ALL = [
   'presign',
   'confirm',
+  'growth',
   'server-cost',
   'large-file',
   'load',
@@ -64,8 +66,9 @@ let signers: SignerRow[] | undefined
 let presign: PresignRow[] | undefined
 let metricsCost: MetricsCost | undefined
 let confirm: ConfirmRow[] | undefined
+let growth: GrowthRow[] | undefined
 let serverCost: ServerCostRow[] | undefined
-let largeFile: LargeFileRow[] | undefined
+let largeFile: LargeFileResult | undefined
 let load: LoadResult | undefined
 let soak: SoakResult | undefined
 let migration: { rows: MigrationRow[]; files: number; megabytes: number } | undefined
@@ -90,15 +93,20 @@ try {
     confirm = await benchConfirm(stack, bucket, database)
     console.table(confirm)
   }
+  if (selected.includes('growth')) {
+    log('bench: API CPU per presign and confirm, workspaces of 1,000 and 100,000 (BENCH_GROWTH_RECORDS) records')
+    growth = await benchGrowth(stack, bucket, database, log)
+    console.table(growth)
+  }
   if (selected.includes('server-cost')) {
     log('bench: server cost of 20 concurrent 50 MB uploads')
     serverCost = await benchServerCost(stack, bucket, database)
     console.table(serverCost)
   }
   if (selected.includes('large-file')) {
-    log('bench: 1 GB file throughput')
-    largeFile = await benchLargeFile(stack, bucket, database)
-    console.table(largeFile)
+    log('bench: large-file throughput (1 GB unless BENCH_LARGE_FILE_MB says otherwise)')
+    largeFile = await benchLargeFile(stack, bucket, database, log)
+    console.table(largeFile.rows)
   }
   if (selected.includes('load')) {
     log('bench: load, 50 clients × 20 uploads')
@@ -164,7 +172,20 @@ try {
 /** Issue 26's goals: API CPU per confirm, and per presign as a fraction of Companion's. */
 const CONFIRM_GOAL_MICROS = 1_500
 const PRESIGN_GOAL_OF_COMPANION = 0.25
+/** The API's CPU per presign with metrics on, as a percentage more than with them off. */
+const METRICS_GOAL_PERCENT = 5
+/** API CPU per presign and per confirm in a workspace of 100,000 records, as a multiple of one of 1,000. */
+const GROWTH_GOAL = 1.2
+/** Hoist's API CPU per GB as a fraction of the proxied design's. */
+const SERVER_COST_GOAL_OF_PROXY = 0.01
+/** The web client's 8-part throughput as a fraction of `aws s3 cp`'s, and of MinIO's ceiling. */
+const LARGE_FILE_GOAL_OF_AWS_CP = 1
+const LARGE_FILE_GOAL_OF_MINIO = 0.9
+/** `hoist migrate`'s wall time as a multiple of `aws s3 sync`'s, in each round. */
+const MIGRATE_GOAL_OF_AWS_SYNC = 1.5
 const ratio = (a: number, b: number): string => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`)
+const percent = (fraction: number): string => `${(100 * fraction).toFixed(0)}%`
+const verdict = (met: boolean): string => (met ? 'met' : 'not met')
 const lines: string[] = [
   `\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
   '',
@@ -195,7 +216,7 @@ if (presign) {
         `| ${r.variant} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuMicrosPerRequest} | ${ratio(r.requestsPerSecond, base.requestsPerSecond)} | ${ratio(r.cpuMicrosPerRequest, base.cpuMicrosPerRequest)} | ${r.errors} |`,
     ),
     '',
-    `Companion signs a presigned POST with no authentication and no database write; Hoist verifies a JWT, validates, checks the quota and inserts a pending record per request — into ${machine.database} here, which shares this machine's cores with autocannon and the API. The CPU column is the API process alone. Hoist's API CPU per presign is ${(100 * ofCompanion).toFixed(0)}% of Companion's (goal: at most ${100 * PRESIGN_GOAL_OF_COMPANION}%): ${ofCompanion <= PRESIGN_GOAL_OF_COMPANION ? 'met' : 'not met'}.`,
+    `Companion signs a presigned POST with no authentication and no database write; Hoist verifies a JWT, validates, checks the quota and inserts a pending record per request — into ${machine.database} here, which shares this machine's cores with autocannon and the API. The CPU column is the API process alone. Hoist's API CPU per presign is ${(100 * ofCompanion).toFixed(0)}% of Companion's (goal: at most ${100 * PRESIGN_GOAL_OF_COMPANION}%): ${verdict(ofCompanion <= PRESIGN_GOAL_OF_COMPANION)}.`,
     '',
   )
 }
@@ -210,7 +231,7 @@ if (metricsCost) {
     `| on | ${onMicros} | ${metricsCost.onRequestsPerSecond} |`,
     `| off | ${offMicros} | ${metricsCost.offRequestsPerSecond} |`,
     '',
-    `Medians of ${metricsCost.rounds} rounds, on and off interleaved (6 s each after a 2 s warm-up): ${more >= 0 ? '+' : ''}${more.toFixed(1)}% CPU per presign with metrics on (goal: at most +5%). Each request adds one histogram observation and each MongoDB or Redis call one more (under 1 µs each, in process); other work on this machine moves single runs by more than that.`,
+    `Medians of ${metricsCost.rounds} rounds, on and off interleaved (6 s each after a 2 s warm-up): ${more >= 0 ? '+' : ''}${more.toFixed(1)}% CPU per presign with metrics on (goal: at most +${METRICS_GOAL_PERCENT}%): ${verdict(more <= METRICS_GOAL_PERCENT)}. Each request adds one histogram observation and each MongoDB or Redis call one more (under 1 µs each, in process); other work on this machine moves single runs by more than that.`,
     '',
   )
 }
@@ -226,7 +247,45 @@ if (confirm) {
         `| ${i + 1} | ${r.confirms} | ${r.confirmsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuMicrosPerRequest} | ${r.errors} |`,
     ),
     '',
-    `API CPU per confirm, median of the runs: ${median} µs (goal: at most ${CONFIRM_GOAL_MICROS} µs): ${median <= CONFIRM_GOAL_MICROS ? 'met' : 'not met'}. Each confirm makes 1 round trip to the bucket (a ranged GET of at most 4 KiB, whose headers are the object's; a HEAD too when the upload declared a SHA-256, which these do not) and 2 writes to ${machine.database} (the transition's claim, which is its event, and the record's update), plus one read of the record; each run is a fresh process and database, and its first 50 confirms are not counted.`,
+    `API CPU per confirm, median of the runs: ${median} µs (goal: at most ${CONFIRM_GOAL_MICROS} µs): ${verdict(median <= CONFIRM_GOAL_MICROS)}. Each confirm makes 1 round trip to the bucket (a ranged GET of at most 4 KiB, whose headers are the object's; a HEAD too when the upload declared a SHA-256, which these do not) and 2 writes to ${machine.database} (the transition's claim, which is its event, and the record's update), plus one read of the record; each run is a fresh process and database, and its first 50 confirms are not counted.`,
+    '',
+  )
+}
+if (presign && confirm) {
+  const hoist = presign[0]!
+  const companion = presign.find((r) => r.variant.startsWith('Uppy Companion'))
+  const confirmMicros = medianCpuMicros(confirm)
+  const perUpload = hoist.cpuMicrosPerRequest + confirmMicros
+  lines.push(
+    "### API CPU per upload: Hoist's presign + confirm beside Companion's sign-only presign",
+    '',
+    '| variant | presign µs | confirm µs | per upload µs | vs Companion |',
+    '|---|---:|---:|---:|---:|',
+    `| ${hoist.variant} | ${hoist.cpuMicrosPerRequest} | ${confirmMicros} | ${perUpload} | ${companion ? ratio(perUpload, companion.cpuMicrosPerRequest) : 'n/a'} |`,
+    ...(companion
+      ? [`| ${companion.variant} | ${companion.cpuMicrosPerRequest} | — | ${companion.cpuMicrosPerRequest} | 1.00× |`]
+      : []),
+    '',
+    "An upload through Hoist is two API calls: the presign (JWT, validation, quota, ledger insert, signing) and the confirm (a ranged GET in the bucket, the record's transition and its event); Companion's is one signature, with no authentication and no record. Presign from the throughput run above, confirm the median of its runs.",
+    '',
+  )
+}
+if (growth) {
+  const [small, large] = growth as [GrowthRow, GrowthRow]
+  const presignGrowth = large.medianPresignMicros / small.medianPresignMicros
+  const confirmGrowth = large.medianConfirmMicros / small.medianConfirmMicros
+  const count = (records: number): string => records.toLocaleString('en-US')
+  lines.push(
+    `### Growth: API CPU per presign and per confirm in a workspace of ${count(small.records)} records and of ${count(large.records)}`,
+    '',
+    '| records | seeded in s | presign µs | runs µs | presigns/s | confirm µs | runs µs | confirms/s | errors |',
+    '|---:|---:|---:|---|---:|---:|---|---:|---:|',
+    ...growth.map(
+      (r) =>
+        `| ${count(r.records)} | ${r.seedSeconds} | ${r.medianPresignMicros} | ${r.presignMicros.join(', ')} | ${r.medianPresignsPerSecond} | ${r.medianConfirmMicros} | ${r.confirmMicros.join(', ')} | ${r.medianConfirmsPerSecond} | ${r.errors} |`,
+    ),
+    '',
+    `At ${count(large.records)} records a presign costs the API ${presignGrowth.toFixed(2)}× and a confirm ${confirmGrowth.toFixed(2)}× their CPU at ${count(small.records)} (goal: within ${GROWTH_GOAL}× each): ${verdict(presignGrowth <= GROWTH_GOAL && confirmGrowth <= GROWTH_GOAL)}. Medians of ${small.presignMicros.length} round${small.presignMicros.length === 1 ? '' : 's'}, the two sizes interleaved; each run is a fresh API process whose warm-up uploads are not counted, then ${small.requests} presigns and ${small.requests} confirms from 16 clients, and its uploads are deleted after it. The confirmed records were written straight to the ledger's collection, each workspace in a database of its own on ${machine.database}.`,
     '',
   )
 }
@@ -243,22 +302,28 @@ if (serverCost) {
     ),
     '',
     hoist && proxy
-      ? `Hoist's CPU per GB is ${((100 * hoist.cpuSecondsPerGB) / proxy.cpuSecondsPerGB).toFixed(1)}% of the sketch's (target: at most 1%): everything the process did during the 20 uploads is counted, idle timers and driver monitoring included; the first 2 uploads of each fresh process go before and are shown apart (compiling serializers, building the S3 client). The sketch's peak memory grows ${ratio(proxy.peakRssMiB - proxy.idleRssMiB, Math.max(1, hoist.peakRssMiB - hoist.idleRssMiB))} as much as Hoist's; wall time ${ratio(proxy.wallSeconds, hoist.wallSeconds)}.`
+      ? `Hoist's CPU per GB is ${((100 * hoist.cpuSecondsPerGB) / proxy.cpuSecondsPerGB).toFixed(1)}% of the sketch's (goal: at most ${100 * SERVER_COST_GOAL_OF_PROXY}%): ${verdict(hoist.cpuSecondsPerGB <= SERVER_COST_GOAL_OF_PROXY * proxy.cpuSecondsPerGB)}. Everything the process did during the 20 uploads is counted, idle timers and driver monitoring included; the first 2 uploads of each fresh process go before and are shown apart (compiling serializers, building the S3 client). The sketch's peak memory grows ${ratio(proxy.peakRssMiB - proxy.idleRssMiB, Math.max(1, hoist.peakRssMiB - hoist.idleRssMiB))} as much as Hoist's; wall time ${ratio(proxy.wallSeconds, hoist.wallSeconds)}.`
       : '',
     '',
   )
 }
 if (largeFile) {
-  const ceiling = largeFile[0]!
+  const { rows, webClient, awsCp, minioCeiling, size } = largeFile
+  const ceiling = rows[0]!
+  // Throughput ratios from the times: the MB/s column is rounded.
+  const ofAwsCp = awsCp.seconds / webClient.seconds
+  const ofMinio = minioCeiling.seconds / webClient.seconds
   lines.push(
-    '### 1 GB file (real web client, fetch transport, 16 MiB parts)',
+    `### ${size} file (real web client, fetch transport, 16 MiB parts)`,
     '',
     '| variant | seconds | MB/s | of the loopback ceiling |',
     '|---|---:|---:|---:|',
-    ...largeFile.map(
+    ...rows.map(
       (r) =>
         `| ${r.variant} | ${r.seconds} | ${r.megabytesPerSecond} | ${Math.round((100 * r.megabytesPerSecond) / ceiling.megabytesPerSecond)}% |`,
     ),
+    '',
+    `${webClient.variant}: ${percent(ofAwsCp)} of \`aws s3 cp\`'s throughput (goal: at least ${percent(LARGE_FILE_GOAL_OF_AWS_CP)}): ${verdict(ofAwsCp >= LARGE_FILE_GOAL_OF_AWS_CP)}; ${percent(ofMinio)} of MinIO's ceiling (goal: at least ${percent(LARGE_FILE_GOAL_OF_MINIO)}): ${verdict(ofMinio >= LARGE_FILE_GOAL_OF_MINIO)}. \`aws s3 cp\` sends the same 16 MiB parts, 8 at a time (set in its config file), and is timed as an operator runs it, Python's start included; it sends a CRC32 of each part, its default. MinIO's ceiling is what MinIO takes from a client that costs almost nothing: 8 parallel PUTs of an in-memory 16 MiB buffer to part URLs presigned before the clock starts, then the completion.`,
     '',
   )
 }
@@ -310,6 +375,14 @@ if (migration) {
     "Wall time of each command as an operator runs it (process start included): `hoist migrate` hashes, uploads with a SHA-256 S3 verifies, checks each stored checksum, creates the records, rewrites the documents and fetches every new URL; `aws s3 sync` copies the files only. Runs interleaved, one of each per round, on a machine other work shares; phase columns are medians of the report's own timers.",
     '',
   )
+  const operators = migration.rows.find((r) => r.variant === MIGRATE_DEFAULT_VARIANT)
+  if (operators) {
+    const perRound = operators.seconds.map((seconds, round) => seconds / sync.seconds[round]!)
+    lines.push(
+      `\`${MIGRATE_DEFAULT_VARIANT}\` (its default) against \`aws s3 sync\` of the same round: ${perRound.map((r) => `${r.toFixed(2)}×`).join(', ')} (goal: at most ${MIGRATE_GOAL_OF_AWS_SYNC}× in each round): ${verdict(perRound.every((r) => r <= MIGRATE_GOAL_OF_AWS_SYNC))}.`,
+      '',
+    )
+  }
 }
 if (gc) {
   lines.push(
@@ -370,6 +443,18 @@ if (presign)
     unit: 'req/s',
     bars: presign.map((r, i) => ({ label: r.variant, value: r.requestsPerSecond, highlight: i === 0 })),
   })
+if (growth)
+  panels.push({
+    title: 'API CPU per request as the workspace grows (flat is good)',
+    unit: 'µs',
+    bars: (['presign', 'confirm'] as const).flatMap((step) =>
+      growth.map((r) => ({
+        label: `${step}, ${r.records.toLocaleString('en-US')} records`,
+        value: step === 'presign' ? r.medianPresignMicros : r.medianConfirmMicros,
+        highlight: true,
+      })),
+    ),
+  })
 if (serverCost) {
   panels.push({
     title: 'API CPU per GB uploaded (lower is better)',
@@ -384,9 +469,9 @@ if (serverCost) {
 }
 if (largeFile)
   panels.push({
-    title: '1 GB upload throughput (higher is better)',
+    title: `${largeFile.size} upload throughput (higher is better)`,
     unit: 'MB/s',
-    bars: largeFile.map((r) => ({
+    bars: largeFile.rows.map((r) => ({
       label: r.variant,
       value: r.megabytesPerSecond,
       highlight: r.variant.includes('4 parallel'),
@@ -412,7 +497,11 @@ if (migration)
   panels.push({
     title: `Migration of ${migration.files} files, median wall time (lower is better)`,
     unit: 's',
-    bars: migration.rows.map((r) => ({ label: r.variant, value: r.medianSeconds, highlight: r.variant.includes('4') })),
+    bars: migration.rows.map((r) => ({
+      label: r.variant,
+      value: r.medianSeconds,
+      highlight: r.variant === MIGRATE_DEFAULT_VARIANT,
+    })),
   })
 if (moved)
   panels.push({

@@ -5,11 +5,10 @@
  * streaming the file to clamd, the server-side copy to its public key, the record's change.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createSigner } from 'fast-jwt'
 import { findClamd, startNativeClamd } from '../infra/stack/clamd.js'
 import type { Stack } from '../infra/stack/index.js'
 import { createUploader, fetchPut, memoryResumeStore } from '../web-client/src/index.js'
-import { BENCH_JWT_SECRET, startHoistApi } from './servers.js'
+import { benchToken, startHoistApi } from './servers.js'
 
 export interface ScanRow {
   variant: string
@@ -48,7 +47,7 @@ export async function benchScan(stack: Stack, bucket: string, database: string):
   const binary = findClamd()
   if (!binary) throw new Error("the scan benchmark needs clamd (Debian's clamav-daemon)")
   const clamd = await startNativeClamd(binary, { streamMaxBytes: 256 * MiB })
-  const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
+  const token = benchToken()
   const rows: ScanRow[] = []
   try {
     for (const [variant, extra] of [

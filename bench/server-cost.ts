@@ -3,10 +3,9 @@
  * straight to MinIO, the API confirms) against the guide's first sketch (the API receives each file, holds it,
  * and calls PutObject). Measured on the API process: peak memory, CPU seconds per GB, wall time of the batch.
  */
-import { createSigner } from 'fast-jwt'
 import type { Stack } from '../infra/stack/index.js'
 import { cpuSeconds, peakRssMiB, resetPeak, rssMiB } from './process-stats.js'
-import { BENCH_JWT_SECRET, startHoistApi, startProxy, type ServerProcess } from './servers.js'
+import { benchToken, startHoistApi, startProxy, type ServerProcess } from './servers.js'
 
 export interface ServerCostRow {
   variant: string
@@ -63,7 +62,7 @@ async function measure(
 
 export async function benchServerCost(stack: Stack, bucket: string, database: string): Promise<ServerCostRow[]> {
   const body = mp4(SIZE)
-  const token = createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
+  const token = benchToken()
   const auth = { authorization: `Bearer ${token}` }
   const rows: ServerCostRow[] = []
 

@@ -1,4 +1,5 @@
 /** The servers a benchmark measures, each in its own process so its CPU and memory can be read from /proc. */
+import { createSigner } from 'fast-jwt'
 import { builtCodeEnv } from '../infra/source-condition.js'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -28,6 +29,11 @@ export function stackS3Client(stack: Stack): ReturnType<typeof createS3Client> {
 }
 
 export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789'
+
+/** The bench user's token, for workspace `bench`, valid for an hour. */
+export function benchToken(): string {
+  return createSigner({ key: BENCH_JWT_SECRET, expiresIn: 3_600_000 })({ sub: 'bench', workspace: 'bench' })
+}
 
 /** The config of a benchmark's own checks (doctor, the ledger) on the stack's bucket and database. */
 export function stackConfig(stack: Stack, bucket: string, database: string, jwtSecret = BENCH_JWT_SECRET): Config {
