@@ -7,11 +7,9 @@
  * 10 requests in flight). Peak memory from /usr/bin/time. Runs interleaved, one of each per round; medians reported.
  * BENCH_MOVE_ROUNDS (default 3) and BENCH_MOVE_CONCURRENCY (default 4,16) narrow a run.
  */
-import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { MongoClient } from 'mongodb'
 import { builtCodeEnv } from '../infra/source-condition.js'
@@ -20,6 +18,7 @@ import { mapConcurrent } from '../server/src/concurrency.js'
 import { noisePng } from '../test/helpers/png.js'
 import { awsCli } from './awscli.js'
 import { median } from './median.js'
+import { runTimed } from './timed-command.js'
 import { BENCH_JWT_SECRET, stackS3Client } from './servers.js'
 
 export interface MoveRow {
@@ -33,8 +32,6 @@ export interface MoveRow {
 }
 
 const FILES = 2_000
-const root = fileURLToPath(new URL('..', import.meta.url))
-const TIME = '/usr/bin/time'
 
 interface Measured {
   seconds: number
@@ -53,31 +50,11 @@ function phaseSeconds(text: string): Record<string, number> {
   )
 }
 
-/** Runs a command to its end under /usr/bin/time (when there): its wall seconds and peak RSS, or throws with its output. */
-function measured(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
-  const timed = existsSync(TIME)
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = timed
-      ? spawn(TIME, ['-f', 'peak-rss-kb %M', command, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      const seconds = (performance.now() - started) / 1000
-      const kb = /peak-rss-kb (\d+)/.exec(output)?.[1]
-      const phases = /^phases: +(.*)$/m.exec(output)?.[1]
-      if (code === 0)
-        resolve({
-          seconds,
-          ...(kb ? { mib: Number(kb) / 1024 } : {}),
-          ...(phases ? { phases: phaseSeconds(phases) } : {}),
-        })
-      else reject(new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}:\n${output.slice(-3000)}`))
-    })
-  })
+/** Runs a command to its end: its wall seconds, peak RSS (under /usr/bin/time, when there) and `hoist move`'s phases. */
+async function measured(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
+  const { seconds, output, peakMiB } = await runTimed(command, args, env, { peakMemory: true })
+  const phases = /^phases: +(.*)$/m.exec(output)?.[1]
+  return { seconds, ...(peakMiB ? { mib: peakMiB } : {}), ...(phases ? { phases: phaseSeconds(phases) } : {}) }
 }
 
 export async function benchMove(
