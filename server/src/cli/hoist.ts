@@ -2,17 +2,18 @@
 /**
  * The `hoist` command: operations on the deployment the environment describes (the same env vars as the API; without
  * MONGO_URI it falls back to .hoist/dev.env, the settings `npm run dev` wrote). `hoist <command> --help` answers
- * without reading configuration or touching a server.
+ * without reading configuration or touching a server, and cheaply: each command loads its implementation (the AWS SDK,
+ * the MongoDB driver, the configuration's schemas) only when it runs.
  */
 import { parseArgs } from 'node:util'
 import { WholeBucketRefusedError } from '../bucket/scope.js'
-import { ConfigError, loadConfig, type Config } from '../config.js'
+import type { Config } from '../config.js'
 import { UsageError, type Command } from './command.js'
 import { readDevEnv } from './dev-env.js'
 
 type Loader = () => Promise<Command>
 
-/** Every subcommand, loaded only when used (most of them pull in the AWS SDK and the MongoDB driver). */
+/** Every subcommand's usage, help and options, loaded only when named. */
 const COMMANDS: Record<string, Loader> = {
   'bucket setup': async () => (await import('./commands/bucket-setup.js')).default,
   migrate: async () => (await import('./commands/migrate.js')).default,
@@ -23,22 +24,24 @@ const COMMANDS: Record<string, Loader> = {
   'events list': async () => (await import('./commands/events.js')).list,
   'events redeliver': async () => (await import('./commands/events.js')).redeliver,
   'events deliver': async () => (await import('./commands/events.js')).deliver,
-  // Tracing first (when configured), so that it patches the modules the worker then loads.
-  worker: async () =>
-    (await import('../telemetry/worker-process.js').then(() => import('./commands/worker.js'))).default,
+  worker: async () => (await import('./commands/worker.js')).default,
   upload: async () => (await import('./commands/upload.js')).default,
 }
 
-export function configFromEnvironment(): Config {
-  let env = process.env
-  if (!env.MONGO_URI) {
-    const dev = readDevEnv()
-    if (dev) {
-      console.error('hoist: MONGO_URI is not set; using the dev stack settings in .hoist/dev.env')
-      env = { ...dev, ...env }
+/** Reads the deployment's settings when called: the environment, else .hoist/dev.env. */
+async function configFromEnvironment(): Promise<() => Config> {
+  const { loadConfig } = await import('../config.js')
+  return () => {
+    let env = process.env
+    if (!env.MONGO_URI) {
+      const dev = readDevEnv()
+      if (dev) {
+        console.error('hoist: MONGO_URI is not set; using the dev stack settings in .hoist/dev.env')
+        env = { ...dev, ...env }
+      }
     }
+    return loadConfig(env)
   }
-  return loadConfig(env)
 }
 
 async function usage(names: string[] = Object.keys(COMMANDS)): Promise<string> {
@@ -72,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true })
     if (parsed.positionals.length > 0 && !command.positionals)
       throw new UsageError(`unexpected argument: ${parsed.positionals[0]}`)
-    return await command.run(parsed, configFromEnvironment)
+    return await command.run(parsed, await configFromEnvironment())
   } catch (error) {
     const usageMistake = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     if (!usageMistake) throw error
@@ -84,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2))
 } catch (error) {
+  const { ConfigError } = await import('../config.js')
   if (error instanceof ConfigError) {
     console.error(error.message)
     process.exitCode = 78

@@ -1,6 +1,5 @@
 import type { BucketEvents } from '../../bucket/notifications.js'
 import { defineCommand, UsageError, wholeNumber } from '../command.js'
-import { formatReports, runBucketSetup } from '../bucket.js'
 
 export default defineCommand({
   usage:
@@ -27,6 +26,7 @@ export default defineCommand({
     if (bucketEvents !== undefined && !['minio', 'eventbridge', 'off'].includes(bucketEvents)) {
       throw new UsageError('--bucket-events is minio, eventbridge or off')
     }
+    const { formatReports, runBucketSetup } = await import('../bucket.js')
     const resolved = config()
     const reports = await runBucketSetup(resolved, {
       access: values.access,

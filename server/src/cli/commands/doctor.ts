@@ -1,9 +1,5 @@
-import { backlogReport, formatBacklog } from '../../doctor/backlog.js'
-import { anonymousReadProbe } from '../../doctor/anonymous-read.js'
 import { formatDoctorReport, PRIVATE_PROBE_LIMIT, runDoctor } from '../../doctor/doctor.js'
-import { MongoEventLog } from '../../events/mongo-event-log.js'
 import { defineCommand, UsageError } from '../command.js'
-import { withDeployment } from '../deployment.js'
 
 export default defineCommand({
   usage: 'doctor [--fix] [--grace-hours N] [--json] [--whole-bucket]',
@@ -27,6 +23,10 @@ outbox backlog: webhook deliveries and image processing pending, and how long th
     const graceHours = Number(values['grace-hours'])
     if (!Number.isFinite(graceHours) || graceHours < 0)
       throw new UsageError('--grace-hours is a number of hours, 0 or more')
+    const { backlogReport, formatBacklog } = await import('../../doctor/backlog.js')
+    const { anonymousReadProbe } = await import('../../doctor/anonymous-read.js')
+    const { MongoEventLog } = await import('../../events/mongo-event-log.js')
+    const { withDeployment } = await import('../deployment.js')
     const config = loadConfig()
     return withDeployment(config, async ({ ledger, store, db }) => {
       const report = await runDoctor({

@@ -1,11 +1,6 @@
 /** `hoist events list | redeliver | deliver`: the outbox from the command line, and a delivery worker. */
 import type { DeliveryState } from '@hoist/protocol'
-import { MongoEventLog } from '../../events/mongo-event-log.js'
-import { toWireEvent } from '../../events/stored-event.js'
-import { serveWorkerMetrics, workerMetrics } from '../../metrics/worker-metrics.js'
-import { delivererFor } from '../../plugins/events.js'
 import { defineCommand, UsageError, wholeNumber } from '../command.js'
-import { withDeployment } from '../deployment.js'
 
 const STATES = ['pending', 'delivered', 'failed', 'not-configured']
 
@@ -28,6 +23,9 @@ export const list = defineCommand({
     if (values.status && !STATES.includes(values.status))
       throw new UsageError(`--status is one of ${STATES.join(', ')}`)
     const limit = wholeNumber(values.limit, 'limit')
+    const { MongoEventLog } = await import('../../events/mongo-event-log.js')
+    const { toWireEvent } = await import('../../events/stored-event.js')
+    const { withDeployment } = await import('../deployment.js')
     return withDeployment(config(), async ({ db }) => {
       const page = await new MongoEventLog(db).feed(values.workspace!, {
         limit,
@@ -58,6 +56,8 @@ starts again; receivers deduplicate by webhook-id, which stays the event id.`,
     if (Boolean(eventId) === Boolean(since)) throw new UsageError('give an event id or --since <time>, not both')
     if (since && Number.isNaN(since.getTime()))
       throw new UsageError('--since is an ISO time, e.g. 2026-11-28T10:00:00Z')
+    const { MongoEventLog } = await import('../../events/mongo-event-log.js')
+    const { withDeployment } = await import('../deployment.js')
     return withDeployment(config(), async ({ db }) => {
       const log = new MongoEventLog(db)
       const count = await log.redeliver(
@@ -77,6 +77,10 @@ EVENT_DELIVERY=worker on the API. Any number may run beside each other and besid
 With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behind METRICS_TOKEN).`,
   options: {},
   async run(_parsed, loadConfig) {
+    const { MongoEventLog } = await import('../../events/mongo-event-log.js')
+    const { serveWorkerMetrics, workerMetrics } = await import('../../metrics/worker-metrics.js')
+    const { delivererFor } = await import('../../plugins/events.js')
+    const { withDeployment } = await import('../deployment.js')
     const config = loadConfig()
     const metrics = workerMetrics(config)
     return withDeployment(config, async ({ db, store }) => {

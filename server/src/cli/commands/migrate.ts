@@ -1,13 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { migrate } from '../../migration/migrate.js'
-import { summarise } from '../../migration/report.js'
-import { withAppDatabase } from '../app-database.js'
 import { callerPath, defaultOutputDir } from '../caller-dir.js'
 import { defineCommand, UsageError } from '../command.js'
-import { withDeployment } from '../deployment.js'
-import { progressReporter } from '../progress.js'
-import { WORKSPACE_ID_PATTERN } from '@hoist/protocol'
 
 const HELP = `Moves a local uploads directory into the bucket and rewrites the URLs stored in the app's MongoDB.
 
@@ -53,11 +47,17 @@ export default defineCommand({
     if (prefixes.length === 0) problems.push('--old-prefix is required (e.g. --old-prefix /uploads/)')
     for (const prefix of prefixes) if (!prefix.endsWith('/')) problems.push(`--old-prefix ${prefix} must end with /`)
     const concurrency = Number(values.concurrency)
+    const { WORKSPACE_ID_PATTERN } = await import('@hoist/protocol')
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push('--concurrency is 1..64')
     if (!new RegExp(WORKSPACE_ID_PATTERN).test(values.workspace))
       problems.push(`--workspace must match ${WORKSPACE_ID_PATTERN}`)
     if (problems.length > 0) throw new UsageError(problems.join('\n'))
 
+    const { migrate } = await import('../../migration/migrate.js')
+    const { summarise } = await import('../../migration/report.js')
+    const { withAppDatabase } = await import('../app-database.js')
+    const { withDeployment } = await import('../deployment.js')
+    const { progressReporter } = await import('../progress.js')
     const config = loadConfig()
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
     const outputPath = async (flag: string | undefined, name: string): Promise<string> => {

@@ -1,14 +1,5 @@
 import { assertScoped } from '../../bucket/scope.js'
-import { move } from '../../move/move.js'
-import { summariseMove, unfinished } from '../../move/report.js'
-import { prepareTargetBucket, settingsToChange, targetConfig } from '../../move/target.js'
-import { createDirectCalls, publicUrlOf, s3AddressOf } from '../../storage/open-object-store.js'
-import { createS3Client } from '../../storage/s3-client.js'
-import { withAppDatabase } from '../app-database.js'
-import { formatReports } from '../bucket.js'
 import { defineCommand, UsageError, wholeNumber } from '../command.js'
-import { withDeployment } from '../deployment.js'
-import { progressReporter } from '../progress.js'
 
 const HELP = `Moves every object under S3_KEY_PREFIX (uploads and their image variants) to another bucket — another
 region, another S3-compatible store (R2…) — then points every URL at it: Hoist's upload records, and the app's
@@ -86,6 +77,15 @@ export default defineCommand({
     const concurrency = wholeNumber(values.concurrency, 'concurrency')
     const credentials = targetCredentials()
 
+    const { move } = await import('../../move/move.js')
+    const { summariseMove, unfinished } = await import('../../move/report.js')
+    const { prepareTargetBucket, settingsToChange, targetConfig } = await import('../../move/target.js')
+    const { createDirectCalls, publicUrlOf, s3AddressOf } = await import('../../storage/open-object-store.js')
+    const { createS3Client } = await import('../../storage/s3-client.js')
+    const { withAppDatabase } = await import('../app-database.js')
+    const { formatReports } = await import('../bucket.js')
+    const { withDeployment } = await import('../deployment.js')
+    const { progressReporter } = await import('../progress.js')
     const source = loadConfig()
     assertScoped(source.s3KeyPrefix, values['whole-bucket'], 'move every object')
     const target = targetConfig(source, {

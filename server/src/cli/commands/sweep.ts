@@ -1,7 +1,4 @@
-import { UploadConfirmer } from '../../uploads/confirm.js'
-import { sweepExpired } from '../../uploads/sweeper.js'
 import { defineCommand } from '../command.js'
-import { withDeployment } from '../deployment.js'
 
 export default defineCommand({
   usage: 'sweep',
@@ -10,6 +7,9 @@ their expiry are confirmed when their file is in the bucket and verifies, expire
 ended while their URL still worked are deleted again once it is dead.`,
   options: {},
   async run(_parsed, config) {
+    const { UploadConfirmer } = await import('../../uploads/confirm.js')
+    const { sweepExpired } = await import('../../uploads/sweeper.js')
+    const { withDeployment } = await import('../deployment.js')
     return withDeployment(config(), async ({ ledger, store }) => {
       const result = await sweepExpired({
         ledger,

@@ -1,15 +1,7 @@
 import type { Config } from '../../config.js'
-import { MongoEventLog } from '../../events/mongo-event-log.js'
-import { imageWorker } from '../../images/image-worker.js'
-import { flushTraces } from '../../telemetry/start-tracing.js'
 import type { VariantFormat } from '../../images/make-variants.js'
 import type { PreviewOptions } from '../../images/preview-source.js'
-import { serveWorkerMetrics, workerMetrics } from '../../metrics/worker-metrics.js'
 import { defineCommand } from '../command.js'
-import { withDeployment, type Deployment } from '../deployment.js'
-import { parseGrace } from '../../gc/grace.js'
-import { summariseGc } from '../../gc/report.js'
-import { runGc } from './gc.js'
 
 /** The variant settings of a configuration. */
 export function variantOptions(config: Config) {
@@ -43,6 +35,14 @@ With GC_INTERVAL_SECONDS (and GC_DB, GC_COLLECTIONS, GC_GRACE), it also runs \`h
 With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behind METRICS_TOKEN).`,
   options: {},
   async run(_parsed, loadConfig) {
+    // Tracing first (when configured), so that it patches the modules loaded after it.
+    await import('../../telemetry/worker-process.js')
+    const { MongoEventLog } = await import('../../events/mongo-event-log.js')
+    const { imageWorker } = await import('../../images/image-worker.js')
+    const { flushTraces } = await import('../../telemetry/start-tracing.js')
+    const { serveWorkerMetrics, workerMetrics } = await import('../../metrics/worker-metrics.js')
+    const { withDeployment } = await import('../deployment.js')
+    const { gcEvery } = await import('../gc-pass.js')
     const config = loadConfig()
     const metrics = workerMetrics(config)
     return withDeployment(config, async (deployment) => {
@@ -84,33 +84,3 @@ With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behin
     })
   },
 })
-
-/**
- * `hoist gc` at start and every GC_INTERVAL_SECONDS, one pass at a time. Several workers each run it: safe (each delete
- * is a transition only one of them wins), only the scan is repeated.
- */
-function gcEvery(config: Config, deployment: Deployment): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined
-  const pass = (): void => {
-    if (running) return
-    running = runGc(config, deployment, {
-      db: config.gcDb,
-      collections: config.gcCollections,
-      graceMs: parseGrace(config.gcGrace)!,
-      dryRun: false,
-    })
-      .then((report) => console.log(`hoist gc: ${summariseGc(report).replaceAll('\n', '; ')}`))
-      .catch((error: unknown) => console.error(`hoist gc: failed, will retry: ${(error as Error).message}`))
-      .finally(() => {
-        running = undefined
-      })
-  }
-  const timer = setInterval(pass, config.gcIntervalSeconds * 1000)
-  pass()
-  return {
-    async stop() {
-      clearInterval(timer)
-      await running
-    },
-  }
-}
