@@ -19,8 +19,11 @@ export interface Command<O extends ParseArgsOptionsConfig = ParseArgsOptionsConf
   options: O
   /** Takes positional arguments (e.g. files to upload). */
   positionals?: boolean
-  /** The exit code. `config` reads the deployment's settings (env, else .hoist/dev.env) when called. */
-  run(parsed: Parsed<O>, config: () => Config): Promise<number>
+  /**
+   * The exit code. `config` reads the deployment's settings (env, else .hoist/dev.env) when called — after the
+   * arguments are checked, so a usage mistake costs no loading of the configuration's schemas.
+   */
+  run(parsed: Parsed<O>, config: () => Promise<Config>): Promise<number>
 }
 
 export function defineCommand<O extends ParseArgsOptionsConfig>(command: Command<O>): Command<O> {

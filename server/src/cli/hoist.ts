@@ -28,20 +28,18 @@ const COMMANDS: Record<string, Loader> = {
   upload: async () => (await import('./commands/upload.js')).default,
 }
 
-/** Reads the deployment's settings when called: the environment, else .hoist/dev.env. */
-async function configFromEnvironment(): Promise<() => Config> {
+/** The deployment's settings: the environment, else .hoist/dev.env. */
+async function configFromEnvironment(): Promise<Config> {
   const { loadConfig } = await import('../config.js')
-  return () => {
-    let env = process.env
-    if (!env.MONGO_URI) {
-      const dev = readDevEnv()
-      if (dev) {
-        console.error('hoist: MONGO_URI is not set; using the dev stack settings in .hoist/dev.env')
-        env = { ...dev, ...env }
-      }
+  let env = process.env
+  if (!env.MONGO_URI) {
+    const dev = readDevEnv()
+    if (dev) {
+      console.error('hoist: MONGO_URI is not set; using the dev stack settings in .hoist/dev.env')
+      env = { ...dev, ...env }
     }
-    return loadConfig(env)
   }
+  return loadConfig(env)
 }
 
 async function usage(names: string[] = Object.keys(COMMANDS)): Promise<string> {
@@ -75,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true })
     if (parsed.positionals.length > 0 && !command.positionals)
       throw new UsageError(`unexpected argument: ${parsed.positionals[0]}`)
-    return await command.run(parsed, await configFromEnvironment())
+    return await command.run(parsed, configFromEnvironment)
   } catch (error) {
     const usageMistake = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     if (!usageMistake) throw error

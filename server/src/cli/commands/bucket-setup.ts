@@ -27,7 +27,7 @@ export default defineCommand({
       throw new UsageError('--bucket-events is minio, eventbridge or off')
     }
     const { formatReports, runBucketSetup } = await import('../bucket.js')
-    const resolved = config()
+    const resolved = await config()
     const reports = await runBucketSetup(resolved, {
       access: values.access,
       abortIncompleteMultipartAfterDays: wholeNumber(values['abort-multipart-days'], 'abort-multipart-days'),

@@ -27,7 +27,7 @@ outbox backlog: webhook deliveries and image processing pending, and how long th
     const { anonymousReadProbe } = await import('../../doctor/anonymous-read.js')
     const { MongoEventLog } = await import('../../events/mongo-event-log.js')
     const { withDeployment } = await import('../deployment.js')
-    const config = loadConfig()
+    const config = await loadConfig()
     return withDeployment(config, async ({ ledger, store, db }) => {
       const report = await runDoctor({
         maintenance: ledger,

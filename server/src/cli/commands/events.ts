@@ -26,7 +26,7 @@ export const list = defineCommand({
     const { MongoEventLog } = await import('../../events/mongo-event-log.js')
     const { toWireEvent } = await import('../../events/stored-event.js')
     const { withDeployment } = await import('../deployment.js')
-    return withDeployment(config(), async ({ db }) => {
+    return withDeployment(await config(), async ({ db }) => {
       const page = await new MongoEventLog(db).feed(values.workspace!, {
         limit,
         ...(values.status ? { state: values.status as DeliveryState } : {}),
@@ -58,7 +58,7 @@ starts again; receivers deduplicate by webhook-id, which stays the event id.`,
       throw new UsageError('--since is an ISO time, e.g. 2026-11-28T10:00:00Z')
     const { MongoEventLog } = await import('../../events/mongo-event-log.js')
     const { withDeployment } = await import('../deployment.js')
-    return withDeployment(config(), async ({ db }) => {
+    return withDeployment(await config(), async ({ db }) => {
       const log = new MongoEventLog(db)
       const count = await log.redeliver(
         eventId ? { eventId } : { since: since!, ...(values.workspace ? { workspaceId: values.workspace } : {}) },
@@ -81,7 +81,7 @@ With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behin
     const { serveWorkerMetrics, workerMetrics } = await import('../../metrics/worker-metrics.js')
     const { delivererFor } = await import('../../plugins/events.js')
     const { withDeployment } = await import('../deployment.js')
-    const config = loadConfig()
+    const config = await loadConfig()
     const metrics = workerMetrics(config)
     return withDeployment(config, async ({ db, store }) => {
       const events = new MongoEventLog(db)

@@ -44,7 +44,7 @@ export default defineCommand({
     const { summariseGc } = await import('../../gc/report.js')
     const { withDeployment } = await import('../deployment.js')
     const { progressReporter } = await import('../progress.js')
-    const config = loadConfig()
+    const config = await loadConfig()
     return withDeployment(config, async (deployment) => {
       const report = await runGc(config, deployment, {
         db: values.db,

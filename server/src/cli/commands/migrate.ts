@@ -58,7 +58,7 @@ export default defineCommand({
     const { withAppDatabase } = await import('../app-database.js')
     const { withDeployment } = await import('../deployment.js')
     const { progressReporter } = await import('../progress.js')
-    const config = loadConfig()
+    const config = await loadConfig()
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
     const outputPath = async (flag: string | undefined, name: string): Promise<string> => {
       if (flag) return callerPath(flag)

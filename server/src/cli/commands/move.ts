@@ -86,7 +86,7 @@ export default defineCommand({
     const { formatReports } = await import('../bucket.js')
     const { withDeployment } = await import('../deployment.js')
     const { progressReporter } = await import('../progress.js')
-    const source = loadConfig()
+    const source = await loadConfig()
     assertScoped(source.s3KeyPrefix, values['whole-bucket'], 'move every object')
     const target = targetConfig(source, {
       bucket: bucket!,

@@ -10,7 +10,7 @@ ended while their URL still worked are deleted again once it is dead.`,
     const { UploadConfirmer } = await import('../../uploads/confirm.js')
     const { sweepExpired } = await import('../../uploads/sweeper.js')
     const { withDeployment } = await import('../deployment.js')
-    return withDeployment(config(), async ({ ledger, store }) => {
+    return withDeployment(await config(), async ({ ledger, store }) => {
       const result = await sweepExpired({
         ledger,
         maintenance: ledger,

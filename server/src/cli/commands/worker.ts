@@ -43,7 +43,7 @@ With METRICS_PORT set, serves Prometheus metrics at :METRICS_PORT/metrics (behin
     const { serveWorkerMetrics, workerMetrics } = await import('../../metrics/worker-metrics.js')
     const { withDeployment } = await import('../deployment.js')
     const { gcEvery } = await import('../gc-pass.js')
-    const config = loadConfig()
+    const config = await loadConfig()
     const metrics = workerMetrics(config)
     return withDeployment(config, async (deployment) => {
       const { db, ledger, store } = deployment
