@@ -161,14 +161,19 @@ export class QuotaJournal {
     }
   }
 
-  /** The sizes of the workspace's live records: one scan, once per workspace (or while it has no entry yet). */
+  /**
+   * The sizes of the workspace's live records: read once per workspace (or while it has no entry yet), a batch at a
+   * time. One aggregation would answer only when the whole sum is done: over a large workspace its socket stays silent
+   * past MONGO_TIMEOUT_MS, the call fails, and so does every retry (on FerretDB v1, 100,000 records took 7.4 s; read
+   * in batches, 9.8 s with no answer more than 0.14 s apart).
+   */
   private async recordedBytes(workspaceId: string): Promise<number> {
-    const [sum] = await this.uploads
-      .aggregate<{ total: number }>([
-        { $match: { workspaceId, status: { $in: [...QUOTA_HOLDING_STATUSES] } } },
-        { $group: { _id: null, total: { $sum: '$size' } } },
-      ])
-      .toArray()
-    return sum?.total ?? 0
+    let total = 0
+    const sizes = this.uploads.find(
+      { workspaceId, status: { $in: [...QUOTA_HOLDING_STATUSES] } },
+      { projection: { _id: 0, size: 1 }, batchSize: 1_000 },
+    )
+    for await (const { size } of sizes) total += size
+    return total
   }
 }
