@@ -113,6 +113,11 @@ log(
 )
 
 const children: ChildProcess[] = []
+/**
+ * A tool of node_modules/.bin, run directly: through npx, a SIGTERM to this process's children stopped npx and left
+ * the tool running (tsx and vite pass the signal on to their own child; npx did not).
+ */
+const bin = (tool: string): string => join(root, 'node_modules', '.bin', tool)
 function start(name: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' })
   child.on('exit', (code, signal) => {
@@ -134,12 +139,12 @@ async function stop(): Promise<void> {
 process.on('SIGINT', () => void stop())
 process.on('SIGTERM', () => void stop())
 
-start('API', 'npx', ['tsx', 'watch', '--clear-screen=false', 'server/src/main.ts'], {
+start('API', bin('tsx'), ['watch', '--clear-screen=false', 'server/src/main.ts'], {
   ...settings,
   SHUTDOWN_DRAIN_DELAY_MS: '0',
 })
-start('image worker', 'npx', ['tsx', 'server/src/cli/hoist.ts', 'worker'], settings)
-start('web client', 'npx', ['vite', 'web-client/demo', '--config', 'web-client/demo/vite.config.ts'], {
+start('image worker', bin('tsx'), ['server/src/cli/hoist.ts', 'worker'], settings)
+start('web client', bin('vite'), ['web-client/demo', '--config', 'web-client/demo/vite.config.ts'], {
   ...settings,
   WEB_PORT: String(webPort),
   VITE_HOIST_API_URL: apiUrl,
