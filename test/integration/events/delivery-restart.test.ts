@@ -68,13 +68,9 @@ t.test('killed mid-delivery, the next API process delivers the event', async (t)
     return feed.items[0]?.delivery
   }
   let recorded = await delivery()
-  for (const deadline = Date.now() + 15_000; recorded?.state !== 'delivered' && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 15_000; recorded?.state !== 'delivered' && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 100))
     recorded = await delivery()
   }
-  t.match(
-    recorded,
-    { state: 'delivered', attempts: 2 },
-    'attempt 1 recorded as lost, attempt 2 delivered',
-  )
+  t.match(recorded, { state: 'delivered', attempts: 2 }, 'attempt 1 recorded as lost, attempt 2 delivered')
 })
