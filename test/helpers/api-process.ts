@@ -1,9 +1,10 @@
-/** The API as its own process — the built entry point Render runs, or the source under tsx — ready to serve. */
+/** The API as its own process — the built entry point Render runs, or the source — ready to serve. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { builtCodeEnv } from '../../infra/source-condition.js'
 import { freePort } from '../../infra/stack/ports.js'
+import { FROM_SOURCE } from './from-source.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const READY_WITHIN_MS = 30_000
@@ -23,7 +24,7 @@ export async function startApiProcess(options: {
   port?: number
 }): Promise<ApiProcess> {
   const port = options.port ?? (await freePort())
-  const args = options.entry === 'dist' ? ['server/dist/main.js'] : ['--import', 'tsx', 'server/src/main.ts']
+  const args = options.entry === 'dist' ? ['server/dist/main.js'] : [...FROM_SOURCE, 'server/src/main.ts']
   const env = { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' }
   const child = spawn(process.execPath, args, {
     cwd: root,
@@ -53,7 +54,7 @@ export async function startApiProcess(options: {
 
 /** The API as its own process (from source) that is expected to stop during start-up: its exit code and stderr. */
 export async function runApiToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, 'server/src/main.ts'], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(await freePort()), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { Stack } from '../../infra/stack/index.js'
 import { stackEnv } from '../../infra/stack/index.js'
 import type { Config } from '../../server/src/config.js'
+import { FROM_SOURCE } from './from-source.js'
 
 const HOIST_CLI = fileURLToPath(new URL('../../server/src/cli/hoist.ts', import.meta.url))
 
@@ -30,7 +31,7 @@ export function runHoist(
   onOutput?: (text: string, kill: () => void) => void,
 ): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', HOIST_CLI, ...args], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, HOIST_CLI, ...args], {
       env: { ...process.env, ...env, MONGO_URI: env.MONGO_URI },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

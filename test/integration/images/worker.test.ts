@@ -15,6 +15,7 @@ import { confirmUpload, createUpload, deleteUpload, putObject } from '../../help
 import { startHoist } from '../../helpers/hoist.js'
 import { testImageWorker } from '../../helpers/image-worker.js'
 import { noisyJpeg, pngBomb, sidewaysPhotoWithGps } from '../../helpers/images.js'
+import { FROM_SOURCE } from '../../helpers/from-source.js'
 
 const HOIST_CLI = fileURLToPath(new URL('../../../server/src/cli/hoist.ts', import.meta.url))
 const { app, db, s3, config, stack } = await startHoist(t, { config: { imageWidths: [100, 150, 320] } })
@@ -150,7 +151,7 @@ t.test('a worker killed mid-job: the next one finishes it, leaving exactly one s
   const created = await upload('big.jpg', 'image/jpeg', await noisyJpeg(3000, 2000))
   const confirmed = await db.collection('upload_events').findOne({ uploadId: created.id, type: 'upload.confirmed' })
   // A real `hoist worker` process, killed as soon as it has claimed the job.
-  const child = spawn(process.execPath, ['--import', 'tsx', HOIST_CLI, 'worker'], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, HOIST_CLI, 'worker'], {
     env: { ...process.env, ...cliEnv(stack, config), IMAGE_WIDTHS: config.imageWidths.join(',') },
     stdio: 'ignore',
   })

@@ -19,6 +19,7 @@ import { startOtlpReceiver, type ReceivedSpan } from '../../helpers/otlp-receive
 import { sharedStack } from '../../helpers/stack.js'
 import { mintToken } from '../../helpers/tokens.js'
 import { startWebhookReceiver } from '../../helpers/webhook-receiver.js'
+import { FROM_SOURCE } from '../../helpers/from-source.js'
 
 const HOIST_CLI = fileURLToPath(new URL('../../../server/src/cli/hoist.ts', import.meta.url))
 const SERVER = 2
@@ -48,7 +49,7 @@ const env = {
 
 const api = await startApiProcess({ entry: 'source', env })
 t.teardown(() => void api.child.kill('SIGKILL'))
-const worker = spawn(process.execPath, ['--import', 'tsx', HOIST_CLI, 'worker'], {
+const worker = spawn(process.execPath, [...FROM_SOURCE, HOIST_CLI, 'worker'], {
   env: { ...process.env, ...env },
   stdio: ['ignore', 'pipe', 'pipe'],
 })
