@@ -1,9 +1,9 @@
 /**
  * The chaos run, short (the full one is `npm run bench -- chaos`, bench/chaos.ts): two API instances and a worker with
  * clocks minutes apart take 60 uploads with deletes and images, near a workspace quota, while a feed consumer follows
- * both instances and Redis, MinIO and an API instance are frozen (SIGSTOP) for 5 s each — longer than any route's
- * budget here, so a request that waited a freeze out shows. Nothing is lost, the quota is never exceeded, every request
- * is answered within its route's budget, and the consumer sees every event exactly once, in order. The database and
+ * both instances and Redis, MinIO and an API instance are frozen (SIGSTOP) for 6 s each — longer than any route's
+ * budget here, so a request that waited a freeze out shows. Nothing is lost, the quota is never exceeded, no request
+ * waits out a frozen dependency, and the consumer sees every event exactly once, in order. The database and
  * the worker are frozen only in the full run: a transition claimed just before a database freeze is taken over 30 s
  * later (STUCK_TRANSITION_MS), longer than this file may take. This file owns its servers (it freezes them).
  */
@@ -19,8 +19,9 @@ if (!stack.servers.s3?.pids) t.plan(0, 'the stack is not native')
 t.test('60 uploads through two skewed instances while Redis, MinIO and an API instance freeze', async (t) => {
   const result = await runChaos(stack, `chaos_${Date.now()}`, {
     uploads: 60,
-    // Longer than every route's budget below, so that a request that waited out a freeze shows as over its budget.
-    freezeSeconds: 5,
+    // Longer than every route's budget below (and the grace after a thaw), so that a request that waited out a freeze
+    // shows: still in flight at the thaw after more than its budget of the freeze.
+    freezeSeconds: 6,
     gapSeconds: 0.5,
     targets: ['Redis', 'MinIO', 'API b'],
     clients: 6,
