@@ -18,6 +18,7 @@ import { startHoist } from '../../helpers/hoist.js'
 import { valueOf } from '../../helpers/prometheus.js'
 import { ownedStack } from '../../helpers/stack.js'
 import { bearer } from '../../helpers/tokens.js'
+import { within } from '../../helpers/within.js'
 
 /** Far above every budget below (and their retries): the test asserts an answer, not a timing. */
 const ANSWER_DEADLINE_MS = 20_000
@@ -43,17 +44,8 @@ async function whileFrozen(t: Test, server: ManagedServer | undefined, during: (
 }
 
 /** The request's answer, or a failure if none came before the deadline. */
-async function answered(request: Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ANSWER_DEADLINE_MS} ms`)), ANSWER_DEADLINE_MS)
-  })
-  try {
-    return await Promise.race([request, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+const answered = (request: Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse> =>
+  within(ANSWER_DEADLINE_MS, 'the request', request)
 
 /**
  * After a thaw: the request, repeated while it answers 503, until it answers otherwise or the deadline passes. The
