@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { formatStack, startStack, stackEnv } from '../infra/stack/index.js'
 import { findOrInstallChromium } from '../infra/system/browser.js'
 import { ensureCommand } from '../infra/system/debian.js'
@@ -31,12 +32,23 @@ const log = (line: string): void => console.log(line)
  */
 const JOBS = availableParallelism() * 2
 
+/** Loaded before tap's process tracker in every test process: see the file. */
+const TRACKER_WITHOUT_LOADER_THREAD = fileURLToPath(
+  new URL('./support/processinfo-without-loader-thread.mjs', import.meta.url),
+)
+
 /** Runs tap on `args` (files, or tap's own options) with `env` added; its exit code. */
 async function runTap(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   rmSync(RESULTS_DIR, { recursive: true, force: true })
+  const nodeOptions = [process.env.NODE_OPTIONS, JSON.stringify(`--import=${TRACKER_WITHOUT_LOADER_THREAD}`)]
   const tap = spawn('npx', ['tap', `--jobs=${JOBS}`, ...args], {
     stdio: 'inherit',
-    env: { ...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      ...env,
+      NODE_OPTIONS: nodeOptions.filter(Boolean).join(' '),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   })
   return new Promise<number>((resolve) => tap.on('exit', (code) => resolve(code ?? 1)))
 }

@@ -1,8 +1,12 @@
 /**
  * The processes tests start run without tap's process tracker (test/support/processinfo-not-inherited.mjs): each
- * would otherwise load it through NODE_OPTIONS, and the rest of NODE_OPTIONS must still reach them.
+ * would otherwise load it through NODE_OPTIONS, and the rest of NODE_OPTIONS must still reach them. The test processes
+ * keep it, without its loader thread (test/support/processinfo-without-loader-thread.mjs).
  */
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 
 t.test('a child of a test process keeps NODE_OPTIONS but not tap’s process tracker', async (t) => {
@@ -22,3 +26,46 @@ t.test('a child of a test process keeps NODE_OPTIONS but not tap’s process tra
     'none of its variables',
   )
 })
+
+/** processinfo's own rule for when it hooks module loading in-thread (`module.registerHooks`) rather than on a thread. */
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+const TRACKER_HOOKS_IN_THREAD = major > 25 || (major === 25 && minor >= 1) || (major === 24 && minor >= 13)
+const TRACKER = import.meta.resolve('@tapjs/processinfo/import')
+const WITHOUT_LOADER_THREAD = import.meta.resolve('../support/processinfo-without-loader-thread.mjs')
+
+interface TrackerRecord {
+  files: string[]
+  runtime?: number
+}
+
+/** Runs a script that loads a module, as a root process under the tracker (after `preload`); what the tracker saved. */
+function trackedRun(dir: string, preload: string[]): { record: TrackerRecord; loaded: string } {
+  rmSync(join(dir, '.tap'), { recursive: true, force: true })
+  const loaded = join(dir, 'loaded.mjs')
+  writeFileSync(loaded, 'export default 1\n')
+  writeFileSync(join(dir, 'main.mjs'), "await import('./loaded.mjs')\n")
+  const imports = [...preload, TRACKER].map((url) => `--import=${url}`)
+  execFileSync(process.execPath, [...imports, 'main.mjs'], { cwd: dir })
+  const saved = readdirSync(join(dir, '.tap', 'processinfo'))
+  const record = JSON.parse(readFileSync(join(dir, '.tap', 'processinfo', saved[0] ?? ''), 'utf8')) as TrackerRecord
+  return { record, loaded }
+}
+
+t.test(
+  'a test process’s tracker records its runtime, but hooks no module loading on a thread of its own',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hoist-processinfo-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+
+    const plain = trackedRun(dir, [])
+    t.ok(plain.record.files.includes(plain.loaded), 'on its own, the tracker records each module loaded')
+
+    const trimmed = trackedRun(dir, [WITHOUT_LOADER_THREAD])
+    t.type(trimmed.record.runtime, 'number', 'the runtime is still recorded (the slowest files list)')
+    t.equal(
+      trimmed.record.files.includes(trimmed.loaded),
+      TRACKER_HOOKS_IN_THREAD,
+      TRACKER_HOOKS_IN_THREAD ? 'its in-thread hooks are left alone' : 'its loader thread is never started',
+    )
+  },
+)

@@ -4,9 +4,11 @@
  * package) to add itself to each child's NODE_OPTIONS. It records which test started which process, for coverage and
  * `tap --changed`, neither of which this suite uses; before Node.js 24.13 it hooks module loading on a thread of its
  * own, which costs each process about 2.5 s of CPU on this machine. So it stays in the test process, where tap reads
- * its timings (test/support/file-times.ts), and the last spawn listener takes it out of what children inherit.
+ * its timings (test/support/file-times.ts), without that thread (processinfo-without-loader-thread.mjs), and the last
+ * spawn listener takes it out of what children inherit.
  */
-const PROCESSINFO_OPTION = /(^|\s)"?--(import|loader|require)[= ]\S*@tapjs[/\\]processinfo\S*/g
+/** The tracker's own option, and test/support/processinfo-without-loader-thread.mjs (test/run.ts adds it). */
+const PROCESSINFO_OPTION = /(^|\s)"?--(import|loader|require)[= ]\S*processinfo\S*/g
 const PROCESSINFO_ENV = /^_TAPJS_PROCESSINFO_/
 
 /** process-on-spawn's state, shared through this global symbol by every copy of it; processinfo made it before us. */
