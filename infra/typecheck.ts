@@ -3,14 +3,20 @@
  * Each check keeps its build info in node_modules/.cache/hoist/tsc (git-ignored, never shipped), so a run after a
  * small change re-checks only the files that change can affect: tsc's incremental mode records every file's hash
  * and what it depends on, and checks again whatever depends on a changed file. A fresh clone checks everything.
+ *
+ * The checker is TypeScript 7 (the `typescript-7` alias: the compiler ported to native code), about five times less CPU
+ * than TypeScript 5.9 on these projects (a fresh clone's check: 156 s -> 31 s of CPU) with the same files and the same
+ * errors. TypeScript 5.9 stays the `typescript` package, what the builds and typescript-eslint run on (typescript-eslint
+ * needs TypeScript's JavaScript API, which 7 does not have).
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 const BUILD_INFO_DIR = join('node_modules', '.cache', 'hoist', 'tsc')
-const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+/** Its package exports no `bin/tsc`; the bin is found beside its package.json. */
+const TSC = join(dirname(createRequire(import.meta.url).resolve('typescript-7/package.json')), 'bin', 'tsc')
 
 /** In order: server/tsconfig.build.json checks against the declarations `tsc -b` writes for web-client and protocol. */
 const PROJECTS: { project: string; build?: true; noEmit?: true }[] = [
