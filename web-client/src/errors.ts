@@ -29,9 +29,17 @@ export class HoistUploadError extends Error {
     super(message)
   }
 
-  /** Worth trying again: network failures, 5xx and 429 only. */
+  /**
+   * Worth trying again: network failures, 5xx, 429, and UPLOAD_BUSY (409: another request — a concurrent confirm, the
+   * sweeper, a bucket notification — is changing the upload; the API asks to retry in a moment).
+   */
   get retryable(): boolean {
-    return this.code === 'NETWORK_ERROR' || this.status === 429 || (this.status !== undefined && this.status >= 500)
+    return (
+      this.code === 'NETWORK_ERROR' ||
+      this.code === 'UPLOAD_BUSY' ||
+      this.status === 429 ||
+      (this.status !== undefined && this.status >= 500)
+    )
   }
 }
 

@@ -23,11 +23,11 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
-/** The default: what can succeed later — network errors, 5xx and 429. */
+/** The default: what can succeed later — network errors, 5xx, 429 and UPLOAD_BUSY. */
 export const isTransient = (error: unknown): boolean => error instanceof HoistUploadError && error.retryable
 
 /**
- * Runs `attempt` until it succeeds, retrying what `retryIf` allows (default: network errors, 5xx, 429) with
+ * Runs `attempt` until it succeeds, retrying what `retryIf` allows (default: `HoistUploadError.retryable`) with
  * exponential back-off and "equal jitter" (half the delay fixed, half random: spread out, but never a string of
  * near-zero waits that gives up before a restarting server is back). A cancel, anything else, or the last failure
  * is thrown as is.

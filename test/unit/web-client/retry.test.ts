@@ -4,11 +4,12 @@ import { withRetry } from '../../../web-client/src/retry.js'
 
 const fast = { baseDelayMs: 1, maxDelayMs: 2 }
 
-t.test('network errors, 5xx and 429 are retried until success', async (t) => {
+t.test('network errors, 5xx, 429 and UPLOAD_BUSY are retried until success', async (t) => {
   for (const failure of [
     new HoistUploadError('NETWORK_ERROR', 'x'),
     new HoistUploadError('DEPENDENCY_UNAVAILABLE', 'x', 503),
     new HoistUploadError('RATE_LIMITED', 'x', 429),
+    new HoistUploadError('UPLOAD_BUSY', 'x', 409),
   ]) {
     let calls = 0
     const result = await withRetry(async () => {
@@ -20,7 +21,7 @@ t.test('network errors, 5xx and 429 are retried until success', async (t) => {
   }
 })
 
-t.test('4xx answers are not retried', async (t) => {
+t.test('other 4xx answers are not retried', async (t) => {
   let calls = 0
   await t.rejects(
     withRetry(async () => {
@@ -89,4 +90,8 @@ t.test('error bodies: the API shape, S3 XML, or a plain status', async (t) => {
   )
   const plain = errorFromResponse(502, '<html>bad gateway</html>')
   t.same([plain.code, plain.retryable], ['HTTP_ERROR', true])
+  const busy = errorFromResponse(409, JSON.stringify({ error: { code: 'UPLOAD_BUSY', message: 'retry in a moment' } }))
+  t.same([busy.code, busy.status, busy.retryable], ['UPLOAD_BUSY', 409, true], 'another request is changing it')
+  const notPending = errorFromResponse(409, JSON.stringify({ error: { code: 'UPLOAD_NOT_PENDING', message: 'x' } }))
+  t.same([notPending.code, notPending.retryable], ['UPLOAD_NOT_PENDING', false], 'a 409 that stays: not retried')
 })
