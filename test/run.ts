@@ -33,14 +33,14 @@ const log = (line: string): void => console.log(line)
 const JOBS = availableParallelism() * 2
 
 /** Loaded before tap's process tracker in every test process: see the file. */
-const TRACKER_WITHOUT_LOADER_THREAD = fileURLToPath(
-  new URL('./support/processinfo-without-loader-thread.mjs', import.meta.url),
+const TRACKER_WITHOUT_MODULE_HOOKS = fileURLToPath(
+  new URL('./support/processinfo-without-module-hooks.mjs', import.meta.url),
 )
 
 /** Runs tap on `args` (files, or tap's own options) with `env` added; its exit code. */
 async function runTap(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   rmSync(RESULTS_DIR, { recursive: true, force: true })
-  const nodeOptions = [process.env.NODE_OPTIONS, JSON.stringify(`--import=${TRACKER_WITHOUT_LOADER_THREAD}`)]
+  const nodeOptions = [process.env.NODE_OPTIONS, JSON.stringify(`--import=${TRACKER_WITHOUT_MODULE_HOOKS}`)]
   const tap = spawn('npx', ['tap', `--jobs=${JOBS}`, ...args], {
     stdio: 'inherit',
     env: {

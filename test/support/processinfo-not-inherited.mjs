@@ -4,10 +4,10 @@
  * package) to add itself to each child's NODE_OPTIONS. It records which test started which process, for coverage and
  * `tap --changed`, neither of which this suite uses; before Node.js 24.13 it hooks module loading on a thread of its
  * own, which costs each process about 2.5 s of CPU on this machine. So it stays in the test process, where tap reads
- * its timings (test/support/file-times.ts), without that thread (processinfo-without-loader-thread.mjs), and the last
- * spawn listener takes it out of what children inherit.
+ * its timings (test/support/file-times.ts), without its module hooks (processinfo-without-module-hooks.mjs), and the
+ * last spawn listener takes it out of what children inherit.
  */
-/** The tracker's own option, and test/support/processinfo-without-loader-thread.mjs (test/run.ts adds it). */
+/** The tracker's own option, and test/support/processinfo-without-module-hooks.mjs (test/run.ts adds it). */
 const PROCESSINFO_OPTION = /(^|\s)"?--(import|loader|require)[= ]\S*processinfo\S*/g
 const PROCESSINFO_ENV = /^_TAPJS_PROCESSINFO_/
 
