@@ -5,8 +5,8 @@
  * (57 s -> 36 s wall without it). From 24.13 it hooks in-thread (`module.registerHooks`), reading each module's
  * source once more (about a tenth of the unit run's CPU). test/run.ts loads this file through NODE_OPTIONS, which
  * Node.js reads before tap's `--import` of the tracker, so that neither hook stays: the thread is never started, and
- * the in-thread hook is taken out once the tracker has started its record. The record itself (start time, runtime and exit code,
- * which test/support/file-times.ts reads) is kept.
+ * the in-thread hook is taken out once the tracker has started its record. The record itself (start time, runtime
+ * and exit code, which test/support/file-times.ts reads) is kept.
  */
 import Module from 'node:module'
 
