@@ -1,7 +1,7 @@
 /**
  * The processes tests start run without tap's process tracker (test/support/processinfo-not-inherited.mjs): each
  * would otherwise load it through NODE_OPTIONS, and the rest of NODE_OPTIONS must still reach them. The test processes
- * keep it, without its loader thread (test/support/processinfo-without-module-hooks.mjs).
+ * keep it, without its module hooks (test/support/processinfo-without-module-hooks.mjs).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
