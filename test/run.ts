@@ -14,7 +14,7 @@ import { formatStack, startStack, stackEnv } from '../infra/stack/index.js'
 import { findOrInstallChromium } from '../infra/system/browser.js'
 import { ensureCommand } from '../infra/system/debian.js'
 import { fileTimes, formatSlowest } from './support/file-times.js'
-import { countResults, formatTotals } from './support/tap-totals.js'
+import { countBadExits, countResults, formatTotals } from './support/tap-totals.js'
 
 const RESULTS_DIR = '.tap/test-results'
 const PROCESS_INFO_DIR = '.tap/processinfo'
@@ -24,6 +24,7 @@ const UNIT_FILES = ['test/unit/**/*.test.ts']
 
 const started = new Date()
 rmSync('.tap/totals.txt', { force: true })
+rmSync('.tap/failures.txt', { force: true })
 const log = (line: string): void => console.log(line)
 
 /**
@@ -53,19 +54,27 @@ async function runTap(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise<number>((resolve) => tap.on('exit', (code) => resolve(code ?? 1)))
 }
 
-/** Prints the slowest files and the totals (also to .tap/totals.txt, for .ci/run); the exit code for the run. */
+/**
+ * Prints the slowest files, the failures and the totals (the last two also to .tap, for .ci/run); the exit code for
+ * the run.
+ */
 function report(exitCode: number): number {
   const totals = existsSync(RESULTS_DIR)
     ? countResults(RESULTS_DIR)
     : { passed: 0, failed: 1, skipped: 0, failures: ['no results'] }
+  const runs = fileTimes(PROCESS_INFO_DIR, started)
+  countBadExits(runs, totals)
   if (exitCode !== 0 && totals.failed === 0) {
     totals.failed = 1
     totals.failures.push(`tap exited with code ${exitCode}`)
   }
-  console.log(formatSlowest(fileTimes(PROCESS_INFO_DIR, started)))
-  for (const failure of totals.failures) console.log(`FAILED: ${failure}`)
+  console.log(formatSlowest(runs))
+  const failures = totals.failures.map((failure) => `FAILED: ${failure}\n`).join('')
+  process.stdout.write(failures)
   console.log(`hoist: tests took ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s`)
   mkdirSync('.tap', { recursive: true })
+  // .ci/run prints both Node.js versions' failures again at its end, where a log's tail still shows them.
+  writeFileSync('.tap/failures.txt', failures)
   writeFileSync('.tap/totals.txt', `${formatTotals(totals)}\n`)
   console.log(formatTotals(totals))
   return totals.failed > 0 ? 1 : 0

@@ -1,7 +1,8 @@
 /**
- * How long each test file took, from the process info tap saves for every process it runs (.tap/processinfo): a
- * test file's own process has no parent, names the file as its `externalID` and records its whole `runtime` (node
- * start, TypeScript loading and the tests), which the `# time=` of its TAP leaves out in part.
+ * How long each test file took, and how its process ended, from the process info tap saves for every process it runs
+ * (.tap/processinfo): a test file's own process has no parent, names the file as its `externalID` and records its
+ * whole `runtime` (node start, TypeScript loading and the tests), which the `# time=` of its TAP leaves out in part,
+ * and its exit `code` or `signal`, which its TAP does not have at all.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,6 +10,8 @@ import { join } from 'node:path'
 export interface FileTime {
   file: string
   ms: number
+  /** How the file's process ended: a code other than 0 or a signal fails the file even when every test passed. */
+  exit?: { code: number | null; signal: string | null }
 }
 
 interface ProcessInfo {
@@ -16,6 +19,8 @@ interface ProcessInfo {
   parent?: string | null
   externalID?: string | null
   runtime?: number
+  code?: number | null
+  signal?: string | null
 }
 
 /** The files whose processes started at or after `since` (earlier runs' info stays in the folder), slowest first. */
@@ -32,7 +37,11 @@ export function fileTimes(dir: string, since: Date): FileTime[] {
     }
     if (info.parent || !info.externalID || typeof info.runtime !== 'number') continue
     if (!info.date || Date.parse(info.date) < since.getTime()) continue
-    times.push({ file: info.externalID, ms: info.runtime })
+    times.push({
+      file: info.externalID,
+      ms: info.runtime,
+      exit: { code: info.code ?? null, signal: info.signal ?? null },
+    })
   }
   return times.sort((a, b) => b.ms - a.ms)
 }

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import type { FileTime } from './file-times.js'
 
 export interface Totals {
   passed: number
@@ -72,6 +73,21 @@ export function countResults(dir: string): Totals {
   }
   walk(dir)
   return totals
+}
+
+/**
+ * A file whose process exited badly after its tests all passed (an error thrown after the last test, a handle that
+ * failed at exit) has nothing failing in its TAP: tap's runner fails it on the exit code alone. Each such file counts
+ * as one failure, named with how it ended.
+ */
+export function countBadExits(runs: FileTime[], totals: Totals): void {
+  for (const { file, exit } of runs) {
+    if (!exit || (exit.code === 0 && !exit.signal)) continue
+    if (totals.failures.some((failure) => failure.startsWith(`${file} `))) continue
+    totals.failed++
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`
+    totals.failures.push(`${file} (its process ended with ${how}; no failing test in its TAP)`)
+  }
 }
 
 export function formatTotals(totals: Totals): string {

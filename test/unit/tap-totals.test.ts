@@ -1,5 +1,5 @@
 import t from 'tap'
-import { countTap, formatTotals, type Totals } from '../support/tap-totals.js'
+import { countBadExits, countTap, formatTotals, type Totals } from '../support/tap-totals.js'
 
 const fresh = (): Totals => ({ passed: 0, failed: 0, skipped: 0, failures: [] })
 
@@ -38,6 +38,27 @@ t.test('a file that fails outside any test counts as one failure', async (t) => 
   countTap('TAP version 14\nnot ok 1 - Error: boom\n1..1\n', 'crash.ts', totals)
   t.equal(totals.failed, 1)
   t.match(totals.failures[0], /crash\.ts/)
+})
+
+t.test('a file whose tests passed but whose process ended badly counts as one failure, named with how', async (t) => {
+  const totals = fresh()
+  countTap(sample, 'failing.ts', totals)
+  countBadExits(
+    [
+      { file: 'failing.ts', ms: 1, exit: { code: 1, signal: null } },
+      { file: 'exited.ts', ms: 1, exit: { code: 3, signal: null } },
+      { file: 'killed.ts', ms: 1, exit: { code: null, signal: 'SIGKILL' } },
+      { file: 'fine.ts', ms: 1, exit: { code: 0, signal: null } },
+      { file: 'unknown.ts', ms: 1 },
+    ],
+    totals,
+  )
+  t.equal(totals.failed, 3, 'failing.ts is already counted by its failed test')
+  t.same(totals.failures, [
+    'failing.ts > leaf two',
+    'exited.ts (its process ended with code 3; no failing test in its TAP)',
+    'killed.ts (its process ended with signal SIGKILL; no failing test in its TAP)',
+  ])
 })
 
 t.test('no skipped count is printed when nothing was skipped', async (t) => {
