@@ -6,8 +6,9 @@
  *
  * The checker is TypeScript 7 (the `typescript-7` alias: the compiler ported to native code), about five times less CPU
  * than TypeScript 5.9 on these projects (a fresh clone's check: 156 s -> 37 s of CPU) with the same files and the same
- * errors. TypeScript 5.9 stays the `typescript` package, what the builds and typescript-eslint run on (typescript-eslint
- * needs TypeScript's JavaScript API, which 7 does not have).
+ * errors. The workspaces' builds call it by the same path. TypeScript 5.9 stays the `typescript` package, for
+ * typescript-eslint alone (it needs TypeScript's JavaScript API, which 7 does not have); both packages declare a `tsc`
+ * bin, so which one `node_modules/.bin/tsc` is depends on how they were installed, and nothing here calls it.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'

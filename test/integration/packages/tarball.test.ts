@@ -3,8 +3,8 @@
  * @hoist/uppy (prepack builds each), installed from the tarballs into a scratch project outside the workspace; a
  * TypeScript program type-checks against them strictly (skipLibCheck off, so the shipped .d.ts are checked too) and
  * uploads a file to a test API from Node with `fetchPut`; browser code using the hooks and the Uppy plugin
- * type-checks too. The scratch project's TypeScript is 7, what `npm install typescript` gives a new user; the .d.ts are
- * written by the packages' builds on TypeScript 5.9, which checks the packages' own code as it builds them.
+ * type-checks too. The scratch project's TypeScript is 7, what `npm install typescript` gives a new user, as are the
+ * packages' builds, which write the .d.ts and check the packages' own code as they build them.
  */
 import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
