@@ -364,14 +364,44 @@ export function ledgerContract(t: Test, under: LedgerUnderTest): void {
     t.equal(await ledger.completeStuckTransition(record._id, 'pending'), false, 'nothing left to finish')
   })
 
-  t.test('a young claim of a dead writer is left alone: no one overtakes a writer that may be slow', async (t) => {
+  t.test(
+    'a claim its writer has not applied yet is finished at once by the next attempt, whatever its age',
+    async (t) => {
+      const ledger = await makeLedger()
+      const record = sampleRecord()
+      await ledger.insert(record)
+      // Claimed a second ago, or "in the future" by a writer whose clock runs ahead: neither waits for an age.
+      for (const ageMs of [1_000, -60_000]) {
+        const claimed = sampleRecord()
+        await ledger.insert(claimed)
+        await leaveStuckClaim(ledger, claimed._id, 'pending', 'expired', ageMs)
+        t.equal(
+          await ledger.transition(claimed._id, 'pending', { status: 'confirmed' }),
+          undefined,
+          'the claim is taken',
+        )
+        t.equal(
+          (await ledger.getById(claimed._id))?.status,
+          'expired',
+          `claimed ${ageMs} ms ago: its change is applied`,
+        )
+        t.equal((await ledger.settled(claimed._id, 'pending'))?.status, 'expired', 'so the loser answers with it')
+      }
+      t.equal((await ledger.getById(record._id))?.status, 'pending', 'other records are left alone')
+    },
+  )
+
+  t.test('the doctor finishes only claims at least STUCK_TRANSITION_MS old', async (t) => {
     const ledger = await makeLedger()
     const record = sampleRecord()
     await ledger.insert(record)
     await leaveStuckClaim(ledger, record._id, 'pending', 'expired', 1_000)
-    t.equal(await ledger.transition(record._id, 'pending', { status: 'confirmed' }), undefined, 'the claim is taken')
-    t.equal((await ledger.getById(record._id))?.status, 'pending', 'and not finished yet')
-    t.equal(await ledger.settled(record._id, 'pending'), undefined, 'settled gives up while it stays')
+    t.same(
+      (await ledger.findStuckTransitions(new Date(Date.now() - 30_000))).filter((s) => s.uploadId === record._id),
+      [],
+    )
+    t.equal(await ledger.completeStuckTransition(record._id, 'pending'), false, 'a writer that may be slow')
+    t.equal((await ledger.getById(record._id))?.status, 'pending')
   })
 
   t.test('a fresh claim is never taken over as stuck', async (t) => {

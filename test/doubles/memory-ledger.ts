@@ -131,14 +131,14 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance, ImageResul
     if (snapshot?.status !== from) return undefined
     const claimKey = `${id}:${from}`
     if (this.claims.has(claimKey)) {
-      await this.completeStuckTransition(id, from)
+      await this.finishClaim(id, from)
       return undefined
     }
     this.claims.set(claimKey, this.claimOf(snapshot, from, changes, new Date(this.now())))
     await tick()
     if (this.options.applyDelayMs) await sleep(this.options.applyDelayMs)
     const claim = this.claims.get(claimKey)!
-    // Not applied here: the claim was finished as stuck (the same changes), and maybe moved on since.
+    // Not applied here: another attempt finished the claim (the same changes), and maybe moved on since.
     return this.apply(id, from, claim.changes as TransitionChanges) ?? this.getById(id)
   }
 
@@ -206,11 +206,15 @@ export class MemoryLedger implements UploadLedger, LedgerMaintenance, ImageResul
       .map(({ uploadId, from }) => ({ uploadId, from: from! }))
   }
 
-  async completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
+  completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
+    return this.finishClaim(uploadId, from, STUCK_TRANSITION_MS)
+  }
+
+  private async finishClaim(uploadId: string, from: UploadStatus, minAgeMs = 0): Promise<boolean> {
     await tick()
-    const claimKey = `${uploadId}:${from}`
-    const claim = this.claims.get(claimKey)
-    if (!claim || this.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
+    const claim = this.claims.get(`${uploadId}:${from}`)
+    if (!claim) return false
+    if (minAgeMs > 0 && this.now() - claim.claimedAt.getTime() < minAgeMs) return false
     return this.apply(uploadId, from, claim.changes as TransitionChanges) !== undefined
   }
 

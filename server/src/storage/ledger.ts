@@ -48,7 +48,8 @@ export interface UploadLedger {
   /**
    * The one way a record changes: applies `changes` only if the record is still in `from`, and only once across
    * every concurrent caller (exactly one wins), writing the `upload.<status>` event with it. Returns the record after
-   * the change, or undefined if another writer moved it first. `read`, the record as the caller read it, spares
+   * the change, or undefined if another writer moved it first (a writer that claimed the move and has not applied it
+   * yet has its changes applied for it: they are final). `read`, the record as the caller read it, spares
    * reading a pending record again: nothing but a transition changes one, so while leaving `pending` is unclaimed it is
    * still exactly that (records in other statuses are read again: image results are recorded on confirmed ones).
    */
@@ -102,7 +103,8 @@ export interface LedgerMaintenance {
 export type RecordUrls = Pick<UploadRecord, 'url' | 'variants'>
 
 /**
- * A claim this old whose record never changed belongs to a writer that died, or one stalled so long it is treated so.
- * Finishing it is safe whatever the clocks say: a late apply of the same claim is filtered on the status it left.
+ * A claim this old whose record never changed belongs to a writer that died with no attempt since to finish it:
+ * the doctor lists and finishes those. (Any transition that loses to a claim finishes it at once.) Finishing is safe
+ * whatever the clocks say: a late apply of the same claim is filtered on the status it left.
  */
 export const STUCK_TRANSITION_MS = 30_000

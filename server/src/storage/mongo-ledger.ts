@@ -168,24 +168,26 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
       this.calls,
     )
     if (!claimed) {
-      await this.completeStuckTransition(id, from)
+      // Lost to another writer's claim. Its changes are final (the claim is already the event), so they are applied
+      // now rather than when that writer gets to it: a writer frozen between claim and apply would otherwise keep the
+      // record in `from`, and every caller busy, until the doctor's stuck age.
+      await this.finishClaim(id, from)
       return undefined
     }
-    // Released before the change is applied: a writer that dies in between leaves a stuck transition, whose
-    // completion releases (once: the entry is keyed by the upload) and applies.
+    // Released before the change is applied: a writer that dies in between leaves a claim, whose finishing (by the
+    // next attempt, or the doctor) releases (once: the entry is keyed by the upload) and applies.
     await this.releaseIfEnded(current, changes.status)
     const after = await this.applyClaimed(id, from, applied)
     this.options.onEvent?.()
-    // Not applied here: the claim was finished as stuck (the same changes), and maybe moved on since.
+    // Not applied here: another attempt finished the claim (the same changes), and maybe moved on since.
     return after ?? (await this.getById(id))
   }
 
   /**
-   * Applies a claimed transition's changes only while the record is still in `from`. A writer stalled past
-   * STUCK_TRANSITION_MS (by a freeze, or a clock that disagrees with the one that judged its claim stuck) may apply
-   * after its claim was finished for it and the record moved on; the filter keeps that late write from rolling the
-   * record back. Exact on MongoDB; FerretDB v1 applies a filtered update as its own read-then-write, which narrows
-   * the window to one request inside the server.
+   * Applies a claimed transition's changes only while the record is still in `from`. A stalled writer may apply
+   * after another attempt finished its claim for it and the record moved on; the filter keeps that late write from
+   * rolling the record back. Exact on MongoDB; FerretDB v1 applies a filtered update as its own read-then-write, which
+   * narrows the window to one request inside the server.
    */
   applyClaimed(id: string, from: UploadStatus, changes: TransitionChanges): Promise<UploadRecord | undefined> {
     return this.calls(
@@ -293,14 +295,22 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     })
   }
 
-  /**
-   * Finishes a claimed transition whose writer died before applying it. Only claims older than
-   * STUCK_TRANSITION_MS qualify, so a live writer that is merely slow is never overtaken.
-   */
+  /** The doctor's fix: finishes a claim left unapplied for STUCK_TRANSITION_MS, a writer that died. */
   completeStuckTransition(uploadId: string, from: UploadStatus): Promise<boolean> {
-    return this.calls('ledger.completeStuckTransition', async () => {
+    return this.finishClaim(uploadId, from, STUCK_TRANSITION_MS)
+  }
+
+  /**
+   * Applies a claimed transition's changes for its writer, if the record is still in `from` (and, for the doctor,
+   * the claim is at least `minAgeMs` old). The same changes whoever applies them; the writer's own later apply is
+   * filtered on `from`, and the quota is released once (keyed by the upload).
+   */
+  private finishClaim(uploadId: string, from: UploadStatus, minAgeMs = 0): Promise<boolean> {
+    return this.calls('ledger.finishClaim', async () => {
       const claim = await this.events.findOne({ _id: `${uploadId}:${from}` })
-      if (!claim?.changes || Date.now() - claim.claimedAt.getTime() < STUCK_TRANSITION_MS) return false
+      if (!claim?.changes) return false
+      // Only the doctor asks for an age, and only its own clock judges it.
+      if (minAgeMs > 0 && Date.now() - claim.claimedAt.getTime() < minAgeMs) return false
       const record = await this.uploads.findOne({ _id: uploadId })
       if (record?.status !== from) return false
       await this.releaseIfEnded(record, claim.changes.status!)
