@@ -95,7 +95,9 @@ export function buildServer(): void {
 
 /**
  * `BENCH_CPU_PROFILE=<dir>`: each API process writes a V8 CPU profile there when it stops (node --cpu-prof), to see
- * where a request's CPU goes. It costs CPU itself: figures from such a run are not comparable.
+ * where a request's CPU goes. It costs CPU itself: figures from such a run are not comparable. Read its native frames
+ * with care: V8 samples wall time, so a socket write that wakes a server on the same cores and is preempted shows as
+ * a long `writeBuffer` (about 1.3 ms per confirm here, where `perf` found 6% of the process's CPU in the kernel).
  */
 function profileArgs(): string[] {
   const dir = process.env.BENCH_CPU_PROFILE
