@@ -18,38 +18,61 @@ export interface ApiProcess {
   output: () => string
 }
 
+/**
+ * Starts the API on a port picked for it. A port found free can be taken by another process before the API binds it
+ * (other test files start servers at the same time), so a start that fails with EADDRINUSE is tried on a new port.
+ */
 export async function startApiProcess(options: {
   entry: 'dist' | 'source'
   env: NodeJS.ProcessEnv
-  port?: number
 }): Promise<ApiProcess> {
-  const port = options.port ?? (await freePort())
-  const args = options.entry === 'dist' ? ['server/dist/main.js'] : [...FROM_SOURCE, 'server/src/main.ts']
-  const env = { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' }
+  for (let attempt = 1; ; attempt++) {
+    const start = await startOnce(options.entry, options.env, await freePort())
+    if ('url' in start) return start
+    if (!(start.failure.includes('EADDRINUSE') && attempt < PORT_ATTEMPTS))
+      throw new Error(`the API did not become ready: ${start.failure}`)
+  }
+}
+
+const PORT_ATTEMPTS = 3
+
+async function startOnce(
+  entry: 'dist' | 'source',
+  envOverrides: NodeJS.ProcessEnv,
+  port: number,
+): Promise<ApiProcess | { failure: string }> {
+  const args = entry === 'dist' ? ['server/dist/main.js'] : [...FROM_SOURCE, 'server/src/main.ts']
+  const env = { ...process.env, ...envOverrides, PORT: String(port), HOST: '127.0.0.1' }
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: options.entry === 'dist' ? builtCodeEnv(env) : env,
+    env: entry === 'dist' ? builtCodeEnv(env) : env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  // 'close' comes after the last of its output has been read; 'exit' can come before.
+  const closed = new Promise<string>((resolve) =>
+    child.on('close', (code, signal) => resolve(`exit code ${code}, signal ${signal}`)),
+  )
   const url = `http://127.0.0.1:${port}`
   // Generous: a machine busy with other test files can take many seconds to load the server's modules.
   const deadline = Date.now() + READY_WITHIN_MS
   while (Date.now() < deadline) {
     if (
-      await fetch(`${url}/readyz`)
+      // Bounded: the port may have been taken by a server that never answers HTTP.
+      await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) })
         .then((r) => r.ok)
         .catch(() => false)
     )
       return { url, port, child, exited, output: () => output }
-    if (child.exitCode !== null) break
+    if (child.exitCode !== null || child.signalCode !== null) break
     await sleep(100)
   }
   child.kill('SIGKILL')
-  throw new Error(`the API did not become ready:\n${output}`)
+  const ending = await closed
+  return { failure: `${ending}, port ${port}, after printing:\n${output}` }
 }
 
 /** The API as its own process (from source) that is expected to stop during start-up: its exit code and stderr. */

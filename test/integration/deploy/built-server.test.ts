@@ -9,7 +9,6 @@ import { PutObjectCommand } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { builtCodeEnv } from '../../../infra/source-condition.js'
-import { freePort } from '../../../infra/stack/ports.js'
 import { configFor } from '../../helpers/hoist.js'
 import { startApiProcess } from '../../helpers/api-process.js'
 import { cliEnv } from '../../helpers/cli.js'
@@ -22,12 +21,10 @@ import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 
 const stack = await sharedStack(t)
 const config = configFor(stack, { s3KeyPrefix: 'uploads/' })
-const port = await freePort()
 const env = {
   ...builtCodeEnv(),
   ...cliEnv(stack, config),
   S3_KEY_PREFIX: 'uploads/',
-  PORT: String(port),
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   SHUTDOWN_DRAIN_DELAY_MS: '1500',
@@ -65,7 +62,7 @@ t.test('after setup: no anonymous listing, anonymous reads of the upload prefix 
 })
 
 t.test('the start command serves, then shuts down gracefully on SIGTERM', async (t) => {
-  const { child: server, exited, url: base } = await startApiProcess({ entry: 'dist', env, port })
+  const { child: server, exited, url: base, port } = await startApiProcess({ entry: 'dist', env })
   t.equal((await fetch(`${base}/readyz`)).status, 200)
 
   // A request whose body is still arriving when SIGTERM lands.

@@ -3,7 +3,6 @@
  * down, the API killed between upload and confirm. Nothing is lost and nothing is half-written.
  */
 import t from 'tap'
-import { freePort } from '../../../infra/stack/ports.js'
 import { startApiProcess } from '../../helpers/api-process.js'
 import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
@@ -79,26 +78,27 @@ t.test('MongoDB stopped: 503 everywhere, nothing half-written; after it returns,
 })
 
 t.test('the API killed between upload and confirm: confirm after restart succeeds', async (t) => {
-  const port = await freePort()
   const env = { ...cliEnv(stack, config), LOG_LEVEL: 'warn', SWEEP_INTERVAL_SECONDS: '0' }
-  const start = async () => (await startApiProcess({ entry: 'source', env, port })).child
-  const base = `http://127.0.0.1:${port}`
-  const first = await start()
+  const first = await startApiProcess({ entry: 'source', env })
   const bytes = fileOf('video/mp4', 200_000)
   const created = (await (
-    await fetch(`${base}/v1/uploads`, {
+    await fetch(`${first.url}/v1/uploads`, {
       method: 'POST',
       headers: { ...bearer(), 'content-type': 'application/json' },
       body: JSON.stringify({ filename: 'v.mp4', contentType: 'video/mp4', size: bytes.length }),
     })
   ).json()) as SingleInstructions
   t.equal((await putObject(created, bytes)).status, 200)
-  first.kill('SIGKILL')
-  await new Promise((resolve) => first.once('exit', resolve))
+  first.child.kill('SIGKILL')
+  await first.exited
 
-  const second = await start()
-  t.teardown(() => void second.kill('SIGTERM'))
-  const confirmed = await fetch(`${base}/v1/uploads/${created.id}/confirm`, { method: 'POST', headers: bearer() })
+  // Another instance (on its own port, as after a redeploy) finishes the upload the dead one presigned.
+  const second = await startApiProcess({ entry: 'source', env })
+  t.teardown(() => void second.child.kill('SIGTERM'))
+  const confirmed = await fetch(`${second.url}/v1/uploads/${created.id}/confirm`, {
+    method: 'POST',
+    headers: bearer(),
+  })
   t.equal(confirmed.status, 200)
   t.equal(((await confirmed.json()) as { status: string }).status, 'confirmed')
 })
