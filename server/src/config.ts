@@ -54,9 +54,9 @@ const ConfigSchema = Type.Object({
   mongoUri: Type.String({ pattern: '^mongodb(\\+srv)?://' }),
   mongoDbName: Type.String({ minLength: 1, maxLength: 60, pattern: '^[A-Za-z0-9_-]+$', default: 'hoist' }),
   /**
-   * The time budget of one MongoDB operation, all of it: server selection, a pooled connection, the round trip
-   * (the driver's `timeoutMS`). Spent: the request answers 503 with Retry-After. Long scans (doctor, migrate) get
-   * it per batch.
+   * The time budget of each of the MongoDB driver's waits: server selection, connecting, a pooled connection, a
+   * silent command socket (see mongo-client.ts; a read the driver retries once can spend it twice). Spent: the
+   * request answers 503 with Retry-After. Long scans (doctor, migrate) get it per batch.
    */
   mongoTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
 
