@@ -314,7 +314,7 @@ if (largeFile) {
   const ofAwsCp = awsCp.seconds / webClient.seconds
   const ofMinio = minioCeiling.seconds / webClient.seconds
   lines.push(
-    `### ${size} file (real web client, fetch transport, 16 MiB parts)`,
+    `### ${size} file (real web client, Node transport nodePut unless the row says fetchPut, 16 MiB parts)`,
     '',
     '| variant | seconds | MB/s | of the loopback ceiling |',
     '|---|---:|---:|---:|',

@@ -1,13 +1,14 @@
 /**
  * Scan before publish: the time from the start of an upload to its public URL, with SCAN=clamav against the
  * stack's clamd (one test signature: a full database scans slower) and with scanning off, for a 10 MB and a 200 MB
- * file (real web client, fetch transport). "confirm → published" is what scanning adds after the client's confirm:
+ * file (real web client, Node transport). "confirm → published" is what scanning adds after the client's confirm:
  * streaming the file to clamd, the server-side copy to its public key, the record's change.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { findClamd, startNativeClamd } from '../infra/stack/clamd.js'
 import type { Stack } from '../infra/stack/index.js'
-import { createUploader, fetchPut, memoryResumeStore } from '../web-client/src/index.js'
+import { createUploader, memoryResumeStore } from '../web-client/src/index.js'
+import { nodePut } from '../web-client/src/node-put.js'
 import { benchToken, startHoistApi } from './servers.js'
 
 export interface ScanRow {
@@ -67,7 +68,7 @@ export async function benchScan(stack: Stack, bucket: string, database: string):
         const uploader = createUploader({
           apiUrl: api.url,
           getToken: () => token,
-          transport: fetchPut,
+          transport: nodePut,
           resumeStore: memoryResumeStore(),
           multipart: { concurrency: 4 },
         })

@@ -1,14 +1,14 @@
-/** The real web client, run in Node with fetch as its transport, for tests that drive multipart uploads. */
+/** The real web client, run in Node with its Node transport (nodePut), for tests that drive multipart uploads. */
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import {
   createUploader,
-  fetchPut,
   memoryResumeStore,
   type PutTransport,
   type ResumeStore,
   type Uploader,
 } from '../../web-client/src/index.js'
+import { nodePut } from '../../web-client/src/node-put.js'
 import { baseUrl } from './hoist.js'
 import { mintToken, type TokenClaims } from './tokens.js'
 
@@ -24,7 +24,7 @@ export function nodeUploader(app: FastifyInstance, options: NodeUploaderOptions 
   return createUploader({
     apiUrl: options.apiUrl ?? baseUrl(app),
     getToken: () => mintToken(options.claims),
-    transport: options.transport ?? fetchPut,
+    transport: options.transport ?? nodePut,
     resumeStore: options.resumeStore ?? memoryResumeStore(),
     multipart: { concurrency: options.concurrency ?? 4 },
     retry: { baseDelayMs: 100, maxDelayMs: 1_000, attempts: 8 },
@@ -47,4 +47,4 @@ export async function sha256OfUrl(url: string): Promise<string> {
   return hash.digest('hex')
 }
 
-export { fetchPut, memoryResumeStore }
+export { nodePut, memoryResumeStore }

@@ -9,7 +9,10 @@ export interface PutOptions {
   acceptStatus?: (status: number) => boolean
 }
 
-/** Sends one presigned PUT. The browser default is XMLHttpRequest (upload progress); Node uses fetch. */
+/**
+ * Sends one presigned PUT. The browser default is XMLHttpRequest (upload progress); without it, fetch. Node.js
+ * programs pass nodePut (`@hoist/web-client/node`), which this module cannot import: browsers have no node:http.
+ */
 export type PutTransport = (
   url: string,
   headers: Record<string, string>,
@@ -17,7 +20,7 @@ export type PutTransport = (
   options: PutOptions,
 ) => Promise<void>
 
-/** fetch-based PUT, for runtimes without XMLHttpRequest (Node, workers): progress only when a request ends. */
+/** fetch-based PUT, for runtimes without XMLHttpRequest (Deno, Bun, workers): progress only when a request ends. */
 export const fetchPut: PutTransport = async (url, headers, body, options) => {
   let response: Response
   try {

@@ -3,7 +3,8 @@ import { openAsBlob } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import cliProgress from 'cli-progress'
-import { createUploader, fetchPut, HoistUploadError, memoryResumeStore, type UploadView } from '@hoist/web-client'
+import { createUploader, HoistUploadError, memoryResumeStore, type UploadView } from '@hoist/web-client'
+import { nodePut } from '@hoist/web-client/node'
 import { MEDIA_TYPES } from '../uploads/media-types.js'
 import { callerPath } from './caller-dir.js'
 
@@ -77,7 +78,7 @@ export async function uploadFiles(files: string[], options: UploadFilesOptions):
   const uploader = createUploader({
     apiUrl: options.apiUrl,
     getToken: () => options.token,
-    transport: fetchPut,
+    transport: nodePut,
     resumeStore: memoryResumeStore(),
   })
   const report = reporter(!options.json && Boolean(process.stdout.isTTY && process.stderr.isTTY))

@@ -12,7 +12,7 @@ import { confirmUpload, createUpload, deleteUpload } from '../../helpers/api.js'
 import { fileOf, sha256Hex } from '../../helpers/fixtures.js'
 import { freePort } from '../../../infra/stack/ports.js'
 import { startHoist } from '../../helpers/hoist.js'
-import { fetchPut, memoryResumeStore, nodeUploader, partNumberOf, sha256OfUrl } from '../../helpers/node-uploader.js'
+import { nodePut, memoryResumeStore, nodeUploader, partNumberOf, sha256OfUrl } from '../../helpers/node-uploader.js'
 import { bearer } from '../../helpers/tokens.js'
 
 const MiB = 1024 * 1024
@@ -73,7 +73,7 @@ t.test('a part that fails mid-way is retried on its own', async (t) => {
       } as RequestInit).catch(() => undefined)
       throw new HoistUploadError('NETWORK_ERROR', 'connection dropped mid-part')
     }
-    return fetchPut(url, headers, body, options)
+    return nodePut(url, headers, body, options)
   }
   const record = await nodeUploader(app, { transport: flaky }).upload(asBlob(bytes), { filename: 'flaky.mp4' })
   t.equal(record.status, 'confirmed')
@@ -93,7 +93,7 @@ t.test('an expired part URL is signed again without losing progress', async (t) 
     urlsUsed.set(part, [...(urlsUsed.get(part) ?? []), url])
     // Part 2's first URL sits until it has expired (the API signs for 10 s here).
     if (part === 2 && urlsUsed.get(2)!.length === 1) await sleep(11_000)
-    return fetchPut(url, headers, body, options)
+    return nodePut(url, headers, body, options)
   }
   const record = await nodeUploader(app, { transport: slow, concurrency: 2 }).upload(asBlob(bytes), {
     filename: 'slow.mp4',
@@ -111,7 +111,7 @@ t.test('an interrupted upload resumes: only the missing parts are sent', async (
   let completed = 0
   const dying: PutTransport = async (url, headers, body, options) => {
     if (completed >= 4) throw new Error('the tab was closed')
-    const result = await fetchPut(url, headers, body, options)
+    const result = await nodePut(url, headers, body, options)
     completed++
     return result
   }
@@ -131,7 +131,7 @@ t.test('an interrupted upload resumes: only the missing parts are sent', async (
   const sentOnResume: number[] = []
   const counting: PutTransport = async (url, headers, body, options) => {
     sentOnResume.push(partNumberOf(url)!)
-    return fetchPut(url, headers, body, options)
+    return nodePut(url, headers, body, options)
   }
   const seen: UploadProgress[] = []
   const record = await nodeUploader(app, { transport: counting, resumeStore }).upload(file, {
@@ -164,7 +164,7 @@ t.test('the API restarted between parts: the upload carries on', async (t) => {
   let parts = 0
   let restarted = false
   const restarting: PutTransport = async (url, headers, body, options) => {
-    const result = await fetchPut(url, headers, body, options)
+    const result = await nodePut(url, headers, body, options)
     if (++parts === 3 && !restarted) {
       restarted = true
       await restartedApi!.close() // the API goes away between parts…

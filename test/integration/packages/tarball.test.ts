@@ -2,7 +2,7 @@
  * The packages as people install them: `npm pack` of @hoist/protocol, @hoist/web-client, @hoist/react and
  * @hoist/uppy (prepack builds each), installed from the tarballs into a scratch project outside the workspace; a
  * TypeScript program type-checks against them strictly (skipLibCheck off, so the shipped .d.ts are checked too) and
- * uploads a file to a test API from Node with `fetchPut`; browser code using the hooks and the Uppy plugin
+ * uploads a file to a test API from Node with `nodePut` (`@hoist/web-client/node`); browser code using the hooks and the Uppy plugin
  * type-checks too. The scratch project's TypeScript is 7, what `npm install typescript` gives a new user, as are the
  * packages' builds, which write the .d.ts and check the packages' own code as they build them.
  */

@@ -1,7 +1,8 @@
-// A Node.js program written against the installed packages: uploads a file with fetchPut, then tries a refused type.
+// A Node.js program written against the installed packages: uploads a file with nodePut, then tries a refused type.
 import { openAsBlob } from 'node:fs'
 import { ERRORS } from '@hoist/protocol'
-import { createUploader, fetchPut, HoistUploadError, memoryResumeStore, type UploadView } from '@hoist/web-client'
+import { createUploader, HoistUploadError, memoryResumeStore, type UploadView } from '@hoist/web-client'
+import { nodePut } from '@hoist/web-client/node'
 
 const [apiUrl, token, path] = process.argv.slice(2)
 if (!apiUrl || !token || !path) throw new Error('usage: node-upload <api-url> <token> <png>')
@@ -9,7 +10,7 @@ if (!apiUrl || !token || !path) throw new Error('usage: node-upload <api-url> <t
 const uploader = createUploader({
   apiUrl,
   getToken: () => token,
-  transport: fetchPut,
+  transport: nodePut,
   resumeStore: memoryResumeStore(),
 })
 const fractions: number[] = []
