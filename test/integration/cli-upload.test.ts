@@ -1,5 +1,5 @@
 /**
- * `hoist upload <files…>`: the web client from Node (fetch, files opened as Blobs) against a real API — one line per
+ * `hoist upload <files…>`: the web client from Node (nodePut, files opened as Blobs) against a real API — one line per
  * file, metadata on every record, JSON lines for scripts, and a failed file named with the API's code and message.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -30,7 +30,10 @@ const photo = file('step-1.png', pngImage(64, 48, [200, 40, 40]))
 const clip = file('clip.mp4', fileOf('video/mp4', 6 * MiB, 3)) // above the threshold: multipart
 const notes = file('notes.txt', new TextEncoder().encode('not a picture'))
 
-async function listBy(key: string, value: string): Promise<{ filename: string; url: string; metadata: object }[]> {
+async function listBy(
+  key: string,
+  value: string,
+): Promise<{ id: string; filename: string; url: string; metadata: object; visibility?: string }[]> {
   const response = await app.inject({
     url: `/v1/uploads?metadata.${key}=${value}`,
     headers: bearer({ workspace }),
@@ -76,6 +79,19 @@ t.test('--json prints one record per line, with the file it came from', async (t
   t.equal(record.status, 'confirmed')
   t.equal(record.contentType, 'image/png', 'the type comes from the extension')
   t.same(record.metadata, { stepId: 'json' })
+})
+
+t.test('--private: the line names the record (no public URL), and the bucket serves it to no one', async (t) => {
+  const result = await runHoist(['upload', photo, '--private', '--metadata', 'stepId=private'], env)
+  t.equal(result.code, 0, result.stderr)
+  const [record] = await listBy('stepId', 'private')
+  t.match(record, { filename: 'step-1.png', visibility: 'private' })
+  t.notOk(record!.url, 'no public URL')
+  t.equal(result.stdout.trim(), `${photo} → ${record!.id}`)
+  const download = await app.inject({ url: `/v1/uploads/${record!.id}/download`, headers: bearer({ workspace }) })
+  const { url } = download.json<{ url: string }>()
+  t.equal((await fetch(url)).status, 200, 'its short-lived download URL serves it')
+  t.equal((await fetch(url.split('?')[0]!)).status, 403, 'its object, unsigned, is refused')
 })
 
 t.test('a refused file: exit 1, named with the API’s code and message; the others still upload', async (t) => {

@@ -71,6 +71,8 @@ export interface UploadFilesOptions {
   metadata?: Record<string, string>
   /** The type of every file; from each file's extension when absent. */
   contentType?: string
+  /** Upload with visibility 'private': no public URL. */
+  private?: boolean
 }
 
 /** Uploads `files`, `concurrency` at a time; the exit code: 1 if any failed. */
@@ -93,6 +95,7 @@ export async function uploadFiles(files: string[], options: UploadFilesOptions):
         filename: basename(file),
         contentType,
         ...(options.metadata ? { metadata: options.metadata } : {}),
+        ...(options.private ? { visibility: 'private' as const } : {}),
         onProgress: ({ loaded, total }) => progress.progress(total === 0 ? 1 : loaded),
       })
       return { file, record }

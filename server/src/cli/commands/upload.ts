@@ -11,6 +11,8 @@ progress bar on a terminal; exit code 1 if any file failed.
                          --workspace w1\` prints one.
   --metadata <key=value> metadata for every file (repeat for each key), e.g. --metadata stepId=s1
   --content-type <type>  the type of every file (default: from each file's extension)
+  --private              private files: stored under the bucket's private folder, no public URL; the line
+                         shows the record's id (the app hands out short-lived URLs to them)
   --concurrency <n>      files at once (default: 2)
   --json                 one JSON line per file: the confirmed record with "file", or { "file", "error" }`
 
@@ -27,7 +29,7 @@ function parseMetadata(pairs: string[]): Record<string, string> | undefined {
 
 export default defineCommand({
   usage:
-    'upload <files…> [--metadata key=value …] [--json] [--concurrency N] [--content-type T] [--api-url U] [--token T]',
+    'upload <files…> [--metadata key=value …] [--private] [--json] [--concurrency N] [--content-type T] [--api-url U] [--token T]',
   help: HELP,
   positionals: true,
   options: {
@@ -37,6 +39,7 @@ export default defineCommand({
     'content-type': { type: 'string' },
     concurrency: { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
+    private: { type: 'boolean', default: false },
   },
   async run({ values, positionals: files }) {
     if (files.length === 0) throw new UsageError('name at least one file to upload')
@@ -53,6 +56,7 @@ export default defineCommand({
       token,
       concurrency,
       json: values.json,
+      private: values.private,
       ...(metadata ? { metadata } : {}),
       ...(values['content-type'] ? { contentType: values['content-type'] } : {}),
     })
