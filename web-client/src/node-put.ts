@@ -10,7 +10,31 @@ import { request as httpsRequest } from 'node:https'
 import { errorFromResponse, HoistUploadError, UploadCancelledError } from './errors.js'
 import type { PutOptions, PutTransport } from './transport.js'
 
-export const nodePut: PutTransport = async (url, headers, body, options) => {
+export interface NodePutOptions {
+  /**
+   * How long the connection may stay silent — no byte of the body taken by the socket, no byte of the answer — before
+   * the PUT fails as a NETWORK_ERROR, which the uploader retries (default 60 s). node:http has no limit of its own,
+   * so without one a storage server that froze mid-upload would hold the upload forever.
+   */
+  silenceTimeoutMs?: number
+}
+
+const DEFAULT_SILENCE_TIMEOUT_MS = 60_000
+
+export function createNodePut({ silenceTimeoutMs = DEFAULT_SILENCE_TIMEOUT_MS }: NodePutOptions = {}): PutTransport {
+  return (url, headers, body, options) => put(url, headers, body, options, silenceTimeoutMs)
+}
+
+/** createNodePut with its defaults. */
+export const nodePut: PutTransport = createNodePut()
+
+async function put(
+  url: string,
+  headers: Record<string, string>,
+  body: Blob,
+  options: PutOptions,
+  silenceTimeoutMs: number,
+): Promise<void> {
   if (options.signal?.aborted) throw new UploadCancelledError()
   const send = url.startsWith('https:') ? httpsRequest : httpRequest
   const request = send(url, {
@@ -18,6 +42,9 @@ export const nodePut: PutTransport = async (url, headers, body, options) => {
     headers: { ...headers, 'content-length': String(body.size) },
     ...(options.signal ? { signal: options.signal } : {}),
   })
+  request.setTimeout(silenceTimeoutMs, () =>
+    request.destroy(new Error(`the storage server was silent for ${silenceTimeoutMs / 1000} s`)),
+  )
   const responded = new Promise<IncomingMessage>((resolve) => request.once('response', resolve))
   const failed = new Promise<never>((_, reject) => request.once('error', reject))
   failed.catch(() => undefined) // raced below; an error after the answer changes nothing

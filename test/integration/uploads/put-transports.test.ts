@@ -2,16 +2,18 @@
  * The web client's two PUT transports for runtimes without XMLHttpRequest — fetchPut (any fetch) and nodePut
  * (node:http, `@hoist/web-client/node`) — keep one contract against the real MinIO: the bytes land, progress ends at
  * the size, a refusal is the storage server's code (also when it answers before the body is sent), a 412 the caller
- * accepts passes, a cancel is UploadCancelledError and a dead host NETWORK_ERROR.
+ * accepts passes, a cancel is UploadCancelledError and a dead host NETWORK_ERROR. nodePut also has a silence budget
+ * (node:http has none; fetch's is undici's, 300 s).
  */
 import { openAsBlob } from 'node:fs'
+import { createServer, type Socket } from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
 import { HoistUploadError, UploadCancelledError } from '../../../web-client/src/errors.js'
-import { nodePut } from '../../../web-client/src/node-put.js'
+import { createNodePut, nodePut } from '../../../web-client/src/node-put.js'
 import { fetchPut, type PutTransport } from '../../../web-client/src/transport.js'
 import { createUpload } from '../../helpers/api.js'
 import { fileOf } from '../../helpers/fixtures.js'
@@ -97,3 +99,30 @@ for (const [name, put] of [
     })
   })
 }
+
+t.test(
+  'nodePut: a storage server that takes the request and then says nothing is a NETWORK_ERROR once silent',
+  { timeout: 20_000 }, // a regression hangs: fail it in seconds
+  async (t) => {
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => {
+      sockets.add(socket)
+      socket.pause() // never reads past what the kernel buffers, never answers
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => {
+      for (const socket of sockets) socket.destroy()
+      silent.close()
+    })
+    const { port } = silent.address() as { port: number }
+    const put = createNodePut({ silenceTimeoutMs: 300 })
+    for (const [what, body] of [
+      ['a body the socket buffers at once, then no answer', new Blob([bytes.subarray(0, 10)])],
+      ['6 MiB, more than the socket buffers: sending stalls', file],
+    ] as const) {
+      const error = await failure(put(`http://127.0.0.1:${port}/bucket/a.png`, {}, body, {}))
+      t.type(error, HoistUploadError, what)
+      t.match((error as HoistUploadError).message, /silent for 0.3 s/, what)
+    }
+  },
+)
