@@ -4,7 +4,8 @@
  * from the bucket, writes its variants beside it, records them on the upload and emits `upload.processed`. A bad image (a bomb, a truncated file, not an image at all) ends at once with a
  * `processingError` on the record and the event; a failure of the bucket or database is retried with back-off, then
  * parked the same way. Killed mid-job, the next worker redoes the job: the variant keys are the same, so nothing is
- * duplicated, and the record only changes once every variant is written.
+ * duplicated, and the record only changes once every variant is written. If the upload was deleted in the meantime,
+ * the job deletes the variants it wrote.
  */
 import type { ImageVariant } from '@hoist/protocol'
 import type { MongoEventLog } from '../events/mongo-event-log.js'
@@ -18,7 +19,7 @@ import { uploadTracing } from '../telemetry/upload-tracing.js'
 import { publicUrlField, type UploadRecord } from '../uploads/record.js'
 import { ImageRejected, makeVariants, type VariantOptions } from './make-variants.js'
 import { previewSource, type PreviewOptions } from './preview-source.js'
-import { variantKey } from './variant-keys.js'
+import { isVariantKey, variantKey, variantPrefix } from './variant-keys.js'
 
 export interface ImageWorkerOptions extends Pick<OutboxWorkerOptions, 'clock' | 'pollMs' | 'onAttempt'> {
   work: OutboxWork
@@ -64,9 +65,9 @@ async function processOne(
   final: boolean,
 ): Promise<AttemptOutcome> {
   const record = await options.ledger.getById(event.uploadId).catch(() => undefined)
-  // Deleted (or never found) since it was confirmed: nothing to make.
-  if (record?.status !== 'confirmed')
-    return record ? { state: 'processed' } : { state: 'retry', lastError: 'the record could not be read' }
+  if (!record) return { state: 'retry', lastError: 'the record could not be read' }
+  // Deleted since it was confirmed: nothing to make, but maybe something to remove.
+  if (record.status !== 'confirmed') return dropVariants(options, record)
   try {
     const started = Date.now()
     const budgetMs = options.variants.timeoutSeconds * 1000
@@ -96,11 +97,8 @@ async function processOne(
       variants,
       processedAt: now,
     })
-    if (after?.status !== 'confirmed') {
-      // Deleted while we worked: its deletion did not know these variants.
-      await Promise.all(variants.map((variant) => options.store.delete(variant.key)))
-      return { state: 'processed' }
-    }
+    // Deleted while we worked: its deletion did not know these variants.
+    if (after?.status !== 'confirmed') return await dropVariants(options, record)
     await emitProcessed(options, after, now)
     return { state: 'processed' }
   } catch (error) {
@@ -108,6 +106,26 @@ async function processOne(
     const message = `could not read the original or write the variants: ${(error as Error).message}`
     if (final) return await fail(options, record, now, message)
     return { state: 'retry', lastError: message }
+  }
+}
+
+/**
+ * The upload is no longer confirmed (deleted, most often). Its deletion removed the variants recorded on it, but not
+ * those this job wrote without recording them: an attempt that failed halfway (the bucket froze between two variants)
+ * and was retried after the delete, or one that finished after it. They are found by their keys and deleted.
+ */
+async function dropVariants(options: ImageWorkerOptions, record: UploadRecord): Promise<AttemptOutcome> {
+  try {
+    const keys: string[] = []
+    for await (const object of options.store.list(variantPrefix(record.key)))
+      if (isVariantKey(record.key, object.key)) keys.push(object.key)
+    await Promise.all(keys.map((key) => options.store.delete(key)))
+    return { state: 'processed' }
+  } catch (error) {
+    return {
+      state: 'retry',
+      lastError: `could not delete the variants of a deleted upload: ${(error as Error).message}`,
+    }
   }
 }
 

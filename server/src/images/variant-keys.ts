@@ -4,5 +4,16 @@
  * cache them for a year).
  */
 export function variantKey(originalKey: string, width: number, format: string): string {
-  return `${originalKey.replace(/\.[A-Za-z0-9]+$/, '')}.w${width}.${format}`
+  return `${variantPrefix(originalKey)}${width}.${format}`
+}
+
+/** Whether `key` is one of `originalKey`'s variants, whatever its width and format. */
+export function isVariantKey(originalKey: string, key: string): boolean {
+  const prefix = variantPrefix(originalKey)
+  return key.startsWith(prefix) && /^\d+\.[a-z0-9]+$/.test(key.slice(prefix.length))
+}
+
+/** The prefix every variant key of `originalKey` starts with, for listing them. */
+export function variantPrefix(originalKey: string): string {
+  return `${originalKey.replace(/\.[A-Za-z0-9]+$/, '')}.w`
 }

@@ -4,7 +4,7 @@
  * working; two workers process each image once; a worker killed mid-job leaves exactly one set of variants once the
  * next one is done; deleting an upload deletes its variants.
  */
-import { HeadObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { HeadObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import sharp from 'sharp'
 import t from 'tap'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
@@ -16,6 +16,7 @@ import { startHoist } from '../../helpers/hoist.js'
 import { testImageWorker } from '../../helpers/image-worker.js'
 import { noisyJpeg, pngBomb, sidewaysPhotoWithGps } from '../../helpers/images.js'
 import { FROM_SOURCE } from '../../helpers/from-source.js'
+import { variantKey } from '../../../server/src/images/variant-keys.js'
 
 const HOIST_CLI = fileURLToPath(new URL('../../../server/src/cli/hoist.ts', import.meta.url))
 const { app, db, s3, config, stack } = await startHoist(t, { config: { imageWidths: [100, 150, 320] } })
@@ -191,4 +192,20 @@ t.test('deleting an upload deletes its variants', async (t) => {
   t.equal(variants.length, 3)
   t.equal((await deleteUpload(app, created.id)).statusCode, 204)
   for (const variant of variants) t.equal(await app.objectStore.head(variant.key), undefined, `${variant.key} is gone`)
+})
+
+t.test('variants an interrupted job wrote but never recorded are deleted once the upload is deleted', async (t) => {
+  // The chaos run found these: a job wrote two variants, the bucket froze before the third, and the upload was
+  // deleted before the retry; the deletion knew only the variants recorded on it, which were none.
+  const created = await upload('halfway.jpg', 'image/jpeg', await noisyJpeg(500, 300))
+  const written = [variantKey(created.key, 100, 'webp'), variantKey(created.key, 150, 'webp')]
+  const put = (key: string) => s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: key, Body: 'bytes' }))
+  for (const key of written) await put(key)
+  const unrelated = `${written[0]}.notes` // under the prefix, but no variant's key
+  await put(unrelated)
+  t.teardown(() => app.objectStore.delete(unrelated))
+  t.equal((await deleteUpload(app, created.id)).statusCode, 204)
+  await drain()
+  for (const key of written) t.equal(await app.objectStore.head(key), undefined, `${key} is gone`)
+  t.ok(await app.objectStore.head(unrelated), 'a key that is no variant is left alone')
 })
