@@ -7,7 +7,8 @@
 import type { ClientRequest, IncomingMessage } from 'node:http'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { errorFromResponse, HoistUploadError, UploadCancelledError } from './errors.js'
+import { UploadCancelledError } from './errors.js'
+import { putRefusal, storageUnreachable } from './put-outcome.js'
 import type { PutOptions, PutTransport } from './transport.js'
 
 export interface NodePutOptions {
@@ -58,13 +59,13 @@ async function put(
   } catch (error) {
     request.destroy()
     if (options.signal?.aborted) throw new UploadCancelledError()
-    throw new HoistUploadError('NETWORK_ERROR', `The connection to the storage server failed (${message(error)})`)
+    throw storageUnreachable(error)
   }
   const status = response.statusCode ?? 0
   const text = await textOf(response).catch(() => '')
   if (!bodySent) request.destroy() // a refusal mid-body: the connection cannot carry another request
-  const ok = (status >= 200 && status < 300) || options.acceptStatus?.(status) === true
-  if (!ok) throw errorFromResponse(status, text)
+  const refused = putRefusal(status, text, options)
+  if (refused) throw refused
 }
 
 /**
@@ -105,8 +106,4 @@ async function textOf(response: IncomingMessage): Promise<string> {
   let text = ''
   for await (const chunk of response) text += String(chunk)
   return text
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

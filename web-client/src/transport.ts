@@ -1,4 +1,5 @@
-import { errorFromResponse, HoistUploadError, UploadCancelledError } from './errors.js'
+import { UploadCancelledError } from './errors.js'
+import { putRefusal, storageUnreachable } from './put-outcome.js'
 import { xhrPut } from './xhr-put.js'
 
 export interface PutOptions {
@@ -27,14 +28,10 @@ export const fetchPut: PutTransport = async (url, headers, body, options) => {
     response = await fetch(url, { method: 'PUT', headers, body, ...(options.signal ? { signal: options.signal } : {}) })
   } catch (error) {
     if (options.signal?.aborted) throw new UploadCancelledError()
-    throw new HoistUploadError(
-      'NETWORK_ERROR',
-      `The connection to the storage server failed (${(error as Error).message})`,
-    )
+    throw storageUnreachable(error)
   }
-  const ok = response.ok || options.acceptStatus?.(response.status) === true
-  const text = await response.text()
-  if (!ok) throw errorFromResponse(response.status, text)
+  const refused = putRefusal(response.status, await response.text(), options)
+  if (refused) throw refused
   options.onProgress?.(body.size)
 }
 

@@ -1,4 +1,5 @@
-import { errorFromResponse, HoistUploadError, UploadCancelledError } from './errors.js'
+import { UploadCancelledError } from './errors.js'
+import { putRefusal, storageUnreachable } from './put-outcome.js'
 import type { PutOptions } from './transport.js'
 
 /**
@@ -17,13 +18,13 @@ export function xhrPut(url: string, headers: Record<string, string>, body: Blob,
     const done = (): void => options.signal?.removeEventListener('abort', onAbort)
     xhr.onload = () => {
       done()
-      const ok = (xhr.status >= 200 && xhr.status < 300) || options.acceptStatus?.(xhr.status) === true
-      if (ok) resolve()
-      else reject(errorFromResponse(xhr.status, xhr.responseText))
+      const refused = putRefusal(xhr.status, xhr.responseText, options)
+      if (refused) reject(refused)
+      else resolve()
     }
     xhr.onerror = () => {
       done()
-      reject(new HoistUploadError('NETWORK_ERROR', 'The connection to the storage server failed'))
+      reject(storageUnreachable())
     }
     xhr.ontimeout = xhr.onerror
     xhr.onabort = () => {
