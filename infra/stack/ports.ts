@@ -1,7 +1,29 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
-/** Asks the kernel for a free loopback port. Another process could take it before we bind; callers retry. */
-export function freePort(): Promise<number> {
+/**
+ * Where freePort records the ports it hands out: empty files named `<port>.<period>`, shared by every process on this
+ * machine. The kernel can give one free port to two callers that each close it before their server binds it, and
+ * test files start servers in parallel; a port claimed in this period or the one before is not handed out again.
+ * One folder per user: another user's claims would not be writable.
+ */
+export interface PortClaims {
+  dir: string
+  periodMs: number
+  now: () => number
+}
+
+const MACHINE_CLAIMS: PortClaims = {
+  dir: join(tmpdir(), `hoist-port-claims-${process.getuid?.() ?? 'user'}`),
+  periodMs: 5 * 60_000,
+  now: Date.now,
+}
+const MAX_ASKS = 50
+
+/** Asks the kernel for a free loopback port. */
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.unref()
@@ -14,6 +36,47 @@ export function freePort(): Promise<number> {
       })
     })
   })
+}
+
+/** True if this caller now holds `port` for this period: an exclusive create, which one process wins. */
+function claim(port: number, claims: PortClaims, period: number): boolean {
+  if (existsSync(join(claims.dir, `${port}.${period - 1}`))) return false
+  try {
+    writeFileSync(join(claims.dir, `${port}.${period}`), '', { flag: 'wx' })
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+}
+
+const swept = new Set<string>()
+
+/** Once per process: claims older than the last period protect nothing. */
+function sweep(claims: PortClaims, period: number): void {
+  if (swept.has(claims.dir)) return
+  swept.add(claims.dir)
+  for (const name of readdirSync(claims.dir)) {
+    if (Number(name.split('.')[1]) < period - 1) rmSync(join(claims.dir, name), { force: true })
+  }
+}
+
+/**
+ * A loopback port that was free a moment ago and that no other caller of freePort on this machine was given lately.
+ * A server that binds port 0 itself can still take it before the caller binds it; callers that start a process retry.
+ */
+export async function freePort(
+  claims: PortClaims = MACHINE_CLAIMS,
+  ask: () => Promise<number> = kernelPort,
+): Promise<number> {
+  mkdirSync(claims.dir, { recursive: true })
+  const period = Math.floor(claims.now() / claims.periodMs)
+  sweep(claims, period)
+  for (let attempt = 0; attempt < MAX_ASKS; attempt++) {
+    const port = await ask()
+    if (claim(port, claims, period)) return port
+  }
+  throw new Error(`the kernel offered ${MAX_ASKS} loopback ports in a row that another process had claimed lately`)
 }
 
 export function portIsFree(port: number): Promise<boolean> {
