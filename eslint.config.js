@@ -47,6 +47,19 @@ export default tseslint.config(
     },
   },
   {
+    // The browser packages run in browsers. Their type check cannot catch a Node.js global: node-put.ts (the web
+    // client's Node transport) brings Node's types into the web client's program, and tsconfig.lint.json has them all.
+    files: ['web-client/src/**/*.ts', 'react/src/**/*.{ts,tsx}', 'uppy/src/**/*.ts'],
+    ignores: ['web-client/src/node-put.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'global', 'require', 'module', '__dirname', '__filename'],
+        ...['setImmediate', 'clearImmediate'],
+      ],
+    },
+  },
+  {
     // Tests read untyped JSON answers (`response.json().error.code`): that is what they check.
     files: ['test/**/*.ts'],
     rules: {
