@@ -16,11 +16,17 @@ export interface Totals {
 const RESULT = /^(\s*)(not ok|ok)\b[^#]*?(?:-\s(.*?))?\s*(?:#\s*(SKIP|TODO)\b.*)?$/i
 const SUBTEST = /^(\s*)# Subtest: (.*)$/
 
+/** What a failure line says after its name: the first failing assertion's description, cut to one short line. */
+const reasonOf = (message: string | undefined): string =>
+  message ? `: ${message.length > 160 ? `${message.slice(0, 157)}...` : message}` : ''
+
 export function countTap(tap: string, file: string, totals: Totals): void {
-  // Open subtests by indent: whether each has seen a nested subtest (then it is not a leaf).
-  const open = new Map<number, { name: string; hasChildren: boolean }>()
+  // Open subtests by indent: whether each has seen a nested subtest (then it is not a leaf), and the first failing
+  // assertion in its own body — CI shows only a log's tail, so each failure line says why.
+  const open = new Map<number, { name: string; hasChildren: boolean; firstFailure?: string }>()
   let failedInTests = 0
   let fileFailed = false
+  let outsideFailure: string | undefined
   for (const line of tap.split('\n')) {
     const subtest = SUBTEST.exec(line)
     if (subtest) {
@@ -39,11 +45,18 @@ export function countTap(tap: string, file: string, totals: Totals): void {
     open.delete(indent)
     if (started && started.hasChildren) {
       if (!ok && indent === 0) fileFailed = true
+      // A group's own failure (thrown in its body, between its subtests) is a failure outside any test.
+      if (!ok) outsideFailure ??= started.firstFailure && `in "${started.name}"${reasonOf(started.firstFailure)}`
       continue
     }
     if (!started && !directive) {
       // An assertion; a failing one at the top of a file is a failure outside any test.
-      if (!ok && indent === 0) fileFailed = true
+      if (!ok && indent === 0) {
+        fileFailed = true
+        outsideFailure ??= reasonOf(result[3]).slice(2) || undefined
+      }
+      const enclosing = open.get(indent - 4)
+      if (!ok && enclosing) enclosing.firstFailure ??= result[3]
       continue
     }
     const name = `${file} > ${started?.name ?? result[3] ?? '(unnamed)'}`
@@ -52,12 +65,12 @@ export function countTap(tap: string, file: string, totals: Totals): void {
     else {
       totals.failed++
       failedInTests++
-      totals.failures.push(name)
+      totals.failures.push(`${name}${reasonOf(started?.firstFailure)}`)
     }
   }
   if (fileFailed && failedInTests === 0) {
     totals.failed++
-    totals.failures.push(`${file} (failed outside any test: crash, timeout or bad plan)`)
+    totals.failures.push(`${file} (failed outside any test: ${outsideFailure ?? 'crash, timeout or bad plan'})`)
   }
 }
 
