@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,7 +22,7 @@ const MACHINE_CLAIMS: PortClaims = {
 }
 const MAX_ASKS = 50
 
-/** Asks the kernel for a free loopback port. */
+/** Asks the kernel for a free loopback port (from its ephemeral range). */
 function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
@@ -36,6 +36,39 @@ function kernelPort(): Promise<number> {
       })
     })
   })
+}
+
+/** The first port of the kernel's ephemeral range: Linux says; elsewhere IANA's 49152 (macOS and Windows use it). */
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+  } catch {
+    return 49_152
+  }
+}
+
+/** Above the ports servers conventionally use (3000, 5432, 6379, 8080, 9000…). */
+const LISTEN_FROM = 20_000
+
+/**
+ * Where servers get their ports: below the kernel's ephemeral range. The kernel hands out ephemeral ports for every
+ * outgoing connection and every bind to port 0, so a server's port chosen there can be taken by any client on the
+ * machine between the check and the server's bind (thousands of connections a second while tests run), and a client
+ * reconnecting to a stopped server there can be handed that very port and connect to itself. Below the range, only a
+ * process that asks for the port by number can take it. Undefined where that range is too small to draw from.
+ */
+export function listeningRange(ephemeralFrom = ephemeralStart()): { from: number; to: number } | undefined {
+  return ephemeralFrom - LISTEN_FROM >= 1_000 ? { from: LISTEN_FROM, to: ephemeralFrom } : undefined
+}
+
+/** A loopback port outside the ephemeral range that binds now; the kernel's choice where there is no such range. */
+async function listeningPort(): Promise<number> {
+  const range = listeningRange()
+  for (let draw = 0; range && draw < MAX_ASKS; draw++) {
+    const port = range.from + Math.floor(Math.random() * (range.to - range.from))
+    if (await portIsFree(port)) return port
+  }
+  return kernelPort()
 }
 
 /** True if this caller now holds `port` for this period: an exclusive create, which one process wins. */
@@ -62,12 +95,13 @@ function sweep(claims: PortClaims, period: number): void {
 }
 
 /**
- * A loopback port that was free a moment ago and that no other caller of freePort on this machine was given lately.
- * A server that binds port 0 itself can still take it before the caller binds it; callers that start a process retry.
+ * A loopback port that was free a moment ago, outside the kernel's ephemeral range (see listeningRange), that no
+ * other caller of freePort on this machine was given lately. Only a process that binds that port by number without
+ * asking freePort can still take it before the caller binds it; callers that start a process retry.
  */
 export async function freePort(
   claims: PortClaims = MACHINE_CLAIMS,
-  ask: () => Promise<number> = kernelPort,
+  ask: () => Promise<number> = listeningPort,
 ): Promise<number> {
   mkdirSync(claims.dir, { recursive: true })
   const period = Math.floor(claims.now() / claims.periodMs)
@@ -76,7 +110,7 @@ export async function freePort(
     const port = await ask()
     if (claim(port, claims, period)) return port
   }
-  throw new Error(`the kernel offered ${MAX_ASKS} loopback ports in a row that another process had claimed lately`)
+  throw new Error(`${MAX_ASKS} free loopback ports in a row had been claimed lately by other processes`)
 }
 
 export function portIsFree(port: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { freePort, type PortClaims } from '../../infra/stack/ports.js'
+import { freePort, listeningRange, type PortClaims } from '../../infra/stack/ports.js'
 
 const PERIOD_MS = 60_000
 const folders = mkdtempSync(join(tmpdir(), 'hoist-port-claims-test-'))
@@ -45,11 +45,20 @@ t.test('a kernel that only offers claimed ports ends in an error, not a shared p
   await freePort(claims, offering(40013))
   await t.rejects(
     freePort(claims, () => Promise.resolve(40013)),
-    /offered 50 loopback ports in a row that another process had claimed/,
+    /50 free loopback ports in a row had been claimed lately by other processes/,
   )
 })
 
-t.test('without arguments it asks the kernel, and two calls get two ports', async (t) => {
+t.test('servers get ports below the ephemeral range, from 20000, when that leaves at least 1000', async (t) => {
+  t.same(listeningRange(32_768), { from: 20_000, to: 32_768 }, "Linux's default range")
+  t.same(listeningRange(49_152), { from: 20_000, to: 49_152 }, "IANA's, as macOS has")
+  t.equal(listeningRange(20_500), undefined, 'too narrow: the kernel chooses')
+})
+
+t.test('without arguments, two calls get two different ports, both below the ephemeral range', async (t) => {
   const [a, b] = await Promise.all([freePort(), freePort()])
-  t.ok(a > 0 && b > 0 && a !== b, `${a} and ${b}`)
+  t.not(a, b)
+  const range = listeningRange()
+  t.ok(range, 'this machine has room below its ephemeral range')
+  for (const port of [a, b]) t.ok(port >= range!.from && port < range!.to, `${port} in [${range!.from}, ${range!.to})`)
 })
