@@ -97,6 +97,10 @@ export async function buildApp(
     trustProxy: true,
     // plugins/in-flight.ts answers requests that arrive during close, in the API's error shape.
     return503OnClosing: false,
+    // No blanket limit per plugin and hook: each wait in them has its own (the dependencies' budgets, the 20 s drain),
+    // and main.ts bounds the whole shutdown. Fastify's default of 10 s cut the drain short with an error, and turned a
+    // MONGO_TIMEOUT_MS above 10 s at start-up into "Plugin did not start in time" (test/integration/long-waits).
+    pluginTimeout: 0,
     // Errors the router raises before any route (a malformed URL) bypass the error handler: same shape here.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const { statusCode, body } = toErrorResponse(error)
