@@ -12,6 +12,7 @@ import { createMissingIndexes, mongoCalls, type MongoCalls } from '../storage/mo
 import { appendEvent, WORKSPACE_SEQ_INDEX } from './event-sequence.js'
 import { OutboxWork, type Backlog, type WorkField } from './outbox-work.js'
 import { EVENTS_COLLECTION, type StoredEvent } from './stored-event.js'
+import { boundedCollection } from '../storage/answer-deadline.js'
 
 export interface FeedPage {
   items: StoredEvent[]
@@ -24,7 +25,7 @@ export class MongoEventLog {
   private readonly calls: MongoCalls
 
   constructor(private readonly db: Db) {
-    this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
+    this.events = boundedCollection<StoredEvent>(db, EVENTS_COLLECTION)
     this.calls = mongoCalls(db)
   }
 

@@ -8,6 +8,7 @@
 import type { Collection, Db, Filter } from 'mongodb'
 import { createMissingIndexes, isDuplicateKey, mongoCalls, type MongoCalls } from '../storage/mongo-call.js'
 import { ATTEMPTS_COLLECTION, EVENTS_COLLECTION, type StoredEvent, type StoredWork } from './stored-event.js'
+import { boundedCollection } from '../storage/answer-deadline.js'
 
 export type WorkField = 'delivery' | 'processing' | 'scanning'
 
@@ -35,8 +36,8 @@ export class OutboxWork {
     db: Db,
     readonly field: WorkField,
   ) {
-    this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
-    this.attempts = db.collection<AttemptClaim>(ATTEMPTS_COLLECTION)
+    this.events = boundedCollection<StoredEvent>(db, EVENTS_COLLECTION)
+    this.attempts = boundedCollection<AttemptClaim>(db, ATTEMPTS_COLLECTION)
     this.calls = mongoCalls(db)
   }
 

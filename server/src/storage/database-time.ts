@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb'
+import { boundedCommand } from './answer-deadline.js'
 import { mongo } from './mongo-call.js'
 
 /**
@@ -7,7 +8,7 @@ import { mongo } from './mongo-call.js'
  */
 export function databaseTime(db: Db): Promise<Date> {
   return mongo(async () => {
-    const { localTime } = await db.command({ hello: 1 })
+    const { localTime } = await boundedCommand(db, { hello: 1 })
     if (!(localTime instanceof Date))
       throw new Error('the database server did not say what time it is (hello: no localTime)')
     return localTime

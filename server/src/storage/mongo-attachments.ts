@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb'
 import { ATTACHMENTS_COLLECTION, type AttachmentStore } from './attachments.js'
 import { createMissingIndexes, isDuplicateKey, mongoCalls, type MongoCalls } from './mongo-call.js'
+import { boundedCollection } from './answer-deadline.js'
 
 interface StoredAttachment {
   /** `<uploadId> <reference>`: one document per pair, so attaching is a unique insert, atomic on FerretDB too. */
@@ -16,7 +17,7 @@ export class MongoAttachmentStore implements AttachmentStore {
   private readonly calls: MongoCalls
 
   constructor(db: Db) {
-    this.attachments = db.collection<StoredAttachment>(ATTACHMENTS_COLLECTION)
+    this.attachments = boundedCollection<StoredAttachment>(db, ATTACHMENTS_COLLECTION)
     this.calls = mongoCalls(db)
   }
 

@@ -4,10 +4,11 @@ import { isNetworkError } from '../net/network-errors.js'
 import { oneLine, StartupError } from '../startup-error.js'
 
 /**
- * MongoDB's time budget, on every wait the driver has: choosing a server, connecting, a pooled connection, and the
- * server's silence on a command's socket (the driver then closes that connection). Driver 7 ignores `timeoutMS`
- * (its whole-operation limit, deprecated as a no-op), so the budget is set on each of these instead; a read or write
- * the driver retries once after a network error can take two of them.
+ * MongoDB's time budget, on each wait the driver has an option for: choosing a server, connecting, a pooled
+ * connection, and the server's silence on a command's socket (the driver then closes that connection). Driver 7
+ * ignores `timeoutMS` (its whole-operation limit, deprecated as a no-op), so the budget is set on each of these
+ * instead; a read or write the driver retries once after a network error can take two of them, and answer-deadline.ts
+ * holds every operation to that, for the wait no option covers.
  */
 function clientOptions(timeoutMs: number): MongoClientOptions {
   return {

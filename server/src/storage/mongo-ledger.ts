@@ -18,6 +18,7 @@ import {
 } from './ledger.js'
 import { createMissingIndexes, isDuplicateKey, isMongoUnavailable, mongoCalls, type MongoCalls } from './mongo-call.js'
 import { QuotaJournal } from './quota-journal.js'
+import { boundedCollection, boundedCommand } from './answer-deadline.js'
 
 export interface MongoLedgerOptions {
   /** A webhook receiver is configured: new events start out pending delivery. */
@@ -42,8 +43,8 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
     private readonly db: Db,
     private readonly options: MongoLedgerOptions = { webhooks: false },
   ) {
-    this.uploads = db.collection<UploadRecord>('uploads')
-    this.events = db.collection<StoredEvent>(EVENTS_COLLECTION)
+    this.uploads = boundedCollection<UploadRecord>(db, 'uploads')
+    this.events = boundedCollection<StoredEvent>(db, EVENTS_COLLECTION)
     this.quota = new QuotaJournal(db)
     this.calls = mongoCalls(db)
   }
@@ -75,7 +76,7 @@ export class MongoLedger implements UploadLedger, LedgerMaintenance, ImageResult
 
   ping(): Promise<void> {
     return this.calls('ledger.ping', async () => {
-      await this.db.command({ ping: 1 })
+      await boundedCommand(this.db, { ping: 1 })
     })
   }
 

@@ -16,6 +16,7 @@ import { dependencyUnavailable } from '../errors.js'
 import { QUOTA_HOLDING_STATUSES, type UploadRecord } from '../uploads/record.js'
 import { createMissingIndexes, isDuplicateKey, mongoCalls, type MongoCalls } from './mongo-call.js'
 import { WaitingLine } from './waiting-line.js'
+import { boundedCollection } from './answer-deadline.js'
 
 export const QUOTA_JOURNAL_COLLECTION = 'quota_journal'
 
@@ -49,8 +50,8 @@ export class QuotaJournal {
 
   constructor(db: Db) {
     this.calls = mongoCalls(db)
-    this.journal = db.collection<JournalEntry>(QUOTA_JOURNAL_COLLECTION)
-    this.uploads = db.collection<UploadRecord>('uploads')
+    this.journal = boundedCollection<JournalEntry>(db, QUOTA_JOURNAL_COLLECTION)
+    this.uploads = boundedCollection<UploadRecord>(db, 'uploads')
   }
 
   ensureIndexes(): Promise<void> {

@@ -2,7 +2,12 @@
  * Faults injected into the real servers (this file owns its MinIO and FerretDB and stops them): S3 down, MongoDB
  * down, the API killed between upload and confirm. Nothing is lost and nothing is half-written.
  */
+import type { MongoClient } from 'mongodb'
+import type { Socket } from 'node:net'
 import t from 'tap'
+import { DependencyUnavailable, isDependencyTimeout } from '../../../server/src/errors.js'
+import { boundedCollection } from '../../../server/src/storage/answer-deadline.js'
+import { connectMongo } from '../../../server/src/storage/mongo-client.js'
 import { startApiProcess } from '../../helpers/api-process.js'
 import { confirmUpload, createUpload, getUpload, putObject } from '../../helpers/api.js'
 import type { SingleInstructions } from '../../../protocol/src/uploads.js'
@@ -15,6 +20,21 @@ import { within } from '../../helpers/within.js'
 
 /** Longest any one step of these tests may take. */
 const STEP_MS = 60_000
+const step = <T>(name: string, work: Promise<T>): Promise<T> => within(STEP_MS, name, work)
+/** MONGO_TIMEOUT_MS of the closing-connection test: its calls end within two of them. */
+const RACE_BUDGET_MS = 1_000
+
+/** The socket of the one idle connection in the client's pool (the driver's internals, read only). */
+function pooledSocket(client: MongoClient): Socket {
+  const topology = (client as unknown as { topology: { s: { servers: Map<string, PooledServer> } } }).topology
+  const [server] = [...topology.s.servers.values()]
+  const socket = server?.pool.connections.first()?.socket
+  if (!socket) throw new Error('no idle pooled connection found: the driver changed its internals; update this test')
+  return socket
+}
+interface PooledServer {
+  pool: { connections: { first(): { socket: Socket } | undefined } }
+}
 
 const stack = await ownedStack(t)
 const { app, db, config } = await startHoist(t, { stack })
@@ -49,8 +69,7 @@ t.test(
 
 t.test('MongoDB stopped: 503 everywhere, nothing half-written; after it returns, everything works', async (t) => {
   // Each step far inside STEP_MS (MONGO_TIMEOUT_MS 5 s, a server's stop 10 s and start 30 s at most): once, in CI,
-  // this test hung until tap's file limit without saying where.
-  const step = <T>(name: string, work: Promise<T>): Promise<T> => within(STEP_MS, name, work)
+  // this test hung until tap's file limit without saying where (the driver's wait the last test here shows).
   const bytes = fileOf('image/png', 2500)
   const uploaded = (
     await step('presign', createUpload(app, { filename: 'b.png', contentType: 'image/png', size: bytes.length }))
@@ -101,4 +120,33 @@ t.test('the API killed between upload and confirm: confirm after restart succeed
   })
   t.equal(confirmed.status, 200)
   t.equal(((await confirmed.json()) as { status: string }).status, 'confirmed')
+})
+
+t.test('an operation handed a connection as FerretDB closes it fails as a timeout within two budgets', async (t) => {
+  // Driver 7.9 writes to the pooled socket the server has just closed (destroyed, its 'close' not yet emitted) and
+  // waits for ever for it to drain. The call is made in that very instant: when the socket has finished, before
+  // Node emits its 'close'.
+  const client = await connectMongo(stack.mongoUri, RACE_BUDGET_MS)
+  t.teardown(() => client.close())
+  const collection = boundedCollection<{ n: number }>(client.db(config.mongoDbName), 'closing_race')
+  await collection.insertOne({ n: 1 })
+  const socket = pooledSocket(client)
+  const raced = new Promise<{ destroyed: boolean; outcome: Promise<unknown> }>((resolve) => {
+    socket.once('finish', () =>
+      setImmediate(() => resolve({ destroyed: socket.destroyed, outcome: collection.insertOne({ n: 2 }) })),
+    )
+  })
+  await step('stop FerretDB', stack.servers.mongo!.stop())
+  t.teardown(() => stack.servers.mongo!.start())
+  const { destroyed, outcome } = await step('the call in the closing instant', raced)
+  t.ok(destroyed, 'the call was made on a connection already destroyed')
+  const error = await step(
+    'its answer',
+    outcome.then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+  )
+  t.ok(error instanceof DependencyUnavailable, String(error))
+  t.ok(isDependencyTimeout(error), 'counted as a timeout')
 })
