@@ -41,7 +41,7 @@ const OPTIONS_ARGUMENT = new Map<string, number>(
  * (a 503) — at once, even if some path of the driver does not listen to the signal. `ms` of 0 means no deadline, as a
  * budget of 0 does.
  */
-export async function withinAnswerDeadline<T>(ms: number, call: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+async function withinAnswerDeadline<T>(ms: number, call: (signal?: AbortSignal) => Promise<T>): Promise<T> {
   if (!(ms > 0)) return call()
   const controller = new AbortController()
   let timer: NodeJS.Timeout | undefined
