@@ -2,7 +2,7 @@
  * A deadline on every single MongoDB operation, whatever the driver does. Driver 7.9 can wait for ever on one: an
  * operation handed a pooled connection whose socket the server has just closed (destroyed, its 'close' event not yet
  * emitted) writes to that socket and waits for a 'drain' that never comes, and none of the legacy time options covers
- * a write. Seen in CI as a presign that never answered once FerretDB stopped (test/integration/storage/answer-deadline).
+ * a write. Seen in CI as a presign that never answered once FerretDB stopped (test/integration/reliability/faults.test.ts).
  * An operation given an AbortSignal stops waiting when it fires, and gives its connection back.
  */
 import type { Collection, Db, Document } from 'mongodb'
