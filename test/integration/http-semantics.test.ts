@@ -4,11 +4,11 @@
  * the one error shape.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
-import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { baseUrl, startHoist } from '../helpers/hoist.js'
-import { bearer, mintToken } from '../helpers/tokens.js'
+import { presignInFlight } from '../helpers/request-in-flight.js'
+import { bearer } from '../helpers/tokens.js'
 
 const allowedContentTypes = ['image/png', 'image/jpeg', 'video/mp4']
 const { app } = await startHoist(t, {
@@ -114,19 +114,7 @@ t.test('a type outside the list is refused with the list; the list is exact', as
 t.test(
   'a request arriving while the API closes gets a 503 in the error shape; one in flight is finished',
   async (t) => {
-    const { port } = app.server.address() as { port: number }
-    // In flight: its headers are in (onRequest ran), its body is still arriving.
-    const body = JSON.stringify({ filename: 'late.png', contentType: 'image/png', size: 10 })
-    const socket = connect(port, '127.0.0.1')
-    await new Promise((resolve) => socket.once('connect', resolve))
-    let answer = ''
-    socket.on('data', (chunk) => (answer += chunk.toString()))
-    const answered = new Promise((resolve) => socket.on('end', resolve))
-    socket.write(
-      `POST /v1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${mintToken()}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
-    )
-    await sleep(100)
+    const inFlight = await presignInFlight(app, 'late.png')
     const closed = app.close()
     await sleep(100)
 
@@ -140,9 +128,7 @@ t.test(
     })
     t.equal(late.headers.get('connection'), 'close')
 
-    socket.write(body.slice(5))
-    await answered
-    t.match(answer, /^HTTP\/1\.1 201/, 'the request in flight was answered')
+    t.match(await inFlight.finish(), /^HTTP\/1\.1 201/, 'the request in flight was answered')
     await closed
   },
 )

@@ -3,13 +3,13 @@
  * request still arriving 10 s into a shutdown is finished (the drain allows 20 s), and a MONGO_TIMEOUT_MS above 10 s
  * against a silent server ends in the start-up error naming MONGO_URI. Both wait in parallel: the file takes ~11 s.
  */
-import { createServer, connect, type Socket } from 'node:net'
+import { createServer, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { buildApp } from '../../server/src/app.js'
 import { StartupError } from '../../server/src/startup-error.js'
-import { baseUrl, configFor, startHoist } from '../helpers/hoist.js'
-import { mintToken } from '../helpers/tokens.js'
+import { configFor, startHoist } from '../helpers/hoist.js'
+import { presignInFlight } from '../helpers/request-in-flight.js'
 
 /** Past Fastify's default pluginTimeout (10 s), within the API's drain (20 s). */
 const PAST_FASTIFY_LIMIT_MS = 10_500
@@ -29,24 +29,13 @@ async function silentServer(): Promise<string> {
 }
 
 async function requestStillArrivingDuringShutdown(): Promise<{ answer: string; closed: unknown }> {
-  const body = JSON.stringify({ filename: 'slow.png', contentType: 'image/png', size: 10 })
-  const socket = connect(Number(new URL(baseUrl(app)).port), '127.0.0.1')
-  await new Promise((resolve) => socket.once('connect', resolve))
-  let answer = ''
-  socket.on('data', (chunk) => (answer += chunk.toString()))
-  const answered = new Promise((resolve) => socket.on('end', resolve))
-  socket.write(
-    `POST /v1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${mintToken()}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
-  )
-  await sleep(100)
+  const inFlight = await presignInFlight(app, 'slow.png')
   const closed = app.close().then(
     () => 'closed',
     (error: unknown) => error,
   )
   await sleep(PAST_FASTIFY_LIMIT_MS)
-  socket.write(body.slice(5))
-  await answered
+  const answer = await inFlight.finish()
   return { answer, closed: await closed }
 }
 
