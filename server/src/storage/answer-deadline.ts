@@ -7,6 +7,7 @@
  */
 import type { Collection, Db, Document } from 'mongodb'
 import { dependencyUnavailable } from '../errors.js'
+import { mongoBudgetMs } from './mongo-client.js'
 
 /**
  * The collection methods that are one operation, by where their options go. A cursor (`find`, `aggregate`) is left
@@ -79,7 +80,7 @@ export function withAnswerDeadlines<T extends Document>(collection: Collection<T
 }
 
 /** Twice MONGO_TIMEOUT_MS: the most one operation may take when the driver retries it once (mongo-client.ts). */
-const answerDeadlineOf = (db: Db): number => 2 * (db.client.options.socketTimeoutMS ?? 0)
+const answerDeadlineOf = (db: Db): number => 2 * mongoBudgetMs(db)
 
 /** A store's collection on `db`, each single operation bounded by answerDeadlineOf(db). */
 export function boundedCollection<T extends Document>(db: Db, name: string): Collection<T> {

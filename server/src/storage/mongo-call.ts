@@ -20,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { dependencyUnavailable, isDependencyTimeout } from '../errors.js'
 import { observed, type DependencyObserver } from '../metrics/observers.js'
 import { isNetworkError } from '../net/network-errors.js'
+import { mongoBudgetMs } from './mongo-client.js'
 
 const DUPLICATE_KEY = 11000
 
@@ -137,6 +138,6 @@ export function mongoCalls(db: Db): MongoCalls {
   return Object.assign(
     <T>(operation: string, call: () => Promise<T>): Promise<T> =>
       observed(observers.get(db), 'mongodb', operation, isDependencyTimeout, () => mongo(call)),
-    { budgetMs: db.client.options.socketTimeoutMS ?? 0 },
+    { budgetMs: mongoBudgetMs(db) },
   )
 }

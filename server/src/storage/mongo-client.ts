@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type MongoClientOptions } from 'mongodb'
+import { MongoClient, MongoServerError, type Db, type MongoClientOptions } from 'mongodb'
 import type { Config } from '../config.js'
 import { isNetworkError } from '../net/network-errors.js'
 import { oneLine, StartupError } from '../startup-error.js'
@@ -19,6 +19,9 @@ function clientOptions(timeoutMs: number): MongoClientOptions {
     appName: 'hoist',
   }
 }
+
+/** MONGO_TIMEOUT_MS, as the client behind `db` was made with it (its socket timeout; 0: none). */
+export const mongoBudgetMs = (db: Db): number => db.client.options.socketTimeoutMS ?? 0
 
 /** MongoDB's codes for a refused login: AuthenticationFailed, and Unauthorized from servers that say so instead. */
 const AUTH_FAILURE_CODES = new Set([18, 13])
