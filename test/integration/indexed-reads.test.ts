@@ -38,8 +38,12 @@ async function filled(name: string, count: number): Promise<Collection<Item>> {
   return collection
 }
 
-/** Median milliseconds of `read` on each collection, calls interleaved so that load from elsewhere hits both alike. */
-async function medians(
+/**
+ * The lower quartile of `read`'s milliseconds on each collection, calls interleaved so that load from elsewhere hits
+ * both alike. Load only adds time, and on a busy machine it moved the median by 2× (CI: 5.74 against 2.82 ms); the
+ * lower quartile is what a read costs when nothing interferes, and a scan (~16× at 50,000) shows in it all the same.
+ */
+async function lowerQuartiles(
   collections: Collection<Item>[],
   read: (collection: Collection<Item>, i: number) => Promise<Item | null>,
 ): Promise<number[]> {
@@ -53,17 +57,17 @@ async function medians(
       if (found?._id !== `item-${i}`) throw new Error(`read ${i} found ${found?._id}`)
     }
   }
-  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!)
+  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 4)]!)
 }
 
 const collections = [await filled('small', SMALL), await filled('large', LARGE)]
 
 t.test(`findOne by _id costs about the same on ${LARGE} documents as on ${SMALL}`, async (t) => {
-  const [small, large] = await medians(collections, (collection, i) => collection.findOne({ _id: `item-${i}` }))
-  t.ok(large! <= 2 * small!, `median ${large!.toFixed(2)} ms on ${LARGE}, ${small!.toFixed(2)} ms on ${SMALL}`)
+  const [small, large] = await lowerQuartiles(collections, (collection, i) => collection.findOne({ _id: `item-${i}` }))
+  t.ok(large! <= 2 * small!, `lower quartile ${large!.toFixed(2)} ms on ${LARGE}, ${small!.toFixed(2)} ms on ${SMALL}`)
 })
 
 t.test(`findOne by an indexed field costs about the same on ${LARGE} documents as on ${SMALL}`, async (t) => {
-  const [small, large] = await medians(collections, (collection, i) => collection.findOne({ tag: `tag-${i}` }))
-  t.ok(large! <= 2 * small!, `median ${large!.toFixed(2)} ms on ${LARGE}, ${small!.toFixed(2)} ms on ${SMALL}`)
+  const [small, large] = await lowerQuartiles(collections, (collection, i) => collection.findOne({ tag: `tag-${i}` }))
+  t.ok(large! <= 2 * small!, `lower quartile ${large!.toFixed(2)} ms on ${LARGE}, ${small!.toFixed(2)} ms on ${SMALL}`)
 })
